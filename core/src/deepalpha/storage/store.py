@@ -1,0 +1,456 @@
+"""``Store``: the one object the engine talks to for persistence.
+
+Every write opens a transaction and commits before returning. That is the money-safety contract of
+``deepalpha.gateways.Journal``: a gateway acknowledges an order or a fill only after the journal
+call returned, so a crash can lose nothing that was reported as done. Reads return domain objects
+(``Order``, ``Fill``...) through the storage converter, never rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import numpy as np
+import sqlalchemy as sa
+from attrs import frozen
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..domain import (
+    ORDER_TRANSITIONS,
+    Decision,
+    Fill,
+    Order,
+    OrderStatus,
+    Position,
+    Signal,
+    ms_to_datetime,
+)
+from ..errors import UserError
+from . import connect, migrate
+from . import tables as t
+from .convert import from_row, to_row
+
+MODES = ("backtest", "paper", "live")
+#: Statuses ``finish_run`` accepts; a run is ``running`` from ``start_run`` until then.
+FINAL_STATUSES = ("finished", "failed", "interrupted")
+RUNNING = "running"
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@frozen
+class RunInfo:
+    """One run as stored: what was run, on what, how it ended."""
+
+    id: str
+    mode: str
+    status: str
+    started_at: int
+    finished_at: int | None
+    symbols: tuple[str, ...]
+    config: dict[str, Any]
+    summary: dict[str, Any] | None
+
+    @property
+    def started(self) -> datetime:
+        return ms_to_datetime(self.started_at)
+
+    @property
+    def finished(self) -> datetime | None:
+        return None if self.finished_at is None else ms_to_datetime(self.finished_at)
+
+
+@frozen
+class OrderEvent:
+    """One state of an order as the journal recorded it (``order_events`` table)."""
+
+    order_id: str
+    status: OrderStatus
+    filled_quantity: Decimal
+    average_price: Decimal | None
+    recorded_at: int
+
+
+class Store:
+    """Runs, signals, decisions, orders, fills, positions, equity and LLM calls in one database.
+
+    Open with :meth:`Store.open`; the constructor takes an engine whose schema is already at head.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._closed = False
+        dialect = engine.dialect.name
+        self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+    # -- life cycle --------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Connect to ``url`` (SQLite file or PostgreSQL) and migrate its schema to head.
+
+        Raises ``UserError`` with one line naming the URL (password masked) when the URL is bad,
+        the server is unreachable, or the schema cannot be migrated.
+        """
+        parsed = connect.parse(url)
+        engine = connect.create(parsed)
+        connect.check(engine)
+        try:
+            migrate.upgrade(engine)
+        except SQLAlchemyError as exc:
+            engine.dispose()
+            raise UserError(
+                f"cannot migrate database {connect.mask(parsed)}: {connect._one_line(exc, parsed)}"
+            ) from None
+        return cls(engine)
+
+    @property
+    def url(self) -> str:
+        """The database URL with the password masked; safe to print."""
+        return connect.mask(self._engine.url)
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def close(self) -> None:
+        """Release every connection; the store cannot be used afterwards. Idempotent."""
+        if not self._closed:
+            self._closed = True
+            self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r}{', closed' if self._closed else ''})"
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A transaction that commits on normal exit, before the caller's method returns."""
+        if self._closed:
+            raise RuntimeError(f"{self!r} is closed")
+        with self._engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        if self._closed:
+            raise RuntimeError(f"{self!r} is closed")
+        with self._engine.connect() as conn:
+            yield conn
+
+    # -- runs --------------------------------------------------------------------------------
+
+    def start_run(self, mode: str, config: Mapping[str, Any], symbols: Sequence[str]) -> str:
+        """Record a new run in status ``running``; returns its id (a uuid4 hex)."""
+        if mode not in MODES:
+            raise ValueError(f"run mode must be one of {', '.join(MODES)}, got {mode!r}")
+        if isinstance(symbols, str) or not all(isinstance(s, str) and s for s in symbols):
+            raise ValueError(f"run symbols must be a list of non-empty strings, got {symbols!r}")
+        if not isinstance(config, Mapping):
+            raise ValueError(f"run config must be a mapping, got {type(config).__name__}")
+        run_id = uuid.uuid4().hex
+        row = {
+            "id": run_id,
+            "mode": mode,
+            "status": RUNNING,
+            "started_at": _now_ms(),
+            "finished_at": None,
+            "config": dict(config),
+            "symbols": list(symbols),
+            "summary": None,
+        }
+        with self._write() as conn:
+            conn.execute(sa.insert(t.runs), row)
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, summary: Mapping[str, Any] | None) -> None:
+        """Close a running run with a final ``status`` and its metrics ``summary``."""
+        if status not in FINAL_STATUSES:
+            raise ValueError(
+                f"final run status must be one of {', '.join(FINAL_STATUSES)}, got {status!r}"
+            )
+        with self._write() as conn:
+            current = conn.execute(
+                sa.select(t.runs.c.status).where(t.runs.c.id == run_id)
+            ).scalar_one_or_none()
+            if current is None:
+                raise ValueError(f"unknown run {run_id!r}")
+            if current != RUNNING:
+                raise ValueError(f"run {run_id} already finished with status {current!r}")
+            conn.execute(
+                sa.update(t.runs)
+                .where(t.runs.c.id == run_id)
+                .values(
+                    status=status,
+                    finished_at=_now_ms(),
+                    summary=None if summary is None else dict(summary),
+                )
+            )
+
+    def runs(self, limit: int = 20) -> list[RunInfo]:
+        """The most recent runs, newest first."""
+        if limit < 1:
+            raise ValueError(f"limit must be >= 1, got {limit!r}")
+        query = sa.select(t.runs).order_by(t.runs.c.started_at.desc(), t.runs.c.id).limit(limit)
+        with self._read() as conn:
+            return [from_row(row, RunInfo) for row in conn.execute(query).mappings()]
+
+    def run(self, run_id: str) -> RunInfo | None:
+        with self._read() as conn:
+            row = conn.execute(sa.select(t.runs).where(t.runs.c.id == run_id)).mappings().first()
+        return None if row is None else from_row(row, RunInfo)
+
+    # -- orders, fills, positions ------------------------------------------------------------
+
+    def journal(self, run_id: str) -> StoreJournal:
+        """The ``Journal`` a gateway writes this run's orders and fills through."""
+        if self.run(run_id) is None:
+            raise ValueError(f"unknown run {run_id!r}: start_run first")
+        return StoreJournal(self, run_id)
+
+    def _record_order(self, run_id: str, order: Order) -> None:
+        row = to_row(order, run_id=run_id, updated_at=_now_ms())
+        key = (t.orders.c.run_id == run_id) & (t.orders.c.id == order.id)
+        with self._write() as conn:
+            previous = conn.execute(sa.select(t.orders).where(key)).mappings().first()
+            if previous is not None:
+                _check_update(run_id, from_row(previous, Order), order)
+            stmt = self._insert(t.orders).values(row)
+            changed = {k: stmt.excluded[k] for k in row if k not in ("run_id", "id")}
+            conn.execute(stmt.on_conflict_do_update(index_elements=["run_id", "id"], set_=changed))
+            conn.execute(
+                sa.insert(t.order_events),
+                {
+                    "run_id": run_id,
+                    "order_id": order.id,
+                    "status": row["status"],
+                    "filled_quantity": order.filled_quantity,
+                    "average_price": order.average_price,
+                    "recorded_at": row["updated_at"],
+                },
+            )
+
+    def _record_fill(self, run_id: str, fill: Fill, position: Position) -> None:
+        if position.symbol != fill.symbol:
+            raise ValueError(
+                f"fill {fill.id} is for {fill.symbol} but the position after it is for "
+                f"{position.symbol}"
+            )
+        with self._write() as conn:
+            known = conn.execute(
+                sa.select(t.orders.c.pk).where(
+                    (t.orders.c.run_id == run_id) & (t.orders.c.id == fill.order_id)
+                )
+            ).first()
+            if known is None:
+                raise ValueError(
+                    f"fill {fill.id}: order {fill.order_id!r} was never recorded in run {run_id} "
+                    "(record_order must come before its fills)"
+                )
+            duplicate = conn.execute(
+                sa.select(t.fills.c.pk).where(
+                    (t.fills.c.run_id == run_id) & (t.fills.c.id == fill.id)
+                )
+            ).first()
+            if duplicate is not None:
+                raise ValueError(f"fill {fill.id!r} is already recorded in run {run_id}")
+            conn.execute(sa.insert(t.fills), to_row(fill, run_id=run_id))
+            row = to_row(position, run_id=run_id, ts=fill.ts)
+            stmt = self._insert(t.positions).values(row)
+            changed = {k: stmt.excluded[k] for k in row if k not in ("run_id", "symbol")}
+            conn.execute(
+                stmt.on_conflict_do_update(index_elements=["run_id", "symbol"], set_=changed)
+            )
+
+    def orders(self, run_id: str) -> list[Order]:
+        """Current state of every order of the run, in submission order."""
+        query = (
+            sa.select(t.orders)
+            .where(t.orders.c.run_id == run_id)
+            .order_by(t.orders.c.ts, t.orders.c.pk)
+        )
+        return self._all(query, Order)
+
+    def order_events(self, run_id: str) -> list[OrderEvent]:
+        """Every order state the journal recorded, oldest first (the audit trail)."""
+        query = (
+            sa.select(t.order_events)
+            .where(t.order_events.c.run_id == run_id)
+            .order_by(t.order_events.c.pk)
+        )
+        return self._all(query, OrderEvent)
+
+    def fills(self, run_id: str) -> list[Fill]:
+        query = (
+            sa.select(t.fills)
+            .where(t.fills.c.run_id == run_id)
+            .order_by(t.fills.c.ts, t.fills.c.pk)
+        )
+        return self._all(query, Fill)
+
+    def positions(self, run_id: str) -> list[Position]:
+        """The latest position per symbol (flat ones included), sorted by symbol."""
+        query = (
+            sa.select(t.positions)
+            .where(t.positions.c.run_id == run_id)
+            .order_by(t.positions.c.symbol)
+        )
+        return self._all(query, Position)
+
+    # -- signals, decisions, equity ----------------------------------------------------------
+
+    def record_signals(self, run_id: str, signals: Sequence[Signal]) -> None:
+        """Insert a batch of agent signals in one transaction."""
+        if not signals:
+            return
+        rows = [to_row(s, run_id=run_id) for s in signals]
+        with self._write() as conn:
+            conn.execute(sa.insert(t.signals), rows)
+
+    def signals(self, run_id: str) -> list[Signal]:
+        query = (
+            sa.select(t.signals)
+            .where(t.signals.c.run_id == run_id)
+            .order_by(t.signals.c.ts, t.signals.c.pk)
+        )
+        return self._all(query, Signal)
+
+    def record_decision(self, run_id: str, decision: Decision) -> None:
+        with self._write() as conn:
+            conn.execute(sa.insert(t.decisions), to_row(decision, run_id=run_id))
+
+    def decisions(self, run_id: str) -> list[Decision]:
+        query = (
+            sa.select(t.decisions)
+            .where(t.decisions.c.run_id == run_id)
+            .order_by(t.decisions.c.ts, t.decisions.c.pk)
+        )
+        return self._all(query, Decision)
+
+    def record_equity(self, run_id: str, rows: Sequence[tuple[int, float, float]]) -> None:
+        """Append ``(ts, equity, cash)`` snapshots in one batched insert."""
+        if not len(rows):
+            return
+        # int()/float() also turn numpy scalars into types every driver binds.
+        batch = [
+            {"run_id": run_id, "ts": int(ts), "equity": float(eq), "cash": float(cash)}
+            for ts, eq, cash in rows
+        ]
+        with self._write() as conn:
+            conn.execute(sa.insert(t.equity), batch)
+
+    def equity(self, run_id: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The equity curve as arrays ``(ts int64, equity float64, cash float64)``, by time."""
+        query = (
+            sa.select(t.equity.c.ts, t.equity.c.equity, t.equity.c.cash)
+            .where(t.equity.c.run_id == run_id)
+            .order_by(t.equity.c.ts, t.equity.c.pk)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        if not rows:
+            return np.empty(0, np.int64), np.empty(0, np.float64), np.empty(0, np.float64)
+        ts, eq, cash = zip(*rows, strict=True)
+        return (
+            np.fromiter(ts, np.int64, len(rows)),
+            np.fromiter(eq, np.float64, len(rows)),
+            np.fromiter(cash, np.float64, len(rows)),
+        )
+
+    # -- recorded LLM calls ------------------------------------------------------------------
+
+    @staticmethod
+    def llm_key(provider: str, model: str, system: str, prompt: str) -> str:
+        """sha256 (hex) identifying one LLM question; the parts are length-delimited by JSON
+        encoding, so ("ab", "c") and ("a", "bc") never collide."""
+        payload = json.dumps([provider, model, system, prompt], ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def llm_get(self, key: str) -> dict[str, Any] | None:
+        """The recorded answer for ``key``, or ``None`` when this question was never answered."""
+        with self._read() as conn:
+            return conn.execute(
+                sa.select(t.llm_calls.c.response).where(t.llm_calls.c.key == key)
+            ).scalar_one_or_none()
+
+    def llm_put(
+        self, key: str, provider: str, model: str, system: str, prompt: str, answer: dict
+    ) -> None:
+        """Record an answer; recording the same question again keeps the first answer."""
+        expected = self.llm_key(provider, model, system, prompt)
+        if key != expected:
+            raise ValueError(
+                f"llm_put: key {key!r} does not match its provider, model, system and prompt "
+                f"(expected {expected!r}); compute it with Store.llm_key"
+            )
+        row = {
+            "key": key,
+            "provider": provider,
+            "model": model,
+            "system": system,
+            "prompt": prompt,
+            "response": dict(answer),
+            "created_at": _now_ms(),
+        }
+        with self._write() as conn:
+            conn.execute(self._insert(t.llm_calls).values(row).on_conflict_do_nothing())
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _all(self, query: sa.Select, cls: type) -> list:
+        with self._read() as conn:
+            return [from_row(row, cls) for row in conn.execute(query).mappings()]
+
+
+def _check_update(run_id: str, before: Order, after: Order) -> None:
+    """Refuse a journal write that would rewrite history: the venue never does either."""
+    where = f"run {run_id}: order {after.id}"
+    for name in ("symbol", "side", "order_type"):
+        if getattr(before, name) != getattr(after, name):
+            raise ValueError(
+                f"{where}: {name} cannot change once recorded "
+                f"({getattr(before, name)!r} -> {getattr(after, name)!r})"
+            )
+    if after.status is not before.status and after.status not in ORDER_TRANSITIONS[before.status]:
+        raise ValueError(
+            f"{where}: illegal status change {before.status.value} -> {after.status.value}"
+        )
+    if after.filled_quantity < before.filled_quantity:
+        raise ValueError(
+            f"{where}: filled quantity cannot decrease "
+            f"({before.filled_quantity} -> {after.filled_quantity})"
+        )
+
+
+@attrs.define
+class StoreJournal:
+    """``deepalpha.gateways.Journal`` backed by a ``Store``: each call commits before returning."""
+
+    _store: Store
+    run_id: str
+
+    def record_order(self, order: Order) -> None:
+        """Upsert the order's current state and append it to the order's event log."""
+        self._store._record_order(self.run_id, order)
+
+    def record_fill(self, fill: Fill, position: Position) -> None:
+        """Insert the fill and upsert the symbol's position after it, atomically."""
+        self._store._record_fill(self.run_id, fill, position)

@@ -1,0 +1,1 @@
+"""The ``deepalpha`` command line."""

@@ -1,0 +1,130 @@
+"""``deepalpha backtest`` and ``deepalpha run``: the same pipeline on a simulated or real clock."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import click
+
+from .main import config_options
+
+
+def _setup_logging(level: str, console=None) -> None:
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    if console is not None:
+        from rich.logging import RichHandler
+
+        handler: logging.Handler = RichHandler(console=console, show_path=False)
+    else:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+def _overrides(section: str, start: str | None, end: str | None, **more) -> dict:
+    values = {"start": start, "end": end, **more}
+    return {section: {k: v for k, v in values.items() if v is not None}}
+
+
+def _print_result(result, as_json: bool) -> None:
+    if as_json:
+        payload = {
+            "run_id": result.run_id,
+            "mode": result.mode,
+            "bars": result.bars,
+            "seconds": round(result.seconds, 3),
+            "summary": result.summary.to_dict(),
+            "stats": result.stats,
+            "report": str(result.report) if result.report else None,
+        }
+        click.echo(json.dumps(payload, indent=2))
+        return
+    from rich.console import Console
+
+    from ..results.metrics import summary_table
+
+    console = Console()
+    console.print(summary_table(result.summary))
+    stats = result.stats
+    console.print(
+        f"run {result.run_id[:8]}: {result.bars} bars in {result.seconds:.2f}s "
+        f"({result.bars_per_second:,.0f} bars/s); decisions {stats.get('decisions', 0)}, "
+        f"orders {stats.get('orders', 0)}, fills {stats.get('fills', 0)}, "
+        f"LLM calls {stats.get('llm_calls', 0)} (replayed {stats.get('llm_replayed', 0)}, "
+        f"failed {stats.get('llm_failures', 0)})"
+    )
+    if result.report:
+        console.print(f"report: {result.report}")
+    if result.interrupted:
+        console.print("[yellow]interrupted: the summary covers the bars run so far[/]")
+
+
+@click.command()
+@config_options
+@click.option("--start", default=None, help="First bar (ISO date, UTC); overrides backtest.start.")
+@click.option("--end", default=None, help="End, exclusive (ISO date, UTC); overrides backtest.end.")
+@click.option("--no-llm", is_flag=True, help="Decide by the agents' vote alone.")
+@click.option("--no-report", is_flag=True, help="Do not write the HTML report.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def backtest(config_path, env, start, end, no_llm, no_report, as_json) -> None:
+    """Run the pipeline over stored data on a simulated clock and print the metrics."""
+    from ..config import load_config
+    from ..engine.runner import run
+
+    overrides = _overrides("backtest", start, end)
+    if no_llm:
+        overrides["decision"] = {"llm": {"providers": []}}
+    config = load_config(config_path, env or "backtest", overrides)
+    _setup_logging(config.app.log_level if config.app.log_level != "INFO" else "WARNING")
+    result = run(config, "backtest", report=not no_report)
+    _print_result(result, as_json)
+
+
+@click.command()
+@config_options
+@click.option(
+    "--feed",
+    type=click.Choice(["replay", "live"]),
+    default=None,
+    help="Replay stored bars as a live feed (default) or poll the data source live.",
+)
+@click.option("--start", default=None, help="Replay from (ISO date, UTC); overrides paper.start.")
+@click.option("--end", default=None, help="Replay until, exclusive (ISO date, UTC).")
+@click.option("--speed", type=float, default=None, help="Replay pace in bars/s (0: unthrottled).")
+@click.option("--no-view", is_flag=True, help="No live terminal view.")
+@click.option("--no-llm", is_flag=True, help="Decide by the agents' vote alone.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def run(config_path, env, feed, start, end, speed, no_view, no_llm, as_json) -> None:
+    """Paper trading: the pipeline on a replayed or live feed with a simulated venue.
+
+    Real-money trading is never reached from here by accident: it needs a live gateway and
+    ``live.enabled: true`` in the configuration.
+    """
+    from ..config import load_config
+    from ..engine.runner import run as run_pipeline
+
+    overrides = _overrides("paper", start, end, feed=feed, speed=speed)
+    if no_view:
+        overrides["paper"]["view"] = False
+    if no_llm:
+        overrides["decision"] = {"llm": {"providers": []}}
+    config = load_config(config_path, env, overrides)
+    view_factory = None
+    console = None
+    if config.paper.view and not as_json:
+        from rich.console import Console
+
+        from .view import LiveView
+
+        console = Console()
+
+        def view_factory(cfg, series):
+            return LiveView(console, cfg, series)
+
+    _setup_logging(config.app.log_level, console)
+    result = run_pipeline(config, "paper", view_factory=view_factory)
+    _print_result(result, as_json)

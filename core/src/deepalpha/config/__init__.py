@@ -1,0 +1,15 @@
+"""Configuration: schema, layered YAML loading, strict validation, secret masking."""
+
+from .converter import structure
+from .loader import ENVIRONMENTS, load_config, load_raw, mask_secrets, to_dict
+from .schema import Config
+
+__all__ = [
+    "ENVIRONMENTS",
+    "Config",
+    "load_config",
+    "load_raw",
+    "mask_secrets",
+    "structure",
+    "to_dict",
+]

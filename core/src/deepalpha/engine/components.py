@@ -1,0 +1,92 @@
+"""Turning configured names into built components.
+
+Every name in the configuration is resolved through the plugin registry (an unknown name lists the
+valid ones) and its ``options`` mapping is structured into the plugin's own options class, so a typo
+in a plugin option is reported as ``agents.technical.options.rsi_perod: unknown key``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import frozen
+
+from ..config import Config, structure
+from ..errors import ConfigError, PluginError
+from ..plugins import DeepAlphaPlugins
+
+
+def resolve_options(
+    plugins: DeepAlphaPlugins, kind: str, name: str, options: dict[str, Any], path: str
+) -> tuple[Any, Any]:
+    """The record of ``kind:name`` and ``options`` validated against its options class."""
+    spec = plugins.resolve(kind, name)
+    if spec.options is None:
+        if options:
+            raise ConfigError(f"{path}.options: {kind} {name!r} takes no options, got {options!r}")
+        return spec, None
+    return spec, structure(options or {}, spec.options, f"{path}.options")
+
+
+def build(plugins: DeepAlphaPlugins, kind: str, name: str, options: dict[str, Any], path: str):
+    """Resolve ``kind:name`` and build it with validated ``options``."""
+    spec, opts = resolve_options(plugins, kind, name, options, path)
+    try:
+        return spec.build(opts)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{path}.options: {exc}") from None
+
+
+@frozen
+class WeightedAgent:
+    name: str
+    weight: float
+    agent: Any
+
+
+@frozen
+class Components:
+    data: Any
+    agents: tuple[WeightedAgent, ...]
+    llm: dict[str, Any]
+    risk: tuple[Any, ...]
+    gateway: Any
+
+
+def build_components(config: Config, plugins: DeepAlphaPlugins) -> Components:
+    """Build everything a run needs, failing before the run starts if anything is misnamed."""
+    data = build(plugins, "data", config.market.source, config.market.options, "market")
+    agents = tuple(
+        WeightedAgent(
+            name, cfg.weight, build(plugins, "agent", name, cfg.options, f"agents.{name}")
+        )
+        for name, cfg in config.agents.items()
+        if cfg.enabled
+    )
+    if not agents:
+        raise ConfigError("agents: no agent is enabled; enable at least one")
+    llm = {}
+    for name in config.decision.llm.providers:
+        provider_cfg = config.llm_providers.get(name)
+        if provider_cfg is None:
+            valid = ", ".join(config.llm_providers) or "none configured"
+            raise ConfigError(
+                f"decision.llm.providers: {name!r} is not configured under llm_providers "
+                f"(configured: {valid})"
+            )
+        llm[name] = build(
+            plugins, "llm", provider_cfg.provider, provider_cfg.options, f"llm_providers.{name}"
+        )
+    risk = tuple(
+        build(plugins, "risk", name, cfg.options, f"risk.{name}")
+        for name, cfg in config.risk.items()
+        if cfg.enabled
+    )
+    gateway_spec = plugins.resolve("gateway", config.gateway.name)
+    if getattr(gateway_spec, "live", False) and not config.live.enabled:
+        raise PluginError(
+            f"gateway {config.gateway.name!r} trades real money; set live.enabled: true in the "
+            "configuration to allow it (paper trading is the default)"
+        )
+    gateway = build(plugins, "gateway", config.gateway.name, config.gateway.options, "gateway")
+    return Components(data, agents, llm, risk, gateway)

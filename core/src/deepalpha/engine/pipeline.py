@@ -1,0 +1,348 @@
+"""The per-bar pipeline shared by backtests, paper and live trading.
+
+For each closed bar, in this order:
+
+1. the gateway advances to the bar (resting orders fill at this bar's prices, never the bar they
+   were placed on) and the fills, already persisted by the gateway's journal, are announced;
+2. the bar is appended to the symbol's history, so agents see bars up to this one and no further;
+3. risk rules may emit protective exits for an open position (stop-loss, take-profit);
+4. agents produce signals (an agent that raises abstains), the decision engine resolves them;
+5. an actionable decision becomes an order intent that passes the risk chain (a rule that raises
+   rejects it) and goes to the gateway;
+6. equity is marked to the bar's close.
+
+The hot path calls components directly; pluggy is only used for lifecycle events, which happen at
+decision points and on orders, not on every bar.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ..domain import Action, Bar, Decision, Fill, Order, OrderIntent, Position, Side, Signal
+from ..history import History
+from ..risk import RiskContext
+from .components import Components
+from .decision import DecisionEngine
+
+log = logging.getLogger(__name__)
+
+_DAY_MS = 86_400_000
+EQUITY_FLUSH_ROWS = 5_000
+
+
+class EventJournal:
+    """Persists through the store's journal first, then tells lifecycle hooks."""
+
+    def __init__(self, inner: Any, hook: Any, run_id: str) -> None:
+        self._inner = inner
+        self._hook = hook
+        self._run_id = run_id
+
+    def record_order(self, order: Order) -> None:
+        self._inner.record_order(order)
+        _notify(self._hook, "on_order", run_id=self._run_id, order=order)
+
+    def record_fill(self, fill: Fill, position: Position) -> None:
+        self._inner.record_fill(fill, position)
+        _notify(self._hook, "on_fill", run_id=self._run_id, fill=fill)
+
+
+def _notify(hook: Any, name: str, **kwargs: Any) -> None:
+    if hook is None:
+        return
+    try:
+        getattr(hook, name)(**kwargs)
+    except Exception:  # an observer must not stop trading
+        log.exception("lifecycle hook %s raised", name)
+
+
+@attrs.define
+class RunState:
+    """What the engine knows between bars; also what the live view shows."""
+
+    bars: int = 0
+    equity: float = 0.0
+    peak_equity: float = 0.0
+    day_start_equity: float = 0.0
+    day: int = -1
+    cash: float = 0.0
+    last_decision: Decision | None = None
+    orders: int = 0
+    fills: int = 0
+    rejections: int = 0
+    halted: str | None = None
+    prices: dict[str, float] = attrs.Factory(dict)
+    positions: dict[str, float] = attrs.Factory(dict)
+
+
+class Engine:
+    """Runs bars through the components; see the module docstring for the order of steps."""
+
+    def __init__(
+        self,
+        components: Components,
+        decisions: DecisionEngine,
+        *,
+        store: Any,
+        run_id: str,
+        hook: Any = None,
+        view: Any = None,
+    ) -> None:
+        self.c = components
+        self.decisions = decisions
+        self.store = store
+        self.run_id = run_id
+        self.hook = hook
+        self.view = view
+        self.state = RunState()
+        self.histories: dict[str, History] = {}
+        self.equity_rows: list[tuple[int, float, float]] = []
+        self._pending_rows: list[tuple[int, float, float]] = []
+        self._pending: dict[str, str] = {}  # symbol -> id of an order not yet filled
+        self._agent_errors: dict[str, int] = {}
+        self._sync_agents = [
+            (wa.name, wa.agent)
+            for wa in components.agents
+            if not inspect.iscoroutinefunction(wa.agent.on_bar)
+        ]
+        self._async_agents = [
+            (wa.name, wa.agent)
+            for wa in components.agents
+            if inspect.iscoroutinefunction(wa.agent.on_bar)
+        ]
+        self._loop = asyncio.new_event_loop() if self._async_agents else None
+        self._portfolio = None
+        self._qty: dict[str, Decimal] = {}
+
+    # -- setup ------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        journal = self.store.journal(self.run_id)
+        self.c.gateway.start(EventJournal(journal, self.hook, self.run_id))
+        for wa in self.c.agents:
+            wa.agent.reset()
+        for rule in self.c.risk:
+            rule.reset()
+        self._refresh_portfolio()
+        self.state.equity = self.state.peak_equity = self.state.day_start_equity = self.state.cash
+
+    def _refresh_portfolio(self) -> None:
+        pf = self.c.gateway.portfolio()
+        self._portfolio = pf
+        self.state.cash = float(pf.cash)
+        self._qty = {s: p.quantity for s, p in pf.positions.items() if p.quantity}
+        self.state.positions = {s: float(q) for s, q in self._qty.items()}
+
+    # -- the loop ---------------------------------------------------------------------------------
+
+    def run(self, bars: Iterable[Bar]) -> None:
+        self.start()
+        try:
+            for bar in bars:
+                self.on_bar(bar)
+        finally:
+            self.flush()
+            if self._loop is not None:
+                self._loop.close()
+
+    def on_bar(self, bar: Bar) -> None:
+        state = self.state
+        symbol = bar.symbol
+
+        # 1. the venue moves to this bar: resting orders may fill now, at this bar's prices.
+        fills = self.c.gateway.on_bar(bar)
+        if fills:
+            state.fills += len(fills)
+            for fill in fills:
+                if self._pending.get(fill.symbol) == fill.order_id:
+                    del self._pending[fill.symbol]
+            self._refresh_portfolio()
+        elif symbol in self._pending:
+            self._forget_settled(symbol)
+
+        # 2. history up to and including this bar.
+        history = self.histories.get(symbol)
+        if history is None:
+            history = self.histories[symbol] = History(symbol)
+        history.append(bar)
+        state.prices[symbol] = bar.close
+        state.bars += 1
+
+        equity = self._mark()
+        day = bar.ts // _DAY_MS
+        if day != state.day:
+            state.day = day
+            state.day_start_equity = equity
+
+        # 3. protective exits for an open position.
+        if symbol in self._qty and symbol not in self._pending:
+            ctx = self._risk_context(bar.ts)
+            for rule in self.c.risk:
+                try:
+                    exits = list(rule.on_bar(bar, ctx))
+                except Exception:
+                    log.exception("risk rule %s failed in on_bar", getattr(rule, "name", rule))
+                    continue
+                if exits:
+                    self._execute(exits[0], ctx)
+                    break
+
+        # 4. agents and the decision engine.
+        signals = self._signals(bar, history)
+        position = 0
+        qty = self._qty.get(symbol)
+        if qty:
+            position = 1 if qty > 0 else -1
+        decision = self.decisions.decide(bar, signals, position)
+        if decision is not None:
+            self._on_decision(decision, bar)
+
+        # 6. mark to market at the close.
+        equity = self._mark()
+        self._pending_rows.append((bar.ts, equity, state.cash))
+        if len(self._pending_rows) >= EQUITY_FLUSH_ROWS:
+            self.flush()
+        if self.view is not None:
+            self.view.update(self, bar)
+
+    def _mark(self) -> float:
+        state = self.state
+        equity = state.cash
+        if self._qty:
+            prices = state.prices
+            for sym, qty in state.positions.items():
+                equity += qty * prices.get(sym, 0.0)
+        state.equity = equity
+        if equity > state.peak_equity:
+            state.peak_equity = equity
+        return equity
+
+    def _forget_settled(self, symbol: str) -> None:
+        """Drop the pending mark of an order that ended without a fill (canceled, rejected)."""
+        order_id = self._pending[symbol]
+        if not any(o.id == order_id for o in self.c.gateway.open_orders()):
+            del self._pending[symbol]
+            self._refresh_portfolio()
+
+    def _signals(self, bar: Bar, history: History) -> list[Signal]:
+        signals: list[Signal] = []
+        for name, agent in self._sync_agents:
+            try:
+                sig = agent.on_bar(bar, history)
+            except Exception as exc:
+                self._agent_failed(name, exc)
+                continue
+            if sig is not None:
+                signals.append(sig if sig.agent == name else attrs.evolve(sig, agent=name))
+        if self._async_agents:
+            signals.extend(self._async_signals(bar, history))
+        return signals
+
+    def _async_signals(self, bar: Bar, history: History) -> list[Signal]:
+        async def gather():
+            return await asyncio.gather(
+                *(agent.on_bar(bar, history) for _, agent in self._async_agents),
+                return_exceptions=True,
+            )
+
+        out = []
+        results = self._loop.run_until_complete(gather())
+        for (name, _), res in zip(self._async_agents, results, strict=True):
+            if isinstance(res, BaseException):
+                if not isinstance(res, Exception):
+                    raise res
+                self._agent_failed(name, res)
+            elif res is not None:
+                out.append(res if res.agent == name else attrs.evolve(res, agent=name))
+        return out
+
+    def _agent_failed(self, name: str, exc: Exception) -> None:
+        count = self._agent_errors.get(name, 0) + 1
+        self._agent_errors[name] = count
+        if count == 1:
+            log.warning("agent %s raised, abstaining: %r", name, exc, exc_info=exc)
+        else:
+            log.debug("agent %s raised again (%d times): %r", name, count, exc)
+
+    def _risk_context(self, ts: int) -> RiskContext:
+        s = self.state
+        return RiskContext(
+            ts, self._portfolio, s.prices, s.equity, s.peak_equity, s.day_start_equity
+        )
+
+    def _on_decision(self, decision: Decision, bar: Bar) -> None:
+        self.state.last_decision = decision
+        self.store.record_decision(self.run_id, decision)
+        if decision.signals:
+            self.store.record_signals(self.run_id, decision.signals)
+        if decision.action is Action.HOLD:
+            return
+        _notify(self.hook, "on_decision", run_id=self.run_id, decision=decision)
+        if bar.symbol in self._pending:
+            return
+        qty = self._qty.get(bar.symbol)
+        if decision.action is Action.BUY:
+            intent = OrderIntent(bar.symbol, Side.BUY, bar.ts, reason=decision.rationale[:200])
+        elif qty and qty > 0:
+            intent = OrderIntent(
+                bar.symbol,
+                Side.SELL,
+                bar.ts,
+                quantity=qty,
+                reduce_only=True,
+                reason=decision.rationale[:200],
+            )
+        else:
+            return  # long-only: a sell while flat opens nothing
+        self._execute(intent, self._risk_context(bar.ts))
+
+    def _execute(self, intent: OrderIntent, ctx: RiskContext) -> Order | None:
+        """Run ``intent`` through the risk chain and, if it survives, send it to the gateway."""
+        for rule in self.c.risk:
+            name = getattr(rule, "name", type(rule).__name__)
+            try:
+                verdict = rule.check(intent, ctx)
+            except Exception as exc:
+                log.warning("risk rule %s raised; rejecting %s", name, intent, exc_info=exc)
+                self.state.rejections += 1
+                return None
+            if not verdict.approved:
+                log.info(
+                    "risk rule %s rejected %s %s: %s",
+                    name,
+                    intent.side.value,
+                    intent.symbol,
+                    verdict.reason,
+                )
+                self.state.rejections += 1
+                return None
+            intent = verdict.intent
+        if intent.quantity is None or intent.quantity <= 0:
+            log.info("no risk rule sized %s %s; not sent", intent.side.value, intent.symbol)
+            self.state.rejections += 1
+            return None
+        order = self.c.gateway.submit(intent)
+        self.state.orders += 1
+        if not order.status.is_terminal:
+            self._pending[order.symbol] = order.id
+        self._refresh_portfolio()
+        return order
+
+    def flush(self) -> None:
+        if self._pending_rows:
+            self.store.record_equity(self.run_id, self._pending_rows)
+            self.equity_rows.extend(self._pending_rows)
+            self._pending_rows = []
+
+
+def monotonic_seconds() -> float:
+    return time.perf_counter()

@@ -1,0 +1,243 @@
+"""Running a whole backtest or paper session: build, load data, run, summarise, report.
+
+The CLI commands are thin wrappers over ``run``; tests and notebooks call it directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+
+from ..config import Config, to_dict
+from ..config.loader import mask_secrets
+from ..data import BarSeries, timeframe_ms
+from ..domain import Bar, datetime_to_ms
+from ..errors import ConfigError, DataError
+from ..plugins import DeepAlphaPlugins, get_plugin_manager
+from . import feeds
+from .components import Components, build_components
+from .decision import AnswerRecord, DecisionEngine
+from .pipeline import Engine
+
+log = logging.getLogger(__name__)
+
+MODES = ("backtest", "paper", "live")
+
+
+@attrs.frozen
+class RunResult:
+    run_id: str
+    mode: str
+    summary: Any
+    bars: int
+    seconds: float
+    stats: dict[str, int]
+    report: Path | None
+    equity_ts: np.ndarray = attrs.field(repr=False)
+    equity: np.ndarray = attrs.field(repr=False)
+    interrupted: bool = False
+
+    @property
+    def bars_per_second(self) -> float:
+        return self.bars / self.seconds if self.seconds > 0 else float("inf")
+
+
+def parse_when(value: str | None, field: str) -> int | None:
+    """An ISO date or datetime (UTC when naive) as epoch ms; errors name the config field."""
+    if value is None or value == "":
+        return None
+    try:
+        dt = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{field}: not an ISO date or datetime: {value!r}") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return datetime_to_ms(dt)
+
+
+def load_series(
+    components: Components, config: Config, start: int | None, end: int | None, where: str
+) -> list[BarSeries]:
+    timeframe_ms(config.market.timeframe)  # validates the timeframe with a clear error
+    out = []
+    for symbol in config.market.symbols:
+        series = components.data.fetch(symbol, config.market.timeframe, start, end)
+        if len(series) == 0:
+            span = _span(start, end)
+            raise DataError(
+                f"no {config.market.timeframe} bars for {symbol} from data source "
+                f"{config.market.source!r}{span} ({where})"
+            )
+        out.append(series)
+    return out
+
+
+def _span(start: int | None, end: int | None) -> str:
+    def fmt(ms: int | None) -> str:
+        return "…" if ms is None else datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d")
+
+    if start is None and end is None:
+        return ""
+    return f" between {fmt(start)} and {fmt(end)}"
+
+
+def run(
+    config: Config,
+    mode: str = "backtest",
+    *,
+    plugins: DeepAlphaPlugins | None = None,
+    store: Any = None,
+    view_factory: Callable[[Config, list[BarSeries] | None], Any] | None = None,
+    report: bool = True,
+    bars: Iterable[Bar] | None = None,
+) -> RunResult:
+    """Run the pipeline in ``mode`` and return its result (summary, equity, report path)."""
+    from ..results.metrics import summarize
+    from ..storage import Store
+
+    if mode not in MODES:
+        raise ConfigError(f"mode {mode!r} is not one of: {', '.join(MODES)}")
+    plugins = plugins or get_plugin_manager()
+    components = build_components(config, plugins)
+    own_store = store is None
+    if own_store:
+        store = Store.open(config.storage.url)
+
+    series: list[BarSeries] | None = None
+    if bars is None:
+        if mode == "backtest" or config.paper.feed == "replay":
+            section = "backtest" if mode == "backtest" else "paper"
+            window = config.backtest if mode == "backtest" else config.paper
+            start = parse_when(window.start, f"{section}.start")
+            end = parse_when(window.end, f"{section}.end")
+            series = load_series(components, config, start, end, f"{section}.start/end")
+            if mode == "backtest":
+                bars = feeds.historical(series)
+            else:
+                bars = feeds.replay(series, config.paper.speed)
+        else:
+            bars = feeds.live(
+                components.data,
+                config.market.symbols,
+                config.market.timeframe,
+                config.paper.poll_seconds,
+            )
+
+    weights = {wa.name: wa.weight for wa in components.agents}
+    decisions = DecisionEngine(
+        config.decision,
+        weights,
+        components.llm,
+        AnswerRecord(store if config.decision.llm.record else None),
+    )
+    run_id = store.start_run(mode, mask_secrets(to_dict(config)), list(config.market.symbols))
+    hook = plugins.hook
+    _safe(hook.on_run_start, run_id=run_id, mode=mode, config=config)
+    view = view_factory(config, series) if view_factory else None
+    engine = Engine(components, decisions, store=store, run_id=run_id, hook=hook, view=view)
+    started = time.perf_counter()
+    interrupted = False
+    status = "finished"
+    try:
+        if view is not None:
+            with view:
+                engine.run(bars)
+        else:
+            engine.run(bars)
+    except KeyboardInterrupt:
+        interrupted = True
+        status = "interrupted"
+    except BaseException:
+        store.finish_run(run_id, "failed", None)
+        raise
+    finally:
+        for provider in components.llm.values():
+            provider.close()
+        components.gateway.close()
+        components.data.close()
+    seconds = time.perf_counter() - started
+
+    rows = engine.equity_rows
+    ts = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    equity = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
+    fills = store.fills(run_id)
+    close_ts, close = _closes(series, engine)
+    initial = float(engine.c.gateway.portfolio().cash) if not rows else None
+    summary = summarize(
+        ts=ts,
+        equity=equity,
+        fills=fills,
+        close_ts=close_ts,
+        close=close,
+        timeframe_ms=timeframe_ms(config.market.timeframe),
+        initial_cash=_initial_cash(config, engine, initial),
+    )
+    stats = dict(decisions.stats)
+    stats.update(
+        orders=engine.state.orders, fills=engine.state.fills, rejections=engine.state.rejections
+    )
+    report_path = None
+    if report and len(rows) and series:
+        from ..results.report import write_report
+        from ..results.trades import round_trips
+
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        report_path = Path(config.app.report_dir) / f"{mode}-{stamp}-{run_id[:8]}.html"
+        write_report(
+            report_path,
+            title=f"DeepAlpha {mode}: {', '.join(config.market.symbols)} {config.market.timeframe}",
+            summary=summary,
+            bars=series[0],
+            ts=ts,
+            equity=equity,
+            trades=round_trips(fills),
+        )
+    store.finish_run(run_id, status, {"summary": summary.to_dict(), "stats": stats})
+    _safe(hook.on_run_end, run_id=run_id, summary=summary)
+    if own_store:
+        store.close()
+    return RunResult(
+        run_id,
+        mode,
+        summary,
+        engine.state.bars,
+        seconds,
+        stats,
+        report_path,
+        ts,
+        equity,
+        interrupted,
+    )
+
+
+def _initial_cash(config: Config, engine: Engine, fallback: float | None) -> float:
+    value = config.gateway.options.get("initial_cash")
+    if value is not None:
+        return float(value)
+    return fallback if fallback is not None else float(engine.state.cash)
+
+
+def _closes(series: list[BarSeries] | None, engine: Engine) -> tuple[np.ndarray, np.ndarray]:
+    """Close prices of the first symbol over the bars actually run (for buy-and-hold)."""
+    if series:
+        first = series[0]
+        n = len(engine.histories.get(first.symbol, ()))
+        return first.ts[:n], first.close[:n]
+    if engine.histories:
+        hist = next(iter(engine.histories.values()))
+        return np.array(hist.ts), np.array(hist.close)
+    return np.empty(0, np.int64), np.empty(0)
+
+
+def _safe(hook_caller: Any, **kwargs: Any) -> None:
+    try:
+        hook_caller(**kwargs)
+    except Exception:
+        log.exception("lifecycle hook %s raised", getattr(hook_caller, "name", hook_caller))

@@ -15,7 +15,9 @@ Conventions (the ones pyfolio's ``extract_round_trips`` and most broker statemen
 - Fees are allocated pro rata to quantity: a trade carries the share of its opening fill's fee
   and of its closing fill's fee that corresponds to its quantity. The last share taken from a fill
   is the exact remainder, so the fees of all trades plus the fees still held by open lots add up
-  to the fills' fees exactly, whatever rounding the divisions needed.
+  to the fills' fees exactly. Shares are rounded (half even) to ``FEE_DECIMALS`` places, or to the
+  fee's own places when it has more, so they stay readable and ordinary ``Decimal`` sums of them
+  are exact.
 - ``pnl`` is net of those fees. Summed over the trades of a book that ends flat it equals the
   realised PnL that ``Position.apply`` books minus every fill's fee (average-cost and FIFO realise
   the same total once the position is closed).
@@ -42,6 +44,22 @@ _EXACT = decimal.Context(
     Emin=decimal.MIN_EMIN,
     traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow],
 )
+_ROUND = decimal.Context(
+    prec=decimal.MAX_PREC,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.Overflow],
+)
+
+#: Decimal places of a pro-rata fee share (more if the fee itself has more).
+FEE_DECIMALS = 12
+
+
+def _fee_share(fee: Decimal, part: Decimal, whole: Decimal) -> Decimal:
+    """``fee * part / whole`` rounded to ``FEE_DECIMALS`` places (or the fee's own, if finer)."""
+    places = max(FEE_DECIMALS, -int(fee.as_tuple().exponent))
+    return _ROUND.quantize(fee * part / whole, Decimal(1).scaleb(-places))
 
 
 @frozen(slots=True)
@@ -127,7 +145,7 @@ class _Lot:
     def take_fee(self, quantity: Decimal) -> Decimal:
         """Remove and return the fee share of ``quantity``; the whole rest when the lot empties."""
         whole = quantity == self.quantity
-        share = self.fee if whole else self.fee * quantity / self.quantity
+        share = self.fee if whole else _fee_share(self.fee, quantity, self.quantity)
         self.fee = _EXACT.subtract(self.fee, share)
         self.quantity = _EXACT.subtract(self.quantity, quantity)
         return share
@@ -188,7 +206,8 @@ def build_trades(fills: Iterable[Fill]) -> TradeBook:
             lot = lots[0]
             quantity = min(remaining, lot.quantity)
             # The closing fill's fee, pro rata; the last piece of the fill takes the exact rest.
-            exit_fee = fee_left if quantity == remaining else fill.fee * quantity / fill.quantity
+            last = quantity == remaining
+            exit_fee = fee_left if last else _fee_share(fill.fee, quantity, fill.quantity)
             fee_left = _EXACT.subtract(fee_left, exit_fee)
             trades.append(_close(lot, fill, quantity, exit_fee))
             remaining = _EXACT.subtract(remaining, quantity)

@@ -84,7 +84,7 @@ def test_a_fill_that_flips_the_position_closes_then_opens_with_the_rest_of_its_f
 def test_fee_thirds_add_up_exactly():
     fills = [fill(1, BUY, "3", "10", "1")] + [fill(n, SELL, "1", "10", "0") for n in (2, 3, 4)]
     trades = round_trips(fills)
-    # Shares are rounded to 12 places; the last lot takes the exact rest.
+    # Shares of what is left are rounded to 12 places (half even); the last takes the exact rest.
     assert [t.fees for t in trades] == [
         D("0.333333333333"),
         D("0.333333333333"),

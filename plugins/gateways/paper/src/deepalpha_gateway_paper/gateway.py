@@ -1,0 +1,367 @@
+"""The paper gateway: a simulated venue with exact, journaled booking.
+
+Timing (no look-ahead). An order submitted while the engine processes bar ``t`` carries
+``ts = t``; it can only be matched by a later bar (``bar.ts > order.ts``). The engine calls
+``on_bar(t+1)`` before agents see bar ``t+1``: market orders then fill at that bar's open moved by
+slippage, and resting limit orders fill when the bar trades through their limit.
+
+Money safety. Each change is computed first, handed to the journal, and only applied to the
+gateway's own state once the journal returned: what the engine is told is always already
+persisted. A submit persists the order as ``NEW`` before the venue looks at it, then as ``OPEN``
+or ``REJECTED``. If the journal raises, the exception propagates (the order is not acknowledged)
+and the gateway halts: every later ``submit``, ``cancel`` or ``on_bar`` raises ``GatewayHalted``,
+because memory and storage may now disagree and guessing which one is right is not safe with
+money. Reading (``portfolio``, ``open_orders``) keeps working.
+
+Rejections are returned, not raised: an order the venue refuses (no quantity, too small, not enough
+cash or holdings) comes back persisted with status ``REJECTED`` and the reason in ``Order.reason``.
+A refusal is an ordinary outcome of trading and the engine records it like any other order;
+``OrderRejected`` is left for venues that can only report failure by raising.
+
+Reservations. Open buy orders reserve cash (quantity x expected price x (1 + fee)), open sell
+orders reserve holdings, so two orders placed on the same bar cannot both spend the same money.
+A market order's expected price is the last close plus slippage; at fill time the real cost is
+checked again and an order the account can no longer pay for (a gap up) is canceled with a reason,
+never booked into negative cash.
+
+Exactness. Cash and fees are updated in a wide ``Decimal`` context that traps ``Inexact``: a
+booking that would need rounding raises instead of silently losing a fraction of a cent.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import ROUND_DOWN, Decimal
+
+import attrs
+from deepalpha.domain import (
+    ZERO,
+    Bar,
+    Fill,
+    Order,
+    OrderIntent,
+    OrderStatus,
+    OrderType,
+    Portfolio,
+    Position,
+    Side,
+    to_decimal,
+)
+from deepalpha.errors import DeepAlphaError
+from deepalpha.gateways import Gateway, Journal
+
+from .options import PaperOptions
+from .pricing import fee_for, limit_price, market_price, to_tick
+
+#: Booking context: wide enough for any realistic balance, and it refuses to round.
+_BOOKING = decimal.Context(prec=60, traps=[decimal.Inexact, decimal.InvalidOperation])
+
+
+def _num(value: Decimal) -> str:
+    """A booked amount as people write it: no exponent, no trailing zeros."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class _Refused(Exception):
+    """Internal: the venue refuses an order; the message becomes ``Order.reason``."""
+
+
+class GatewayHalted(DeepAlphaError):
+    """The gateway stopped trading because its journal failed; restart from storage."""
+
+
+class PaperGateway(Gateway):
+    """A simulated spot (or, with ``allow_short``, short-capable) account on one quote currency."""
+
+    name = "paper"
+    live = False
+
+    def __init__(self, options: PaperOptions | None = None) -> None:
+        self.options = options if options is not None else PaperOptions()
+        self.journal: Journal | None = None
+        self._cash = self.options.initial_cash
+        self._fees = ZERO
+        self._positions: dict[str, Position] = {}
+        #: Last persisted state of every order, so cancel can answer for finished ones.
+        self._orders: dict[str, Order] = {}
+        #: Resting orders in arrival order, which is also their matching priority.
+        self._book: dict[str, Order] = {}
+        #: Expected fill price of each resting buy, for the cash reservation.
+        self._expected: dict[str, Decimal] = {}
+        self._last_close: dict[str, Decimal] = {}
+        self._last_ts: dict[str, int] = {}
+        self._order_seq = 0
+        self._fill_seq = 0
+        self._halt: BaseException | None = None
+
+    # -- engine-facing API ------------------------------------------------------------------------
+
+    def start(self, journal: Journal) -> None:
+        self.journal = journal
+
+    def submit(self, intent: OrderIntent) -> Order:
+        journal = self._ready()
+        self._order_seq += 1
+        order = Order(
+            id=f"paper-{self._order_seq}",
+            symbol=intent.symbol,
+            side=intent.side,
+            order_type=intent.order_type,
+            quantity=intent.quantity if intent.quantity is not None else ZERO,
+            ts=intent.ts,
+            limit_price=intent.limit_price,
+            reduce_only=intent.reduce_only,
+            reason=intent.reason,
+        )
+        self._persist(journal.record_order, order)
+        self._orders[order.id] = order
+        try:
+            if intent.quantity is None:
+                raise _Refused("quantity is not set: a sizing rule must run before the gateway")
+            order, expected = self._admit(order)
+        except _Refused as refusal:
+            rejected = order.transition(OrderStatus.REJECTED, reason=str(refusal))
+            self._persist(journal.record_order, rejected)
+            self._orders[order.id] = rejected
+            return rejected
+        opened = order.transition(OrderStatus.OPEN)
+        self._persist(journal.record_order, opened)
+        self._orders[opened.id] = opened
+        self._book[opened.id] = opened
+        if expected is not None:
+            self._expected[opened.id] = expected
+        return opened
+
+    def cancel(self, order_id: str) -> Order:
+        """Cancel a resting order. Canceling a finished order returns it unchanged."""
+        journal = self._ready()
+        order = self._orders.get(order_id)
+        if order is None:
+            raise KeyError(f"paper gateway: no order {order_id!r}")
+        if order.status.is_terminal:
+            return order
+        canceled = order.transition(OrderStatus.CANCELED, reason="canceled by request")
+        self._persist(journal.record_order, canceled)
+        self._unbook(canceled)
+        return canceled
+
+    def on_bar(self, bar: Bar) -> list[Fill]:
+        journal = self._ready()
+        last = self._last_ts.get(bar.symbol)
+        if last is not None and bar.ts <= last:
+            raise ValueError(f"paper gateway: {bar.symbol} bar at {bar.ts} is not after {last}")
+        fills: list[Fill] = []
+        for order in [o for o in self._book.values() if o.symbol == bar.symbol]:
+            if order.ts >= bar.ts:
+                continue  # placed on this bar (or later): it may only fill on a later one
+            price = self._fill_price(order, bar)
+            if price is not None:
+                fill = self._execute(journal, order, price, bar.ts)
+                if fill is not None:
+                    fills.append(fill)
+        self._last_ts[bar.symbol] = bar.ts
+        self._last_close[bar.symbol] = to_decimal(bar.close)
+        return fills
+
+    def portfolio(self) -> Portfolio:
+        return Portfolio(cash=self._cash, positions=dict(self._positions), fees_paid=self._fees)
+
+    def open_orders(self) -> list[Order]:
+        return list(self._book.values())
+
+    # -- admission --------------------------------------------------------------------------------
+
+    def _admit(self, order: Order) -> tuple[Order, Decimal | None]:
+        """Put ``order`` on the venue's grid and check the account can honour it.
+
+        Returns the order as it will rest and, for a buy, its expected fill price (the basis of
+        its cash reservation). Raises ``_Refused`` with the reason the venue gives.
+        """
+        opts = self.options
+        if not order.quantity.is_finite() or order.quantity <= 0:
+            raise _Refused(f"quantity must be > 0, got {_num(order.quantity)}")
+        order = self._checked_limit(order)
+        quantity = (order.quantity / opts.quantity_step).to_integral_value(ROUND_DOWN)
+        quantity *= opts.quantity_step
+        if quantity <= 0 or quantity < opts.min_quantity:
+            raise _Refused(
+                f"quantity {_num(order.quantity)} is below the venue minimum "
+                f"(step {_num(opts.quantity_step)}, minimum {_num(opts.min_quantity)})"
+            )
+        order = attrs.evolve(order, quantity=self._checked_holdings(order, quantity))
+        if order.side is Side.SELL:
+            return order, None
+        if order.order_type is OrderType.LIMIT:
+            expected = order.limit_price
+        else:
+            close = self._last_close.get(order.symbol)
+            if close is None:
+                raise _Refused(f"no price for {order.symbol} yet: no bar of it was seen")
+            expected = market_price(float(close), Side.BUY, opts.slippage_bps, opts.price_tick)
+        cost = self._cost(order.quantity, expected, self._rate(order))
+        available = self._cash - self._reserved_cash()
+        if cost > available:
+            quote = opts.quote
+            raise _Refused(
+                f"insufficient cash: need {_num(cost)} {quote}, available {_num(available)} {quote}"
+            )
+        return order, expected
+
+    def _checked_limit(self, order: Order) -> Order:
+        """Validate the limit price and round it to the tick, never looser than asked."""
+        if order.order_type is OrderType.MARKET:
+            if order.limit_price is not None:
+                raise _Refused("market order must not carry a limit_price")
+            return order
+        if order.limit_price is None:
+            raise _Refused("limit order without limit_price")
+        if not order.limit_price.is_finite() or not order.limit_price > 0:
+            raise _Refused(f"limit_price must be > 0, got {_num(order.limit_price)}")
+        # A buy limit rounds down and a sell limit up: the rounded order is never looser.
+        stricter = Side.SELL if order.side is Side.BUY else Side.BUY
+        limit = to_tick(order.limit_price, self.options.price_tick, stricter)
+        if limit <= 0:
+            raise _Refused(f"limit_price {_num(order.limit_price)} rounds to 0")
+        return attrs.evolve(order, limit_price=limit)
+
+    def _checked_holdings(self, order: Order, quantity: Decimal) -> Decimal:
+        """The quantity the position allows: reduce-only orders shrink, spot sells must be held."""
+        position = self._positions.get(order.symbol, Position(order.symbol)).quantity
+        committed = self._committed(order.symbol, order.side)
+        if order.reduce_only:
+            if position * order.side.sign >= 0:
+                raise _Refused(
+                    f"reduce_only {order.side.value} would not reduce the "
+                    f"{order.symbol} position of {_num(position)}"
+                )
+            reducible = abs(position) - committed
+            if reducible <= 0:
+                raise _Refused(
+                    f"reduce_only {order.side.value}: the {order.symbol} position of "
+                    f"{_num(position)} is already covered by open orders"
+                )
+            return min(quantity, reducible)
+        if order.side is Side.SELL and not self.options.allow_short:
+            available = max(position, ZERO) - committed
+            if quantity > available:
+                raise _Refused(
+                    f"insufficient {order.symbol} holdings: sell {_num(quantity)}, available "
+                    f"{_num(available)} (short selling is off)"
+                )
+        return quantity
+
+    def _committed(self, symbol: str, side: Side) -> Decimal:
+        """Quantity already promised by resting orders on ``symbol`` and ``side``."""
+        return sum(
+            (o.remaining for o in self._book.values() if o.symbol == symbol and o.side is side),
+            ZERO,
+        )
+
+    def _reserved_cash(self) -> Decimal:
+        return sum(
+            (
+                self._cost(self._book[oid].remaining, price, self._rate(self._book[oid]))
+                for oid, price in self._expected.items()
+            ),
+            ZERO,
+        )
+
+    def _rate(self, order: Order) -> Decimal:
+        maker = self.options.maker_fee_rate
+        if order.order_type is OrderType.LIMIT and maker is not None:
+            return maker
+        return self.options.fee_rate
+
+    def _cost(self, quantity: Decimal, price: Decimal, rate: Decimal) -> Decimal:
+        notional = _BOOKING.multiply(quantity, price)
+        return _BOOKING.add(notional, fee_for(notional, rate, self.options.fee_tick))
+
+    # -- matching ---------------------------------------------------------------------------------
+
+    def _fill_price(self, order: Order, bar: Bar) -> Decimal | None:
+        opts = self.options
+        if order.order_type is OrderType.MARKET:
+            return market_price(bar.open, order.side, opts.slippage_bps, opts.price_tick)
+        return limit_price(order, bar, opts.price_tick, opts.fill_limit_on_touch)
+
+    def _execute(self, journal: Journal, order: Order, price: Decimal, ts: int) -> Fill | None:
+        """Fill the rest of ``order`` at ``price``, or cancel it if the account cannot take it."""
+        quantity = order.remaining
+        position = self._positions.get(order.symbol) or Position(order.symbol)
+        notional = _BOOKING.multiply(quantity, price)
+        fee = fee_for(notional, self._rate(order), self.options.fee_tick)
+        problem = None
+        if price <= 0:
+            problem = f"fill price {_num(price)} is not positive"
+        elif order.side is Side.BUY:
+            cost = _BOOKING.add(notional, fee)
+            if cost > self._cash:
+                problem = (
+                    f"insufficient cash at fill: need {_num(cost)} {self.options.quote}, "
+                    f"have {_num(self._cash)} {self.options.quote}"
+                )
+        elif not self.options.allow_short and quantity > position.quantity:
+            problem = f"insufficient {order.symbol} holdings at fill: {_num(position.quantity)}"
+        if (
+            order.reduce_only
+            and problem is None
+            and (position.quantity * order.side.sign >= 0 or quantity > abs(position.quantity))
+        ):
+            problem = f"reduce_only: the {order.symbol} position is now {_num(position.quantity)}"
+        if problem is not None:
+            canceled = order.transition(OrderStatus.CANCELED, reason=problem)
+            self._persist(journal.record_order, canceled)
+            self._unbook(canceled)
+            return None
+
+        fill = Fill(
+            id=f"paper-fill-{self._fill_seq + 1}",
+            order_id=order.id,
+            symbol=order.symbol,
+            side=order.side,
+            quantity=quantity,
+            price=price,
+            fee=fee,
+            ts=ts,
+        )
+        after = position.apply(fill)
+        # The simulator has no volume model: an order fills whole, so its average is this price.
+        done = order.transition(
+            OrderStatus.FILLED, filled_quantity=order.quantity, average_price=price
+        )
+        self._persist(journal.record_fill, fill, after)
+        self._persist(journal.record_order, done)
+        # Both records are durable: now the venue's own state may move.
+        self._fill_seq += 1
+        self._positions[order.symbol] = after
+        signed = notional if order.side is Side.BUY else -notional
+        self._cash = _BOOKING.subtract(_BOOKING.subtract(self._cash, signed), fee)
+        self._fees = _BOOKING.add(self._fees, fee)
+        self._unbook(done)
+        return fill
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    def _unbook(self, order: Order) -> None:
+        """``order`` reached a final state: keep its last state, release its reservation."""
+        self._orders[order.id] = order
+        self._book.pop(order.id, None)
+        self._expected.pop(order.id, None)
+
+    def _ready(self) -> Journal:
+        if self._halt is not None:
+            raise GatewayHalted(
+                f"paper gateway halted after a journal failure: {self._halt!r}; "
+                "its state may differ from storage, so it accepts no more orders"
+            )
+        if self.journal is None:
+            raise RuntimeError("paper gateway: call start(journal) before trading")
+        return self.journal
+
+    def _persist(self, write, *records: object) -> None:
+        try:
+            write(*records)
+        except BaseException as exc:
+            self._halt = exc
+            raise

@@ -87,8 +87,8 @@ def test_fee_thirds_add_up_exactly():
     # Shares of what is left are rounded to 12 places (half even); the last takes the exact rest.
     assert [t.fees for t in trades] == [
         D("0.333333333333"),
-        D("0.333333333333"),
         D("0.333333333334"),
+        D("0.333333333333"),
     ]
     assert sum((t.fees for t in trades), D(0)) == D(1)
     assert total_pnl(trades) == D(-1)

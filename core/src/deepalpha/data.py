@@ -72,7 +72,9 @@ class BarSeries:
                     f"{len(getattr(self, name))} rows, ts has {n}"
                 )
         if n > 1 and not bool(np.all(np.diff(self.ts) > 0)):
-            raise DataError(f"{self.symbol} {self.timeframe}: timestamps are not strictly increasing")
+            raise DataError(
+                f"{self.symbol} {self.timeframe}: timestamps are not strictly increasing"
+            )
 
     def __len__(self) -> int:
         return len(self.ts)

@@ -17,7 +17,7 @@ _FIELDS = ("ts", "open", "high", "low", "close", "volume")
 class History:
     """Append-only columnar buffer of one symbol's bars, grown geometrically."""
 
-    __slots__ = ("symbol", "_n", "_cols")
+    __slots__ = ("_cols", "_n", "symbol")
 
     def __init__(self, symbol: str, capacity: int = 1024) -> None:
         self.symbol = symbol

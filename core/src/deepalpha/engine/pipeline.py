@@ -208,9 +208,13 @@ class Engine:
 
         # 6. mark to market at the close.
         equity = self._mark()
-        self._pending_rows.append((bar.ts, equity, state.cash))
-        if len(self._pending_rows) >= EQUITY_FLUSH_ROWS:
-            self.flush()
+        rows = self._pending_rows
+        if rows and rows[-1][0] == bar.ts:
+            rows[-1] = (bar.ts, equity, state.cash)  # several symbols share one timestamp
+        else:
+            rows.append((bar.ts, equity, state.cash))
+        if len(rows) >= EQUITY_FLUSH_ROWS:
+            self.flush(keep_last=True)
         if self.view is not None:
             self.view.update(self, bar)
 
@@ -337,11 +341,15 @@ class Engine:
         self._refresh_portfolio()
         return order
 
-    def flush(self) -> None:
-        if self._pending_rows:
-            self.store.record_equity(self.run_id, self._pending_rows)
-            self.equity_rows.extend(self._pending_rows)
-            self._pending_rows = []
+    def flush(self, keep_last: bool = False) -> None:
+        """Write buffered equity rows; ``keep_last`` holds back the newest row, which another
+        symbol's bar at the same timestamp may still update."""
+        rows = self._pending_rows
+        done, rest = (rows[:-1], rows[-1:]) if keep_last else (rows, [])
+        if done:
+            self.store.record_equity(self.run_id, done)
+            self.equity_rows.extend(done)
+        self._pending_rows = rest
 
 
 def monotonic_seconds() -> float:

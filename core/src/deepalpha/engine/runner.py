@@ -100,6 +100,7 @@ def run(
 ) -> RunResult:
     """Run the pipeline in ``mode`` and return its result (summary, equity, report path)."""
     from ..results.metrics import summarize
+    from ..results.trades import round_trips
     from ..storage import Store
 
     if mode not in MODES:
@@ -168,17 +169,15 @@ def run(
     ts = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     equity = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
     fills = store.fills(run_id)
-    close_ts, close = _closes(series, engine)
-    initial = float(engine.c.gateway.portfolio().cash) if not rows else None
+    trades = round_trips(fills)
     summary = summarize(
-        ts=ts,
-        equity=equity,
-        fills=fills,
-        close_ts=close_ts,
-        close=close,
+        ts,
+        equity,
         timeframe_ms=timeframe_ms(config.market.timeframe),
-        initial_cash=_initial_cash(config, engine, initial),
-    )
+        fills=fills,
+        close=_closes(series, engine, ts),
+        trades=trades,
+    ) if len(rows) else None
     stats = dict(decisions.stats)
     stats.update(
         orders=engine.state.orders, fills=engine.state.fills, rejections=engine.state.rejections
@@ -186,7 +185,6 @@ def run(
     report_path = None
     if report and len(rows) and series:
         from ..results.report import write_report
-        from ..results.trades import round_trips
 
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         report_path = Path(config.app.report_dir) / f"{mode}-{stamp}-{run_id[:8]}.html"
@@ -197,8 +195,11 @@ def run(
             bars=series[0],
             ts=ts,
             equity=equity,
-            trades=round_trips(fills),
+            trades=trades,
         )
+    if summary is None:
+        store.finish_run(run_id, status, {"summary": None, "stats": stats})
+        raise DataError("the run ended before its first bar; nothing to summarise")
     store.finish_run(run_id, status, {"summary": summary.to_dict(), "stats": stats})
     _safe(hook.on_run_end, run_id=run_id, summary=summary)
     if own_store:
@@ -217,23 +218,14 @@ def run(
     )
 
 
-def _initial_cash(config: Config, engine: Engine, fallback: float | None) -> float:
-    value = config.gateway.options.get("initial_cash")
-    if value is not None:
-        return float(value)
-    return fallback if fallback is not None else float(engine.state.cash)
-
-
-def _closes(series: list[BarSeries] | None, engine: Engine) -> tuple[np.ndarray, np.ndarray]:
-    """Close prices of the first symbol over the bars actually run (for buy-and-hold)."""
-    if series:
-        first = series[0]
-        n = len(engine.histories.get(first.symbol, ()))
-        return first.ts[:n], first.close[:n]
-    if engine.histories:
-        hist = next(iter(engine.histories.values()))
-        return np.array(hist.ts), np.array(hist.close)
-    return np.empty(0, np.int64), np.empty(0)
+def _closes(series: list[BarSeries] | None, engine: Engine, ts: np.ndarray) -> np.ndarray | None:
+    """Close of the traded symbol at each equity row, for buy-and-hold; single-symbol runs only."""
+    if len(engine.histories) != 1:
+        return None
+    history = next(iter(engine.histories.values()))
+    if len(history) != len(ts):
+        return None
+    return np.array(history.close)
 
 
 def _safe(hook_caller: Any, **kwargs: Any) -> None:

@@ -1,0 +1,3 @@
+"""The ``technical`` DeepAlpha agent."""
+
+__version__ = "0.1.0"

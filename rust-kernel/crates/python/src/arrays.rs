@@ -1,0 +1,142 @@
+//! Crossing the boundary: numpy views in, owned arrays out.
+//!
+//! Inputs are borrowed read-only from contiguous float64 arrays without a copy; a non-contiguous
+//! float64 array (a strided slice) is copied once, as TA-Lib's wrapper does. Any other dtype or
+//! dimension is refused with a message naming the argument. Outputs are Rust `Vec`s moved into
+//! numpy arrays (no copy), or the caller's own `out=` buffer. The computation runs with the GIL
+//! released.
+
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArray, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+
+use crate::errors::{guard, kernel_error};
+
+/// One input array: a borrowed view or, when the array was strided, a contiguous copy.
+pub enum Input<'py> {
+    View(PyReadonlyArray1<'py, f64>),
+    Copied(Vec<f64>),
+}
+
+impl Input<'_> {
+    pub fn as_slice(&self) -> &[f64] {
+        match self {
+            // `as_slice` only fails for non-contiguous arrays, which `input` copies instead.
+            Self::View(view) => view.as_slice().unwrap_or(&[]),
+            Self::Copied(data) => data,
+        }
+    }
+}
+
+fn describe(obj: &Bound<'_, PyAny>) -> String {
+    if let Ok(array) = obj.cast::<PyUntypedArray>() {
+        let dtype = array.dtype().str().map(|s| s.to_string()).unwrap_or_default();
+        format!("a {}-D array of dtype {}", array.ndim(), dtype)
+    } else {
+        obj.get_type().name().map(|s| s.to_string()).unwrap_or_else(|_| "?".into())
+    }
+}
+
+/// Borrow `obj` as a float64 vector for argument `name` of `indicator`.
+pub fn input<'py>(
+    indicator: &'static str,
+    name: &'static str,
+    obj: &Bound<'py, PyAny>,
+) -> PyResult<Input<'py>> {
+    let array = obj.cast::<PyArray1<f64>>().map_err(|_| {
+        kernel_error(format!(
+            "{indicator}: {name} must be a 1-D numpy array of float64, got {}",
+            describe(obj)
+        ))
+    })?;
+    let view = array.try_readonly().map_err(|_| {
+        kernel_error(format!("{indicator}: {name} is being written elsewhere and cannot be read"))
+    })?;
+    if view.is_contiguous() {
+        Ok(Input::View(view))
+    } else {
+        Ok(Input::Copied(view.as_array().to_vec()))
+    }
+}
+
+/// Inputs of one call, all of the same length (a mismatch names both arguments).
+pub fn inputs<'py, const N: usize>(
+    indicator: &'static str,
+    args: [(&'static str, &Bound<'py, PyAny>); N],
+) -> PyResult<[Input<'py>; N]> {
+    let mut taken = Vec::with_capacity(N);
+    for (name, obj) in args {
+        taken.push(input(indicator, name, obj)?);
+    }
+    for i in 1..N {
+        deepalpha_ta::params::same_len(
+            indicator,
+            args[0].0,
+            taken[0].as_slice().len(),
+            args[i].0,
+            taken[i].as_slice().len(),
+        )
+        .map_err(crate::errors::to_py)?;
+    }
+    Ok(taken.try_into().unwrap_or_else(|_| unreachable!("exactly N inputs were taken")))
+}
+
+/// Run a single-output indicator: `work(out)` fills the output. `out=` is written in place and
+/// returned; otherwise a new array is returned.
+pub fn run_into<'py>(
+    py: Python<'py>,
+    indicator: &'static str,
+    len: usize,
+    out: Option<&Bound<'py, PyAny>>,
+    work: impl FnOnce(&mut [f64]) -> deepalpha_ta::Result<()> + Send,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    match out {
+        None => {
+            let mut buffer = vec![0.0_f64; len];
+            py.detach(|| guard(indicator, || work(&mut buffer))).map_err(kernel_error)?;
+            Ok(PyArray1::from_vec(py, buffer))
+        }
+        Some(obj) => {
+            let array = obj.cast::<PyArray1<f64>>().map_err(|_| {
+                kernel_error(format!(
+                    "{indicator}: out must be a 1-D numpy array of float64, got {}",
+                    describe(obj)
+                ))
+            })?;
+            let mut view = array.try_readwrite().map_err(|_| {
+                kernel_error(format!(
+                    "{indicator}: out must be a writeable array that does not share memory with \
+                     the inputs"
+                ))
+            })?;
+            let slice = view.as_slice_mut().map_err(|_| {
+                kernel_error(format!("{indicator}: out must be C-contiguous"))
+            })?;
+            if slice.len() != len {
+                return Err(kernel_error(format!(
+                    "{indicator}: out must have the inputs' length {len}, got {}",
+                    slice.len()
+                )));
+            }
+            py.detach(|| guard(indicator, || work(slice))).map_err(kernel_error)?;
+            drop(view);
+            Ok(array.clone())
+        }
+    }
+}
+
+/// Run an indicator with `K` outputs, each a new array.
+pub fn run_many<'py, const K: usize>(
+    py: Python<'py>,
+    indicator: &'static str,
+    len: usize,
+    work: impl FnOnce(&mut [Vec<f64>; K]) -> deepalpha_ta::Result<()> + Send,
+) -> PyResult<[Bound<'py, PyArray1<f64>>; K]> {
+    let mut buffers: [Vec<f64>; K] = std::array::from_fn(|_| vec![0.0_f64; len]);
+    py.detach(|| guard(indicator, || work(&mut buffers))).map_err(kernel_error)?;
+    Ok(buffers.map(|b| PyArray1::from_vec(py, b)))
+}
+
+/// Validate an integer parameter with the Rust crate's rule, turning the error into `KernelError`.
+pub fn param<T>(checked: deepalpha_ta::Result<T>) -> PyResult<T> {
+    checked.map_err(crate::errors::to_py)
+}

@@ -1,0 +1,103 @@
+//! Bindings of `deepalpha_ta::momentum`.
+
+use deepalpha_ta::momentum::{macd as macd_mod, rsi as rsi_mod};
+use numpy::PyArray1;
+use pyo3::prelude::*;
+
+use crate::arrays::{inputs, param, run_into, run_many};
+use crate::errors::to_py;
+use crate::period_stream;
+
+/// Relative strength index with Wilder smoothing (TA-Lib RSI).
+#[pyfunction]
+#[pyo3(signature = (real, timeperiod = 14, *, out = None))]
+pub fn rsi<'py>(
+    py: Python<'py>,
+    real: &Bound<'py, PyAny>,
+    timeperiod: i64,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let period = param(rsi_mod::check(timeperiod))?;
+    let [real] = inputs("rsi", [("real", real)])?;
+    let x = real.as_slice();
+    run_into(py, "rsi", x.len(), out, |o| rsi_mod::rsi(x, period, o))
+}
+
+type Triple<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
+/// MACD line, signal line and histogram with TA-Lib's alignment (TA-Lib MACD).
+#[pyfunction]
+#[pyo3(signature = (real, fastperiod = 12, slowperiod = 26, signalperiod = 9))]
+pub fn macd<'py>(
+    py: Python<'py>,
+    real: &Bound<'py, PyAny>,
+    fastperiod: i64,
+    slowperiod: i64,
+    signalperiod: i64,
+) -> PyResult<Triple<'py>> {
+    let (fast, slow, signal) = param(macd_mod::check(fastperiod, slowperiod, signalperiod))?;
+    let [real] = inputs("macd", [("real", real)])?;
+    let x = real.as_slice();
+    let [m, s, h] = run_many(py, "macd", x.len(), |[m, s, h]| {
+        macd_mod::macd(x, fast, slow, signal, m, s, h)
+    })?;
+    Ok((m, s, h))
+}
+
+period_stream!(
+    Rsi,
+    "RSI",
+    deepalpha_ta::momentum::RelativeStrengthIndex,
+    rsi_mod::check,
+    timeperiod = 14,
+    "Streaming RSI; equal to `rsi()` at every index."
+);
+
+/// Streaming MACD; `update(x)` returns `(macd, signal, hist)`, equal to `macd()` at every index.
+#[pyclass(module = "deepalpha_kernel", name = "MACD")]
+pub struct PyMacd {
+    inner: macd_mod::Macd,
+    params: (usize, usize, usize),
+}
+
+#[pymethods]
+impl PyMacd {
+    #[new]
+    #[pyo3(signature = (fastperiod = 12, slowperiod = 26, signalperiod = 9))]
+    fn new(fastperiod: i64, slowperiod: i64, signalperiod: i64) -> PyResult<Self> {
+        let params = param(macd_mod::check(fastperiod, slowperiod, signalperiod))?;
+        let inner = macd_mod::Macd::new(params.0, params.1, params.2).map_err(to_py)?;
+        Ok(Self { inner, params })
+    }
+
+    fn update(&mut self, x: f64) -> (f64, f64, f64) {
+        self.inner.update(x)
+    }
+
+    #[getter]
+    fn value(&self) -> (f64, f64, f64) {
+        self.inner.value()
+    }
+
+    #[getter]
+    fn is_ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    fn reset(&mut self) {
+        self.inner.reset()
+    }
+
+    fn __repr__(&self) -> String {
+        let (f, s, g) = self.params;
+        format!("MACD(fastperiod={f}, slowperiod={s}, signalperiod={g})")
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(rsi, m)?)?;
+    m.add_function(wrap_pyfunction!(macd, m)?)?;
+    m.add_class::<Rsi>()?;
+    m.add_class::<PyMacd>()?;
+    Ok(())
+}

@@ -1,0 +1,139 @@
+//! Exponential moving average (TA-Lib `EMA`).
+//!
+//! `k = 2 / (n + 1)`, seeded with the SMA of the first `n` values (TA-Lib's default, non-Metastock
+//! compatibility), then `ema = (x - ema) * k + ema`, the operation order TA-Lib uses, so that results
+//! are identical and not merely close.
+
+use crate::error::Result;
+use crate::params;
+
+const NAME: &str = "ema";
+
+pub fn check(timeperiod: impl params::IntParam) -> Result<usize> {
+    params::period(NAME, "timeperiod", timeperiod, 2)
+}
+
+pub const fn lookback(timeperiod: usize) -> usize {
+    timeperiod - 1
+}
+
+/// Batch EMA of `real` into `out`.
+pub fn ema(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
+    let period = check(timeperiod)?;
+    params::same_len(NAME, "real", real.len(), "out", out.len())?;
+    let begin = params::first_valid(real);
+    params::fill_nan(out, begin + lookback(period));
+    if begin + lookback(period) >= real.len() {
+        return Ok(());
+    }
+    core(&real[begin..], period, params::per_to_k(period), &mut out[begin..]);
+    Ok(())
+}
+
+/// TA-Lib's `TA_INT_EMA` from index 0: writes `out[period-1..]`. Also used with `period == 1` by
+/// MACD's signal line, where it degenerates to a copy.
+#[inline]
+pub(crate) fn core(real: &[f64], period: usize, k: f64, out: &mut [f64]) {
+    let mut total = 0.0;
+    for &x in &real[..period] {
+        total += x;
+    }
+    let mut prev = total / period as f64;
+    out[period - 1] = prev;
+    for (o, &x) in out[period..].iter_mut().zip(&real[period..]) {
+        prev = (x - prev) * k + prev;
+        *o = prev;
+    }
+}
+
+/// Streaming EMA with TA-Lib's seeding; also usable with `period == 1` inside the crate.
+#[derive(Debug, Clone)]
+pub struct ExponentialMovingAverage {
+    period: usize,
+    k: f64,
+    count: usize,
+    total: f64,
+    value: f64,
+}
+
+impl ExponentialMovingAverage {
+    pub fn new(timeperiod: usize) -> Result<Self> {
+        Ok(Self::unchecked(check(timeperiod)?))
+    }
+
+    /// An EMA of any period >= 1 (callers validate).
+    pub(crate) fn unchecked(period: usize) -> Self {
+        Self { period, k: params::per_to_k(period), count: 0, total: 0.0, value: f64::NAN }
+    }
+
+    pub fn period(&self) -> usize {
+        self.period
+    }
+
+    #[inline]
+    pub fn update(&mut self, x: f64) -> f64 {
+        if self.count >= self.period {
+            self.value = (x - self.value) * self.k + self.value;
+            return self.value;
+        }
+        if self.count == 0 && x.is_nan() {
+            return f64::NAN;
+        }
+        self.total += x;
+        self.count += 1;
+        if self.count == self.period {
+            self.value = self.total / self.period as f64;
+        }
+        self.value
+    }
+
+    pub fn value(&self) -> f64 {
+        self.value
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.count >= self.period
+    }
+
+    pub fn reset(&mut self) {
+        self.count = 0;
+        self.total = 0.0;
+        self.value = f64::NAN;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{assert_same, series};
+
+    #[test]
+    fn seeded_with_sma() {
+        let x = [1.0, 2.0, 3.0, 4.0];
+        let mut out = [0.0; 4];
+        ema(&x, 3, &mut out).unwrap();
+        assert!(out[1].is_nan());
+        assert_eq!(out[2], 2.0);
+        assert_eq!(out[3], (4.0 - 2.0) * 0.5 + 2.0);
+    }
+
+    #[test]
+    fn streaming_equals_batch() {
+        for period in [2, 5, 30] {
+            let x = series(300, 2);
+            let mut out = vec![0.0; x.len()];
+            ema(&x, period, &mut out).unwrap();
+            let mut s = ExponentialMovingAverage::new(period).unwrap();
+            let streamed: Vec<f64> = x.iter().map(|&v| s.update(v)).collect();
+            assert_same(&out, &streamed);
+        }
+    }
+
+    #[test]
+    fn bad_period() {
+        assert_eq!(
+            ExponentialMovingAverage::new(1).unwrap_err().to_string(),
+            "ema: timeperiod must be >= 2, got 1"
+        );
+    }
+}

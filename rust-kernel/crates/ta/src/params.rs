@@ -1,0 +1,143 @@
+//! Parameter validation and the input conventions shared by every indicator.
+//!
+//! TA-Lib validates each integer parameter against a documented range and returns `TA_BAD_PARAM`
+//! otherwise; we check the same ranges up front so a streaming object and a batch call refuse the
+//! same parameters, and the message names the indicator, the parameter and the value.
+
+use crate::error::{KernelError, Result};
+
+/// TA-Lib's upper bound for every period parameter.
+pub const MAX_PERIOD: i64 = 100_000;
+
+/// An integer parameter as given by a caller: Rust passes `usize`, the Python binding passes the
+/// `i64` it received so a negative value is reported as given.
+pub trait IntParam: Copy {
+    fn as_i64(self) -> i64;
+}
+
+impl IntParam for usize {
+    fn as_i64(self) -> i64 {
+        i64::try_from(self).unwrap_or(i64::MAX)
+    }
+}
+
+impl IntParam for i64 {
+    fn as_i64(self) -> i64 {
+        self
+    }
+}
+
+/// Validate a period-like integer parameter against `[min, MAX_PERIOD]`.
+pub fn period(indicator: &'static str, name: &'static str, value: impl IntParam, min: i64) -> Result<usize> {
+    let value = value.as_i64();
+    if value < min {
+        return Err(KernelError::InvalidParameter {
+            indicator,
+            name,
+            value: value.to_string(),
+            expected: format!("must be >= {min}"),
+        });
+    }
+    if value > MAX_PERIOD {
+        return Err(KernelError::InvalidParameter {
+            indicator,
+            name,
+            value: value.to_string(),
+            expected: format!("must be <= {MAX_PERIOD}"),
+        });
+    }
+    Ok(value as usize)
+}
+
+/// Validate a real-valued parameter against an inclusive range (NaN is always refused).
+pub fn real(indicator: &'static str, name: &'static str, value: f64, min: f64, max: f64) -> Result<f64> {
+    if value.is_nan() || value < min || value > max {
+        return Err(KernelError::InvalidParameter {
+            indicator,
+            name,
+            value: value.to_string(),
+            expected: format!("must be in [{min}, {max}]"),
+        });
+    }
+    Ok(value)
+}
+
+/// Check that two slices have the same length.
+pub fn same_len(
+    indicator: &'static str,
+    left: &'static str,
+    left_len: usize,
+    right: &'static str,
+    right_len: usize,
+) -> Result<()> {
+    if left_len != right_len {
+        return Err(KernelError::LengthMismatch { indicator, left, left_len, right, right_len });
+    }
+    Ok(())
+}
+
+/// Index of the first element that is not NaN, as TA-Lib's Python wrapper computes it
+/// (`check_begidx1`): leading NaNs are skipped and the indicator starts after them. An all-NaN
+/// input gives `len - 1` (0 for an empty one), again like the wrapper.
+#[inline]
+pub fn first_valid(real: &[f64]) -> usize {
+    real.iter().position(|v| !v.is_nan()).unwrap_or(real.len().saturating_sub(1))
+}
+
+/// First index at which every one of the inputs is a number (`check_begidx2/3/4`).
+#[inline]
+pub fn first_valid_all(inputs: &[&[f64]]) -> usize {
+    let len = inputs.first().map_or(0, |s| s.len());
+    (0..len)
+        .find(|&i| inputs.iter().all(|s| !s[i].is_nan()))
+        .unwrap_or(len.saturating_sub(1))
+}
+
+/// Fill `out[..min(end, len)]` with NaN: the lookback region of an output.
+#[inline]
+pub fn fill_nan(out: &mut [f64], end: usize) {
+    let end = end.min(out.len());
+    out[..end].fill(f64::NAN);
+}
+
+/// TA-Lib's `TA_IS_ZERO` (the 0.6+ `TA_EPSILON` band).
+#[inline(always)]
+pub fn is_zero(v: f64) -> bool {
+    -1e-14 < v && v < 1e-14
+}
+
+/// TA-Lib's `PER_TO_K`: the smoothing factor of an EMA of `period`.
+#[inline(always)]
+pub fn per_to_k(period: usize) -> f64 {
+    2.0 / ((period + 1) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn period_bounds_name_the_value() {
+        let err = period("sma", "timeperiod", 0_i64, 2).unwrap_err();
+        assert_eq!(err.to_string(), "sma: timeperiod must be >= 2, got 0");
+        let err = period("sma", "timeperiod", 100_001_i64, 2).unwrap_err();
+        assert_eq!(err.to_string(), "sma: timeperiod must be <= 100000, got 100001");
+        assert_eq!(period("sma", "timeperiod", 2_i64, 2).unwrap(), 2);
+    }
+
+    #[test]
+    fn first_valid_skips_leading_nan() {
+        assert_eq!(first_valid(&[f64::NAN, f64::NAN, 1.0, f64::NAN]), 2);
+        assert_eq!(first_valid(&[f64::NAN, f64::NAN]), 1);
+        assert_eq!(first_valid(&[]), 0);
+        let a = [f64::NAN, 1.0, 1.0];
+        let b = [1.0, f64::NAN, 1.0];
+        assert_eq!(first_valid_all(&[&a, &b]), 2);
+    }
+
+    #[test]
+    fn length_mismatch_names_both() {
+        let err = same_len("atr", "high", 3, "low", 4).unwrap_err();
+        assert_eq!(err.to_string(), "atr: high and low must have the same length, got 3 and 4");
+    }
+}

@@ -1,0 +1,1 @@
+//! Candlestick patterns (TA-Lib `CDL*`), one file per pattern. Reserved for the pattern catalogue.

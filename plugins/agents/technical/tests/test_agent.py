@@ -35,9 +35,12 @@ def test_abstains_until_warm() -> None:
 
 
 def test_uptrend_is_long_and_downtrend_is_short() -> None:
-    rising = np.linspace(100, 200, 80) + np.sin(np.arange(80)) * 0.1
+    # Accelerating moves, so that trend and MACD momentum agree (on a perfectly linear move the
+    # MACD histogram is zero and the RSI extreme argues for a reversal).
+    i = np.arange(80, dtype=float)
+    rising = 100 + 0.02 * i**2
     assert _run(TechnicalAgent(), rising)[-1].direction is Direction.LONG
-    falling = rising[::-1].copy()
+    falling = 300 - 0.02 * i**2
     assert _run(TechnicalAgent(), falling)[-1].direction is Direction.SHORT
 
 

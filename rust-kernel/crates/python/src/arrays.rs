@@ -29,10 +29,17 @@ impl Input<'_> {
 
 fn describe(obj: &Bound<'_, PyAny>) -> String {
     if let Ok(array) = obj.cast::<PyUntypedArray>() {
-        let dtype = array.dtype().str().map(|s| s.to_string()).unwrap_or_default();
+        let dtype = array
+            .dtype()
+            .str()
+            .map(|s| s.to_string())
+            .unwrap_or_default();
         format!("a {}-D array of dtype {}", array.ndim(), dtype)
     } else {
-        obj.get_type().name().map(|s| s.to_string()).unwrap_or_else(|_| "?".into())
+        obj.get_type()
+            .name()
+            .map(|s| s.to_string())
+            .unwrap_or_else(|_| "?".into())
     }
 }
 
@@ -49,7 +56,9 @@ pub fn input<'py>(
         ))
     })?;
     let view = array.try_readonly().map_err(|_| {
-        kernel_error(format!("{indicator}: {name} is being written elsewhere and cannot be read"))
+        kernel_error(format!(
+            "{indicator}: {name} is being written elsewhere and cannot be read"
+        ))
     })?;
     if view.is_contiguous() {
         Ok(Input::View(view))
@@ -77,7 +86,9 @@ pub fn inputs<'py, const N: usize>(
         )
         .map_err(crate::errors::to_py)?;
     }
-    Ok(taken.try_into().unwrap_or_else(|_| unreachable!("exactly N inputs were taken")))
+    Ok(taken
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("exactly N inputs were taken")))
 }
 
 /// Run a single-output indicator: `work(out)` fills the output. `out=` is written in place and
@@ -92,7 +103,8 @@ pub fn run_into<'py>(
     match out {
         None => {
             let mut buffer = vec![0.0_f64; len];
-            py.detach(|| guard(indicator, || work(&mut buffer))).map_err(kernel_error)?;
+            py.detach(|| guard(indicator, || work(&mut buffer)))
+                .map_err(kernel_error)?;
             Ok(PyArray1::from_vec(py, buffer))
         }
         Some(obj) => {
@@ -108,16 +120,17 @@ pub fn run_into<'py>(
                      the inputs"
                 ))
             })?;
-            let slice = view.as_slice_mut().map_err(|_| {
-                kernel_error(format!("{indicator}: out must be C-contiguous"))
-            })?;
+            let slice = view
+                .as_slice_mut()
+                .map_err(|_| kernel_error(format!("{indicator}: out must be C-contiguous")))?;
             if slice.len() != len {
                 return Err(kernel_error(format!(
                     "{indicator}: out must have the inputs' length {len}, got {}",
                     slice.len()
                 )));
             }
-            py.detach(|| guard(indicator, || work(slice))).map_err(kernel_error)?;
+            py.detach(|| guard(indicator, || work(slice)))
+                .map_err(kernel_error)?;
             drop(view);
             Ok(array.clone())
         }
@@ -132,7 +145,8 @@ pub fn run_many<'py, const K: usize>(
     work: impl FnOnce(&mut [Vec<f64>; K]) -> deepalpha_ta::Result<()> + Send,
 ) -> PyResult<[Bound<'py, PyArray1<f64>>; K]> {
     let mut buffers: [Vec<f64>; K] = std::array::from_fn(|_| vec![0.0_f64; len]);
-    py.detach(|| guard(indicator, || work(&mut buffers))).map_err(kernel_error)?;
+    py.detach(|| guard(indicator, || work(&mut buffers)))
+        .map_err(kernel_error)?;
     Ok(buffers.map(|b| PyArray1::from_vec(py, b)))
 }
 

@@ -40,7 +40,9 @@ pub fn guard<T>(
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_string());
-            Err(format!("{indicator}: internal error ({detail}); please report this as a bug"))
+            Err(format!(
+                "{indicator}: internal error ({detail}); please report this as a bug"
+            ))
         }
     }
 }

@@ -23,7 +23,11 @@ pub fn rsi<'py>(
     run_into(py, "rsi", x.len(), out, |o| rsi_mod::rsi(x, period, o))
 }
 
-type Triple<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+type Triple<'py> = (
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+);
 
 /// MACD line, signal line and histogram with TA-Lib's alignment (TA-Lib MACD).
 #[pyfunction]

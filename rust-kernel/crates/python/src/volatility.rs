@@ -21,7 +21,9 @@ pub fn atr<'py>(
     let period = param(atr_mod::check(timeperiod))?;
     let [h, l, c] = inputs("atr", [("high", high), ("low", low), ("close", close)])?;
     let (h, l, c) = (h.as_slice(), l.as_slice(), c.as_slice());
-    run_into(py, "atr", h.len(), out, |o| atr_mod::atr(h, l, c, period, o))
+    run_into(py, "atr", h.len(), out, |o| {
+        atr_mod::atr(h, l, c, period, o)
+    })
 }
 
 /// True range (TA-Lib TRANGE).
@@ -36,7 +38,9 @@ pub fn trange<'py>(
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let [h, l, c] = inputs("trange", [("high", high), ("low", low), ("close", close)])?;
     let (h, l, c) = (h.as_slice(), l.as_slice(), c.as_slice());
-    run_into(py, "trange", h.len(), out, |o| trange_mod::trange(h, l, c, o))
+    run_into(py, "trange", h.len(), out, |o| {
+        trange_mod::trange(h, l, c, o)
+    })
 }
 
 /// Streaming ATR; `update(high, low, close)` equals `atr()` at every index.
@@ -94,7 +98,9 @@ pub struct PyTrange {
 impl PyTrange {
     #[new]
     fn new() -> Self {
-        Self { inner: trange_mod::TrueRange::new() }
+        Self {
+            inner: trange_mod::TrueRange::new(),
+        }
     }
 
     fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {

@@ -35,15 +35,30 @@ pub enum KernelError {
 impl fmt::Display for KernelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::InvalidParameter { indicator, name, value, expected } => {
+            Self::InvalidParameter {
+                indicator,
+                name,
+                value,
+                expected,
+            } => {
                 write!(f, "{indicator}: {name} {expected}, got {value}")
             }
-            Self::LengthMismatch { indicator, left, left_len, right, right_len } => write!(
+            Self::LengthMismatch {
+                indicator,
+                left,
+                left_len,
+                right,
+                right_len,
+            } => write!(
                 f,
                 "{indicator}: {left} and {right} must have the same length, got {left_len} and \
                  {right_len}"
             ),
-            Self::NotANumber { indicator, name, index } => {
+            Self::NotANumber {
+                indicator,
+                name,
+                index,
+            } => {
                 write!(f, "{indicator}: {name} contains NaN at index {index}")
             }
         }

@@ -28,7 +28,12 @@ impl IntParam for i64 {
 }
 
 /// Validate a period-like integer parameter against `[min, MAX_PERIOD]`.
-pub fn period(indicator: &'static str, name: &'static str, value: impl IntParam, min: i64) -> Result<usize> {
+pub fn period(
+    indicator: &'static str,
+    name: &'static str,
+    value: impl IntParam,
+    min: i64,
+) -> Result<usize> {
     let value = value.as_i64();
     if value < min {
         return Err(KernelError::InvalidParameter {
@@ -50,7 +55,13 @@ pub fn period(indicator: &'static str, name: &'static str, value: impl IntParam,
 }
 
 /// Validate a real-valued parameter against an inclusive range (NaN is always refused).
-pub fn real(indicator: &'static str, name: &'static str, value: f64, min: f64, max: f64) -> Result<f64> {
+pub fn real(
+    indicator: &'static str,
+    name: &'static str,
+    value: f64,
+    min: f64,
+    max: f64,
+) -> Result<f64> {
     if value.is_nan() || value < min || value > max {
         return Err(KernelError::InvalidParameter {
             indicator,
@@ -71,7 +82,13 @@ pub fn same_len(
     right_len: usize,
 ) -> Result<()> {
     if left_len != right_len {
-        return Err(KernelError::LengthMismatch { indicator, left, left_len, right, right_len });
+        return Err(KernelError::LengthMismatch {
+            indicator,
+            left,
+            left_len,
+            right,
+            right_len,
+        });
     }
     Ok(())
 }
@@ -81,7 +98,9 @@ pub fn same_len(
 /// input gives `len - 1` (0 for an empty one), again like the wrapper.
 #[inline]
 pub fn first_valid(real: &[f64]) -> usize {
-    real.iter().position(|v| !v.is_nan()).unwrap_or(real.len().saturating_sub(1))
+    real.iter()
+        .position(|v| !v.is_nan())
+        .unwrap_or(real.len().saturating_sub(1))
 }
 
 /// First index at which every one of the inputs is a number (`check_begidx2/3/4`).
@@ -121,7 +140,10 @@ mod tests {
         let err = period("sma", "timeperiod", 0_i64, 2).unwrap_err();
         assert_eq!(err.to_string(), "sma: timeperiod must be >= 2, got 0");
         let err = period("sma", "timeperiod", 100_001_i64, 2).unwrap_err();
-        assert_eq!(err.to_string(), "sma: timeperiod must be <= 100000, got 100001");
+        assert_eq!(
+            err.to_string(),
+            "sma: timeperiod must be <= 100000, got 100001"
+        );
         assert_eq!(period("sma", "timeperiod", 2_i64, 2).unwrap(), 2);
     }
 
@@ -138,6 +160,9 @@ mod tests {
     #[test]
     fn length_mismatch_names_both() {
         let err = same_len("atr", "high", 3, "low", 4).unwrap_err();
-        assert_eq!(err.to_string(), "atr: high and low must have the same length, got 3 and 4");
+        assert_eq!(
+            err.to_string(),
+            "atr: high and low must have the same length, got 3 and 4"
+        );
     }
 }

@@ -22,10 +22,18 @@ pub fn series(len: usize, seed: u64) -> Vec<f64> {
 pub fn ohlc(len: usize, seed: u64) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
     let mid = series(len, seed);
     let noise = series(len, seed + 1000);
-    let open: Vec<f64> = mid.iter().zip(&noise).map(|(m, n)| m + (n - 100.0) * 0.1).collect();
+    let open: Vec<f64> = mid
+        .iter()
+        .zip(&noise)
+        .map(|(m, n)| m + (n - 100.0) * 0.1)
+        .collect();
     let close = mid.clone();
-    let high: Vec<f64> = (0..len).map(|i| open[i].max(close[i]) + (noise[i] % 0.3).abs()).collect();
-    let low: Vec<f64> = (0..len).map(|i| open[i].min(close[i]) - (noise[i] % 0.2).abs()).collect();
+    let high: Vec<f64> = (0..len)
+        .map(|i| open[i].max(close[i]) + (noise[i] % 0.3).abs())
+        .collect();
+    let low: Vec<f64> = (0..len)
+        .map(|i| open[i].min(close[i]) - (noise[i] % 0.2).abs())
+        .collect();
     (open, high, low, close)
 }
 
@@ -33,6 +41,9 @@ pub fn ohlc(len: usize, seed: u64) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
 pub fn assert_same(expected: &[f64], got: &[f64]) {
     assert_eq!(expected.len(), got.len());
     for (i, (a, b)) in expected.iter().zip(got).enumerate() {
-        assert!((a.is_nan() && b.is_nan()) || a == b, "index {i}: expected {a}, got {b}");
+        assert!(
+            (a.is_nan() && b.is_nan()) || a == b,
+            "index {i}: expected {a}, got {b}"
+        );
     }
 }

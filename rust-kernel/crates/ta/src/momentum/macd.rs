@@ -21,7 +21,11 @@ pub fn check(
     let fast = params::period(NAME, "fastperiod", fastperiod, 2)?;
     let slow = params::period(NAME, "slowperiod", slowperiod, 2)?;
     let signal = params::period(NAME, "signalperiod", signalperiod, 1)?;
-    Ok(if slow < fast { (slow, fast, signal) } else { (fast, slow, signal) })
+    Ok(if slow < fast {
+        (slow, fast, signal)
+    } else {
+        (fast, slow, signal)
+    })
 }
 
 pub fn lookback(fastperiod: usize, slowperiod: usize, signalperiod: usize) -> usize {
@@ -96,7 +100,11 @@ impl Macd {
     #[inline(always)]
     fn step(&mut self, x: f64) -> (f64, f64, f64) {
         let slow = self.slow.update(x);
-        let fast = if self.seen >= self.skip { self.fast.update(x) } else { f64::NAN };
+        let fast = if self.seen >= self.skip {
+            self.fast.update(x)
+        } else {
+            f64::NAN
+        };
         self.seen += 1;
         if !self.slow.is_ready() {
             return (f64::NAN, f64::NAN, f64::NAN);
@@ -174,7 +182,10 @@ mod tests {
             assert_same(&m, &got[0]);
             assert_same(&sg, &got[1]);
             assert_same(&h, &got[2]);
-            assert_eq!(m.iter().take_while(|v| v.is_nan()).count(), lookback(f, s, g));
+            assert_eq!(
+                m.iter().take_while(|v| v.is_nan()).count(),
+                lookback(f, s, g)
+            );
         }
     }
 

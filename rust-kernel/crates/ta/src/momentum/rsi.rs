@@ -85,7 +85,14 @@ pub struct RelativeStrengthIndex {
 impl RelativeStrengthIndex {
     pub fn new(timeperiod: usize) -> Result<Self> {
         let period = check(timeperiod)?;
-        Ok(Self { period, count: 0, prev: 0.0, gain: 0.0, loss: 0.0, value: f64::NAN })
+        Ok(Self {
+            period,
+            count: 0,
+            prev: 0.0,
+            gain: 0.0,
+            loss: 0.0,
+            value: f64::NAN,
+        })
     }
 
     pub fn period(&self) -> usize {
@@ -134,7 +141,14 @@ impl RelativeStrengthIndex {
     }
 
     pub fn reset(&mut self) {
-        *self = Self { period: self.period, count: 0, prev: 0.0, gain: 0.0, loss: 0.0, value: f64::NAN };
+        *self = Self {
+            period: self.period,
+            count: 0,
+            prev: 0.0,
+            gain: 0.0,
+            loss: 0.0,
+            value: f64::NAN,
+        };
     }
 }
 

@@ -26,7 +26,12 @@ pub fn ema(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     if begin + lookback(period) >= real.len() {
         return Ok(());
     }
-    core(&real[begin..], period, params::per_to_k(period), &mut out[begin..]);
+    core(
+        &real[begin..],
+        period,
+        params::per_to_k(period),
+        &mut out[begin..],
+    );
     Ok(())
 }
 
@@ -63,7 +68,13 @@ impl ExponentialMovingAverage {
 
     /// An EMA of any period >= 1 (callers validate).
     pub(crate) fn unchecked(period: usize) -> Self {
-        Self { period, k: params::per_to_k(period), count: 0, total: 0.0, value: f64::NAN }
+        Self {
+            period,
+            k: params::per_to_k(period),
+            count: 0,
+            total: 0.0,
+            value: f64::NAN,
+        }
     }
 
     pub fn period(&self) -> usize {

@@ -17,7 +17,13 @@ pub const fn lookback(timeperiod: usize) -> usize {
     timeperiod
 }
 
-pub fn atr(high: &[f64], low: &[f64], close: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
+pub fn atr(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    timeperiod: usize,
+    out: &mut [f64],
+) -> Result<()> {
     let period = check(timeperiod)?;
     check_hlc(NAME, high, low, close, out)?;
     let n = high.len();
@@ -62,7 +68,13 @@ pub struct AverageTrueRange {
 impl AverageTrueRange {
     pub fn new(timeperiod: usize) -> Result<Self> {
         let period = check(timeperiod)?;
-        Ok(Self { period, prev_close: f64::NAN, count: 0, total: 0.0, value: f64::NAN })
+        Ok(Self {
+            period,
+            prev_close: f64::NAN,
+            count: 0,
+            total: 0.0,
+            value: f64::NAN,
+        })
     }
 
     pub fn period(&self) -> usize {
@@ -109,7 +121,13 @@ impl AverageTrueRange {
     }
 
     pub fn reset(&mut self) {
-        *self = Self { period: self.period, prev_close: f64::NAN, count: 0, total: 0.0, value: f64::NAN };
+        *self = Self {
+            period: self.period,
+            prev_close: f64::NAN,
+            count: 0,
+            total: 0.0,
+            value: f64::NAN,
+        };
     }
 }
 
@@ -134,7 +152,10 @@ mod tests {
     #[test]
     fn mismatched_lengths() {
         let err = atr(&[1.0; 3], &[1.0; 2], &[1.0; 3], 2, &mut [0.0; 3]).unwrap_err();
-        assert_eq!(err.to_string(), "atr: high and low must have the same length, got 3 and 2");
+        assert_eq!(
+            err.to_string(),
+            "atr: high and low must have the same length, got 3 and 2"
+        );
         assert!(atr(&[1.0; 3], &[1.0; 3], &[1.0; 3], 0, &mut [0.0; 3]).is_err());
     }
 }

@@ -58,7 +58,11 @@ pub struct TrueRange {
 
 impl TrueRange {
     pub fn new() -> Self {
-        Self { prev_close: None, ready: false, value: f64::NAN }
+        Self {
+            prev_close: None,
+            ready: false,
+            value: f64::NAN,
+        }
     }
 
     #[inline]

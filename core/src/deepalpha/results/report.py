@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import json
 import os
-import tempfile
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -246,12 +246,13 @@ def write_report(
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     text = render_html(title=title, summary=summary, bars=bars, ts=ts, equity=equity, trades=trades)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    # A sibling temporary file (same file system, so the rename is atomic) created with the
+    # process's usual permissions, unlike mkstemp's owner-only mode: reports are meant to be shared.
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return target

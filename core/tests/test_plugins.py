@@ -1,0 +1,164 @@
+"""The guarded loader: failures are recorded, the rest keep working, names resolve clearly."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import types
+
+import pytest
+from deepalpha import hookimpl
+from deepalpha.agents import Agent
+from deepalpha.errors import PluginError, PluginIncompatible
+from deepalpha.plugins import load_plugins
+from deepalpha.records import AgentSpec, GatewaySpec
+
+
+class _Agent(Agent):
+    def on_bar(self, bar, history):
+        return None
+
+
+def _plugin(**hooks) -> types.SimpleNamespace:
+    ns = types.SimpleNamespace()
+    for name, fn in hooks.items():
+        setattr(ns, name, hookimpl(fn))
+    return ns
+
+
+def _agents(*names):
+    return _plugin(register_agents=lambda: [AgentSpec(name=n, factory=_Agent) for n in names])
+
+
+def _missing_module_entry_point() -> importlib.metadata.EntryPoint:
+    return importlib.metadata.EntryPoint(
+        name="ghost", value="deepalpha_no_such_module_xyz", group="deepalpha"
+    )
+
+
+def test_ok_plugin_is_listed_with_what_it_provides_and_its_hooks() -> None:
+    plugins = load_plugins(entry_points=[], extra=[("alpha", _agents("a1", "a2"))], allow=None)
+    (info,) = plugins.infos
+    assert info.status == "ok"
+    assert info.provides == ("agent:a1", "agent:a2")
+    assert info.hooks == ("register_agents",)
+    assert plugins.names("agent") == ["a1", "a2"]
+
+
+def test_import_failure_is_recorded_and_others_still_load() -> None:
+    plugins = load_plugins(
+        entry_points=[_missing_module_entry_point()], extra=[("alpha", _agents("a1"))], allow=None
+    )
+    status = {i.name: i for i in plugins.infos}
+    assert status["ghost"].status == "failed"
+    assert "ModuleNotFoundError" in status["ghost"].error
+    assert "deepalpha_no_such_module_xyz" in status["ghost"].traceback
+    assert status["alpha"].status == "ok"
+    assert plugins.resolve("agent", "a1").name == "a1"
+
+
+def test_registration_failure_unregisters_the_plugin() -> None:
+    def boom():
+        raise RuntimeError("cannot register")
+
+    plugins = load_plugins(
+        entry_points=[], extra=[("bad", _plugin(register_agents=boom)), ("ok", _agents("a"))],
+        allow=None,
+    )
+    status = {i.name: i for i in plugins.infos}
+    assert status["bad"].status == "failed"
+    assert status["bad"].error == "RuntimeError: cannot register"
+    assert plugins.pm.get_plugin("bad") is None
+    assert plugins.names("agent") == ["a"]
+
+
+def test_a_panic_like_base_exception_is_contained_but_keyboard_interrupt_is_not() -> None:
+    class PanicException(BaseException):  # what PyO3 raises for a Rust panic
+        pass
+
+    def panic():
+        raise PanicException("rust panicked")
+
+    plugins = load_plugins(
+        entry_points=[], extra=[("rusty", _plugin(register_agents=panic))], allow=None
+    )
+    assert plugins.infos[0].status == "failed"
+
+    def interrupt():
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        load_plugins(entry_points=[], extra=[("ki", _plugin(register_agents=interrupt))], allow=None)
+
+
+def test_incompatible_plugin_has_its_own_status() -> None:
+    def mismatch():
+        raise PluginIncompatible("compiled 0.2.0, python 0.1.0")
+
+    plugins = load_plugins(
+        entry_points=[], extra=[("k", _plugin(register_kernels=mismatch))], allow=None
+    )
+    assert plugins.infos[0].status == "incompatible"
+    assert "compiled 0.2.0" in plugins.infos[0].error
+
+
+def test_misspelled_hook_is_a_load_failure() -> None:
+    plugins = load_plugins(
+        entry_points=[], extra=[("typo", _plugin(register_agnets=lambda: []))], allow=None
+    )
+    assert plugins.infos[0].status == "failed"
+    assert "register_agnets" in plugins.infos[0].error
+
+
+def test_wrong_record_type_is_a_load_failure() -> None:
+    bad = _plugin(register_agents=lambda: [GatewaySpec(name="x", factory=object)])
+    plugins = load_plugins(entry_points=[], extra=[("bad", bad)], allow=None)
+    assert plugins.infos[0].status == "failed"
+    assert "expected AgentSpec" in plugins.infos[0].error
+
+
+def test_duplicate_component_names_name_both_providers() -> None:
+    plugins = load_plugins(
+        entry_points=[], extra=[("one", _agents("same")), ("two", _agents("same"))], allow=None
+    )
+    with pytest.raises(PluginError, match="agent name 'same' is provided by both one .* and two"):
+        plugins.resolve("agent", "same")
+    assert len(plugins.conflicts()) == 1
+    with pytest.raises(PluginError, match="provided by both"):
+        load_plugins(
+            entry_points=[], extra=[("one", _agents("same")), ("two", _agents("same"))],
+            allow=None, strict=True,
+        )
+
+
+def test_unknown_name_lists_the_valid_names() -> None:
+    plugins = load_plugins(entry_points=[], extra=[("p", _agents("b", "a"))], allow=None)
+    with pytest.raises(PluginError, match=r"unknown agent 'c'; valid names: a, b"):
+        plugins.resolve("agent", "c")
+
+
+def test_allow_list_blocks_the_others(monkeypatch) -> None:
+    monkeypatch.setenv("DEEPALPHA_LOAD_PLUGINS", "p")
+    plugins = load_plugins(entry_points=[], extra=[("p", _agents("a")), ("q", _agents("b"))])
+    status = {i.name: i.status for i in plugins.infos}
+    assert status == {"p": "ok", "q": "blocked"}
+    assert plugins.names("agent") == ["a"]
+    monkeypatch.setenv("DEEPALPHA_LOAD_PLUGINS", "")
+    plugins = load_plugins(entry_points=[], extra=[("p", _agents("a"))])
+    assert plugins.infos[0].status == "blocked"
+
+
+def test_strict_turns_a_failure_into_an_error(monkeypatch) -> None:
+    monkeypatch.setenv("DEEPALPHA_STRICT_PLUGINS", "1")
+    with pytest.raises(PluginError, match="plugin 'ghost' .* failed: ModuleNotFoundError"):
+        load_plugins(entry_points=[_missing_module_entry_point()], allow=None)
+
+
+def test_lifecycle_hooks_accept_a_subset_of_arguments() -> None:
+    seen = []
+
+    def on_fill(fill):  # run_id not accepted: allowed
+        seen.append(fill)
+
+    plugins = load_plugins(entry_points=[], extra=[("obs", _plugin(on_fill=on_fill))], allow=None)
+    plugins.hook.on_fill(run_id="r", fill="F")
+    assert seen == ["F"]

@@ -1,0 +1,198 @@
+"""One OpenAI-compatible chat-completions endpoint, asked for validated trading decisions.
+
+The request path is httpx -> openai client -> instructor (``Mode.JSON_SCHEMA``) -> pydantic:
+the openai client owns the wire format and transport retries, instructor sends the schema as
+``response_format`` and re-asks when an answer fails validation, pydantic validates. Other
+providers reuse this class by handing it their own httpx transport (the embedded ``smollm``
+provider answers in-process), so every provider validates answers the same way.
+
+Whatever fails comes out as one ``LLMError`` with a short message naming the endpoint and what
+went wrong; the API key is scrubbed from it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+import instructor
+import openai
+import pydantic
+from deepalpha.errors import LLMError
+from deepalpha.llm import LLMAnswer
+from instructor.core import IncompleteOutputException, InstructorError
+
+from .answer import TradingDecision
+from .secrets import scrub
+from .transport import ScrubbingTransport
+
+#: Longest error message we raise; server error pages can be long HTML documents.
+MAX_MESSAGE_CHARS = 300
+
+
+class StructuredChat:
+    """Asks one model at one endpoint for ``TradingDecision`` answers.
+
+    ``transport`` replaces the network (tests, in-process servers); ``extra_body`` adds
+    server-specific fields to every request (for example a llama.cpp ``grammar``).
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str | None = None,
+        timeout_s: float = 30.0,
+        max_retries: int = 1,
+        temperature: float = 0.0,
+        seed: int | None = None,
+        transport: httpx.BaseTransport | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        label: str = "openai",
+    ) -> None:
+        self.base_url = base_url
+        self.model = model
+        self.timeout_s = timeout_s
+        self.max_retries = max_retries
+        self.temperature = temperature
+        self.seed = seed
+        self.label = label
+        self._api_key = api_key or ""
+        self._extra_body = dict(extra_body or {})
+        # An explicit transport also stops httpx from applying proxy variables from the
+        # environment, so a loopback server is always reached directly.
+        inner = transport if transport is not None else httpx.HTTPTransport()
+        self._http = httpx.Client(
+            transport=ScrubbingTransport(inner, self._api_key),
+            timeout=httpx.Timeout(timeout_s),
+        )
+        self._openai = openai.OpenAI(
+            base_url=base_url,
+            # Always a string: given None, the openai client would read OPENAI_API_KEY from the
+            # environment and could send the user's OpenAI key to some other server.
+            api_key=self._api_key,
+            timeout=timeout_s,
+            max_retries=max_retries,
+            http_client=self._http,
+            **_no_credentials_check(self._api_key),
+        )
+        self._client = instructor.from_openai(self._openai, mode=instructor.Mode.JSON_SCHEMA)
+
+    def __repr__(self) -> str:
+        return f"StructuredChat(base_url={self.base_url!r}, model={self.model!r})"
+
+    def decide(self, system: str, prompt: str) -> LLMAnswer:
+        """Send ``system`` and ``prompt`` as one chat turn; return the validated answer."""
+        request: dict[str, Any] = {
+            "model": self.model,
+            "messages": [
+                {"role": "system", "content": system},
+                {"role": "user", "content": prompt},
+            ],
+            "response_model": TradingDecision,
+            "max_retries": self.max_retries,
+            "temperature": self.temperature,
+        }
+        if self.seed is not None:
+            request["seed"] = self.seed
+        if self._extra_body:
+            request["extra_body"] = self._extra_body
+        if not self._api_key:
+            request["extra_headers"] = {"Authorization": openai.Omit()}
+        try:
+            decision = self._client.chat.completions.create(**request)
+        except Exception as exc:  # every failure of the call becomes one LLMError
+            raise LLMError(self._message(exc)) from exc
+        if not isinstance(decision, TradingDecision):  # pragma: no cover - instructor contract
+            raise LLMError(self._message(TypeError(f"unexpected {type(decision).__name__}")))
+        return decision.to_answer()
+
+    def close(self) -> None:
+        self._openai.close()
+        self._http.close()
+
+    def _message(self, exc: BaseException) -> str:
+        text = f"{self.label} ({self.model} at {self.base_url}): {describe(exc, self.timeout_s)}"
+        text = scrub(text, self._api_key)
+        return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 3] + "..."
+
+
+def _no_credentials_check(api_key: str) -> dict[str, Any]:
+    """Lets a keyless client talk to a local server, sending no ``Authorization`` at all.
+
+    Recent openai clients refuse to start without a key unless told so by a private switch, and
+    refuse to send a request unless the header is explicitly omitted (``decide`` does that per
+    request); older ones accept an empty key as is. A placeholder key is not an option: it would
+    be sent.
+    """
+    if api_key:
+        return {}
+    if "_enforce_credentials" in inspect.signature(openai.OpenAI.__init__).parameters:
+        return {"_enforce_credentials": False}
+    return {}
+
+
+def describe(exc: BaseException, timeout_s: float) -> str:
+    """A short, specific account of why a call failed, from the innermost useful cause."""
+    attempts = getattr(exc, "n_attempts", None)
+    cause = _root(exc)
+    suffix = f" (after {attempts} attempts)" if isinstance(attempts, int) and attempts > 1 else ""
+    if isinstance(cause, openai.APITimeoutError | httpx.TimeoutException):
+        return f"no answer within timeout_s={timeout_s:g}{suffix}"
+    if isinstance(cause, openai.APIStatusError):
+        return f"HTTP {cause.status_code}: {_error_text(cause.response)}{suffix}"
+    if isinstance(cause, openai.APIConnectionError | httpx.TransportError):
+        inner = cause.__cause__ or cause
+        return f"cannot reach the server: {inner}{suffix}"
+    if isinstance(cause, IncompleteOutputException):
+        return "the answer was cut off by the token limit before the JSON ended"
+    if isinstance(cause, json.JSONDecodeError):
+        return f"the answer is not valid JSON ({cause.msg}){suffix}"
+    if isinstance(cause, pydantic.ValidationError):
+        problems = cause.errors(include_url=False, include_input=False)
+        broken = [p["msg"] for p in problems if p["type"] == "json_invalid"]
+        if broken:
+            return f"the answer is not valid JSON ({broken[0]}){suffix}"
+        return f"the answer does not match the decision schema: {_summary(problems)}{suffix}"
+    return f"{type(cause).__name__}: {cause}{suffix}"
+
+
+def _root(exc: BaseException) -> BaseException:
+    """Skip instructor's wrapper exceptions to reach what actually went wrong."""
+    seen: set[int] = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        nxt = exc.__cause__
+        if nxt is None or not isinstance(exc, InstructorError):
+            return exc
+        exc = nxt
+    return exc
+
+
+def _summary(problems: list[Any]) -> str:
+    """The first few problems as ``field: message``, the way pydantic words them."""
+    shown = []
+    for item in problems[:3]:
+        where = ".".join(str(part) for part in item["loc"]) or "answer"
+        shown.append(f"{where}: {item['msg']}")
+    return "; ".join(shown)
+
+
+def _error_text(response: httpx.Response) -> str:
+    """The server's own error message when it sent one in the usual ``{"error": ...}`` body."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        err = body.get("error", body.get("message"))
+        if isinstance(err, dict):
+            err = err.get("message")
+        if isinstance(err, str) and err.strip():
+            return err.strip()
+    text = " ".join(response.text.split())
+    return text[:120] or response.reason_phrase or "empty body"

@@ -1,13 +1,15 @@
-"""Helpers shared by the paper gateway tests: a journal that remembers what it was told.
+"""Helpers shared by the paper gateway tests, handed out as fixtures.
 
-A plain module with a distinct name rather than ``conftest.py``: every plugin's tests are also run
-in one pytest session, where same-named test modules and conftests would collide.
+The workspace runs pytest in ``importlib`` mode (every plugin's tests in one session), where a test
+module cannot import a sibling module; fixtures are the way to share code. They are session-scoped
+and return plain functions, so hypothesis tests can use them too.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from deepalpha.domain import Bar, Fill, Order, OrderIntent, OrderType, Position, Side
 from deepalpha_gateway_paper import PaperGateway, PaperOptions
 
@@ -74,3 +76,23 @@ def new_gateway(**options) -> tuple[PaperGateway, RecordingJournal]:
     gateway = PaperGateway(PaperOptions(**options))
     gateway.start(journal)
     return gateway, journal
+
+
+@pytest.fixture(scope="session")
+def make_bar():
+    return bar
+
+
+@pytest.fixture(scope="session")
+def make_intent():
+    return intent
+
+
+@pytest.fixture(scope="session")
+def make_gateway():
+    return new_gateway
+
+
+@pytest.fixture(scope="session")
+def journal_class():
+    return RecordingJournal

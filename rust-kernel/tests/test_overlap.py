@@ -6,8 +6,7 @@ import pytest
 import talib
 from hypothesis import given
 from hypothesis import strategies as st
-
-from conftest import assert_parity, assert_same, ohlcv
+from kernel_support import assert_parity, assert_same, ohlcv
 
 CASES = [(dk.sma, talib.SMA, dk.SMA), (dk.ema, talib.EMA, dk.EMA)]
 

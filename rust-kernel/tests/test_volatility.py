@@ -6,8 +6,7 @@ import pytest
 import talib
 from hypothesis import given
 from hypothesis import strategies as st
-
-from conftest import assert_parity, assert_same, ohlcv
+from kernel_support import assert_parity, assert_same, ohlcv
 
 
 def test_default_and_real_data(candles, btc):

@@ -224,3 +224,17 @@ def test_risk_ratios_do_not_depend_on_account_size(equity, scale):
     assert b.max_drawdown == pytest.approx(a.max_drawdown, abs=1e-9)
     if a.sharpe is not None and b.sharpe is not None:
         assert b.sharpe == pytest.approx(a.sharpe, rel=1e-6, abs=1e-6)
+
+
+def test_from_dict_names_unknown_and_missing_keys():
+    data = summarize(days(3), [1.0, 2.0, 3.0], timeframe_ms=DAY).to_dict()
+    with pytest.raises(ValueError, match=r"unknown keys \['extra'\]"):
+        Summary.from_dict(data | {"extra": 1})
+    del data["sharpe"]
+    with pytest.raises(ValueError, match=r"missing keys \['sharpe'\]"):
+        Summary.from_dict(data)
+
+
+def test_a_one_bar_summary_renders():
+    text = render(summarize([T0], [1000.0], timeframe_ms=HOUR))
+    assert "Total return" in text and "0.00%" in text and "n/a" in text

@@ -9,6 +9,7 @@ from decimal import Decimal as D
 from html.parser import HTMLParser
 from pathlib import Path
 
+import attrs
 import numpy as np
 import pytest
 from deepalpha.data import BarSeries
@@ -208,3 +209,20 @@ def test_decimation_keeps_ends_and_extremes(series, max_points):
     assert len(keep) <= max(max_points, len(series) if len(series) <= max_points else 0)
     assert np.all(np.diff(keep) > 0) and keep[0] == 0 and keep[-1] == len(series) - 1
     assert series[keep].max() == series.max() and series[keep].min() == series.min()
+
+
+def test_without_trades_of_this_symbol_there_are_no_markers(tmp_path):
+    bars, ts, equity, trades, summary = make_run(40)
+    other = [attrs.evolve(t, symbol="ETH/USD") for t in trades]
+    for given_trades in ([], other):
+        out = report.write_report(
+            tmp_path / "r.html",
+            title="t",
+            summary=summary,
+            bars=bars,
+            ts=ts,
+            equity=equity,
+            trades=given_trades,
+        )
+        data = embedded(out.read_text(encoding="utf-8"), report.FIGURE_DATA_ID)["data"]
+        assert [t["name"] for t in data] == ["Strategy", "Buy & hold", "Drawdown %", "Close"]

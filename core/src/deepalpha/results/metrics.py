@@ -108,6 +108,9 @@ class Summary:
         unknown = sorted(set(data) - names)
         if unknown:
             raise ValueError(f"Summary.from_dict: unknown keys {unknown}")
+        missing = sorted(names - set(data))
+        if missing:
+            raise ValueError(f"Summary.from_dict: missing keys {missing}")
         values = dict(data)
         for name in _DECIMAL_FIELDS:
             if name in values:

@@ -337,6 +337,22 @@ class Store:
         with self._write() as conn:
             conn.execute(sa.insert(t.decisions), to_row(decision, run_id=run_id))
 
+    def record_decisions(self, run_id: str, decisions: Sequence[Decision]) -> None:
+        """Insert a batch of decisions and the signals behind them in one transaction.
+
+        The engine buffers decisions between orders (one fsync'd commit per decision would cost
+        milliseconds on every decision point) and flushes them before it sends an order, so an
+        order is never persisted without the decision that caused it.
+        """
+        if not decisions:
+            return
+        rows = [to_row(d, run_id=run_id) for d in decisions]
+        signals = [to_row(s, run_id=run_id) for d in decisions for s in d.signals]
+        with self._write() as conn:
+            conn.execute(sa.insert(t.decisions), rows)
+            if signals:
+                conn.execute(sa.insert(t.signals), signals)
+
     def decisions(self, run_id: str) -> list[Decision]:
         query = (
             sa.select(t.decisions)

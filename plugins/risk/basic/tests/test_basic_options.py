@@ -1,0 +1,51 @@
+import re
+from decimal import Decimal
+
+import pytest
+from deepalpha_risk_basic import (
+    DailyLossOptions,
+    ExposureOptions,
+    MaxDrawdownOptions,
+    SizingOptions,
+    StopLossOptions,
+    TakeProfitOptions,
+)
+
+
+def test_defaults_are_the_documented_ones():
+    assert SizingOptions().fraction == 0.02
+    assert SizingOptions().quantity_step == Decimal("0.00000001")
+    assert ExposureOptions().max_fraction == 0.10
+    assert StopLossOptions().pct == 0.05 and StopLossOptions().trigger == "close"
+    assert TakeProfitOptions().pct == 0.10
+    assert MaxDrawdownOptions().max_drawdown == 0.20 and MaxDrawdownOptions().latch is True
+    assert DailyLossOptions().max_loss == 0.05
+
+
+@pytest.mark.parametrize(
+    ("cls", "field", "value", "message"),
+    [
+        (SizingOptions, "fraction", 1.5, "fraction: must be in (0, 1], got 1.5"),
+        (SizingOptions, "fraction", 0, "fraction: must be in (0, 1], got 0"),
+        (SizingOptions, "fraction", float("nan"), "fraction: must be in (0, 1], got nan"),
+        (SizingOptions, "fraction", "2%", "fraction: must be a number in (0, 1], got '2%'"),
+        (SizingOptions, "fraction", True, "fraction: must be a number in (0, 1], got True"),
+        (SizingOptions, "quantity_step", 0, "quantity_step: must be > 0, got 0"),
+        (SizingOptions, "quantity_step", "tiny", "quantity_step: must be a number, got 'tiny'"),
+        (ExposureOptions, "max_fraction", -0.1, "max_fraction: must be in (0, 1], got -0.1"),
+        (StopLossOptions, "pct", 2, "pct: must be in (0, 1], got 2"),
+        (StopLossOptions, "trigger", "low", "trigger: must be 'close' or 'extreme', got 'low'"),
+        (TakeProfitOptions, "pct", 0.0, "pct: must be in (0, 1], got 0.0"),
+        (MaxDrawdownOptions, "max_drawdown", 1.5, "max_drawdown: must be in (0, 1], got 1.5"),
+        (MaxDrawdownOptions, "latch", "yes", "latch: must be true or false, got 'yes'"),
+        (DailyLossOptions, "max_loss", 1.01, "max_loss: must be in (0, 1], got 1.01"),
+    ],
+)
+def test_bad_options_name_field_and_value(cls, field, value, message):
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+        cls(**{field: value})
+
+
+def test_a_whole_unit_is_allowed():
+    assert SizingOptions(fraction=1).fraction == 1
+    assert SizingOptions(quantity_step="0.001").quantity_step == Decimal("0.001")

@@ -92,7 +92,7 @@ def _timestamps(column: pa.ChunkedArray, name: str, display: str) -> np.ndarray:
         numbers = column.to_numpy()
         if not np.isfinite(numbers).all():
             i = int(np.argmax(~np.isfinite(numbers)))
-            problem = f"{numbers[i]!r} is not a time"
+            problem = f"{float(numbers[i])!r} is not a time"
             raise DataError(f"{display}: row {i + 1}, column {name!r}: {problem}")
         unit = epoch_unit(float(numbers[0]))
         scale = {"s": 1000.0, "ms": 1.0, "us": 1e-3, "ns": 1e-6}[unit]
@@ -106,7 +106,7 @@ def _timestamps(column: pa.ChunkedArray, name: str, display: str) -> np.ndarray:
                 out[i] = parse(text)
             except (ValueError, OverflowError):
                 raise DataError(
-                    f"{display}: row {i + 1}, column {name!r}: {text!r} is not a {description} "
+                    f"{display}: row {i + 1}, column {name!r}: {text!r} is not {description} "
                     f"like the first row's {texts[0]!r}"
                 ) from None
         return out

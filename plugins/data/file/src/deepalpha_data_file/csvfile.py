@@ -94,7 +94,7 @@ def _parse(reader, display: str) -> RawFrame:
             except (ValueError, OverflowError):
                 raise DataError(
                     f"{display}: line {line}, column {header[ts_i].strip()!r}: {s!r} is not "
-                    f"a {description} like the first row's {stamps[0]!r}"
+                    f"{description} like the first row's {stamps[0]!r}"
                 ) from None
         raise
     names = {name: header[i].strip() for name, i in value_i.items()}

@@ -55,16 +55,23 @@ class RawFrame:
         return DataError(f"{self.display}: {self.where(index)}, column {name!r}: {problem}")
 
 
-def infer_timeframe(ts: np.ndarray) -> str | None:
-    """The timeframe whose length is the most common gap between rows, if it is a known one."""
-    if len(ts) < 2:
-        return None
-    gaps, counts = np.unique(np.diff(ts), return_counts=True)
-    step = int(gaps[int(np.argmax(counts))])
-    for name, length in TIMEFRAMES.items():
-        if length == step:
-            return name
-    return None
+def smallest_gap(ts: np.ndarray) -> int | None:
+    """The shortest distance between consecutive rows (sorted, unique ``ts``), if there are two."""
+    return int(np.diff(ts).min()) if len(ts) > 1 else None
+
+
+def timeframe_named(step_ms: int) -> str | None:
+    return next((name for name, length in TIMEFRAMES.items() if length == step_ms), None)
+
+
+def off_grid(ts: np.ndarray, step_ms: int) -> int | None:
+    """Index of the first row whose distance to the previous row is not a multiple of step_ms.
+
+    Missing candles (gaps of whole multiples) are normal; a 30-minute step in an hourly file
+    means the file is not what it claims to be.
+    """
+    bad = np.diff(ts) % step_ms != 0
+    return int(np.argmax(bad)) + 1 if bad.any() else None
 
 
 def check_values(frame: RawFrame) -> None:
@@ -74,17 +81,17 @@ def check_values(frame: RawFrame) -> None:
         bad = ~np.isfinite(column_values)
         if bad.any():
             i = int(np.argmax(bad))
-            raise frame.fail(i, column, f"{column_values[i]!r} is not a finite number")
+            raise frame.fail(i, column, f"{float(column_values[i])!r} is not a finite number")
     high, low = frame.values["high"], frame.values["low"]
     bad = high < low
     if bad.any():
         i = int(np.argmax(bad))
-        raise frame.fail(i, "high", f"high {high[i]!r} is below low {low[i]!r}")
+        raise frame.fail(i, "high", f"high {float(high[i])!r} is below low {float(low[i])!r}")
     volume = frame.values["volume"]
     bad = volume < 0
     if bad.any():
         i = int(np.argmax(bad))
-        raise frame.fail(i, "volume", f"volume {volume[i]!r} is negative")
+        raise frame.fail(i, "volume", f"volume {float(volume[i])!r} is negative")
 
 
 def to_series(

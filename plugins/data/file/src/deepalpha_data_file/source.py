@@ -9,7 +9,7 @@ from deepalpha.data import BarSeries, DataSource, timeframe_ms
 from deepalpha.errors import DataError
 
 from . import bundled
-from .frames import infer_timeframe, symbol_key
+from .frames import off_grid, smallest_gap, symbol_key, timeframe_named
 from .loader import load
 from .naming import EXTENSIONS, candle_filename, parse_filename
 from .options import FileOptions
@@ -89,16 +89,35 @@ class FileSource(DataSource):
             else loaded.group_for(symbol)
         )
         series = loaded.series(group, self.options.duplicates)
-        found = infer_timeframe(series.ts)
-        held = target.timeframe or found
-        if held is not None and held != timeframe:
-            raise DataError(f"{target.display}: holds {held} candles, not {timeframe}")
-        if target.timeframe is not None and found is not None and found != target.timeframe:
-            raise DataError(
-                f"{target.display}: named as {target.timeframe} candles but its rows are "
-                f"{found} apart"
-            )
+        self._check_timeframe(target, series, timeframe)
         return attrs.evolve(series, symbol=symbol, timeframe=timeframe)
+
+    @staticmethod
+    def _check_timeframe(target: Target, series: BarSeries, timeframe: str) -> None:
+        """The file must hold ``timeframe`` candles: as stated by its name or options, else as
+        told by the shortest distance between its rows; rows off that grid are an error."""
+        display = target.display
+        if target.timeframe is None:
+            gap = smallest_gap(series.ts)
+            if gap is not None:
+                held = timeframe_named(gap)
+                if held is None:
+                    raise DataError(
+                        f"{display}: rows are {gap / 60_000:g} minutes apart, which is no "
+                        f"timeframe; set the timeframe option"
+                    )
+                if held != timeframe:
+                    raise DataError(f"{display}: holds {held} candles, not {timeframe}")
+        elif target.timeframe != timeframe:
+            raise DataError(f"{display}: holds {target.timeframe} candles, not {timeframe}")
+        step = timeframe_ms(timeframe)
+        bad = off_grid(series.ts, step)
+        if bad is not None:
+            apart = (int(series.ts[bad]) - int(series.ts[bad - 1])) / 60_000
+            raise DataError(
+                f"{display}: not {timeframe} candles: {format_ms(int(series.ts[bad]))} is "
+                f"{apart:g} minutes after the row before it"
+            )
 
     def fetch(
         self, symbol: str, timeframe: str, start: int | None = None, end: int | None = None

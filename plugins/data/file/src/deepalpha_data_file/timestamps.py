@@ -20,10 +20,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 #: Epoch units: (description, multiplier to ms, divisor to ms).
 _UNITS = {
-    "s": ("epoch seconds", 1000, 1),
-    "ms": ("epoch ms", 1, 1),
-    "us": ("epoch us", 1, 1000),
-    "ns": ("epoch ns", 1, 1_000_000),
+    "s": ("an epoch time in seconds", 1000, 1),
+    "ms": ("an epoch time in ms", 1, 1),
+    "us": ("an epoch time in us", 1, 1000),
+    "ns": ("an epoch time in ns", 1, 1_000_000),
 }
 
 
@@ -95,12 +95,12 @@ def parser_for(sample: str) -> tuple[str, Callable[[str], int]]:
 
         return description, parse_epoch
     if _CDD.match(text):
-        return "date like 2019-10-17 09-AM", _cdd_parser()
+        return "a date like 2019-10-17 09-AM", _cdd_parser()
 
     def parse_iso(value: str) -> int:
         return _iso_to_ms(value.strip())
 
-    return "ISO 8601 date", parse_iso
+    return "an ISO 8601 date", parse_iso
 
 
 def format_ms(ts: int) -> str:

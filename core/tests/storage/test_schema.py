@@ -1,0 +1,49 @@
+"""The migrations are the schema: a migrated database must equal ``tables.metadata``."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from deepalpha.storage import Store, migrate
+from deepalpha.storage.tables import metadata
+
+
+def test_schema_matches_migrations(store: Store) -> None:
+    with store.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, metadata)
+        assert migrate.current(conn) == migrate.head()
+    assert diff == []
+
+
+def test_migrations_create_every_table(store: Store) -> None:
+    names = set(sa.inspect(store.engine).get_table_names())
+    assert set(metadata.tables) <= names
+    assert "alembic_version" in names
+
+
+def test_reopening_keeps_data_and_revision(db_url: str) -> None:
+    with Store.open(db_url) as first:
+        run_id = first.start_run("paper", {}, ["ETH/USD"])
+    with Store.open(db_url) as second:
+        assert [r.id for r in second.runs()] == [run_id]
+        with second.engine.connect() as conn:
+            assert migrate.current(conn) == migrate.head()
+
+
+def test_one_head() -> None:
+    assert migrate.head() == "0001"
+
+
+def test_sqlite_pragmas(tmp_path) -> None:
+    with Store.open(f"sqlite:///{tmp_path}/p.db") as store, store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+def test_private_metadata_does_not_leak_into_sqlmodel() -> None:
+    from sqlmodel import SQLModel
+
+    assert not set(metadata.tables) & set(SQLModel.metadata.tables)

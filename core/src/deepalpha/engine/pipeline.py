@@ -107,6 +107,7 @@ class Engine:
         self.histories: dict[str, History] = {}
         self.equity_rows: list[tuple[int, float, float]] = []
         self._pending_rows: list[tuple[int, float, float]] = []
+        self._pending_decisions: list[Decision] = []
         self._pending: dict[str, str] = {}  # symbol -> id of an order not yet filled
         self._agent_errors: dict[str, int] = {}
         self._sync_agents = [
@@ -285,9 +286,7 @@ class Engine:
 
     def _on_decision(self, decision: Decision, bar: Bar) -> None:
         self.state.last_decision = decision
-        self.store.record_decision(self.run_id, decision)
-        if decision.signals:
-            self.store.record_signals(self.run_id, decision.signals)
+        self._pending_decisions.append(decision)
         if decision.action is Action.HOLD:
             return
         _notify(self.hook, "on_decision", run_id=self.run_id, decision=decision)
@@ -334,6 +333,7 @@ class Engine:
             log.info("no risk rule sized %s %s; not sent", intent.side.value, intent.symbol)
             self.state.rejections += 1
             return None
+        self._flush_decisions()  # an order is never persisted before the decision behind it
         order = self.c.gateway.submit(intent)
         self.state.orders += 1
         if not order.status.is_terminal:
@@ -341,9 +341,15 @@ class Engine:
         self._refresh_portfolio()
         return order
 
+    def _flush_decisions(self) -> None:
+        if self._pending_decisions:
+            self.store.record_decisions(self.run_id, self._pending_decisions)
+            self._pending_decisions = []
+
     def flush(self, keep_last: bool = False) -> None:
         """Write buffered equity rows; ``keep_last`` holds back the newest row, which another
         symbol's bar at the same timestamp may still update."""
+        self._flush_decisions()
         rows = self._pending_rows
         done, rest = (rows[:-1], rows[-1:]) if keep_last else (rows, [])
         if done:

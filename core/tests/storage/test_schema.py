@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from deepalpha.errors import UserError
 from deepalpha.storage import Store, migrate
 from deepalpha.storage.tables import metadata
 
@@ -47,3 +49,24 @@ def test_private_metadata_does_not_leak_into_sqlmodel() -> None:
     from sqlmodel import SQLModel
 
     assert not set(metadata.tables) & set(SQLModel.metadata.tables)
+
+
+def test_database_from_a_newer_release_is_refused(db_url: str) -> None:
+    with Store.open(db_url) as store, store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffffffffffff'")
+    with pytest.raises(UserError, match=r"schema revision 'ffffffffffff'.*newer release"):
+        Store.open(db_url)
+
+
+def test_a_file_that_is_not_sqlite_is_a_user_error(tmp_path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"this is not a database, just text " * 100)
+    with pytest.raises(UserError, match=r"notes\.db"):
+        Store.open(f"sqlite:///{path}")
+
+
+def test_home_directory_is_expanded(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with Store.open("sqlite:///~/deep/alpha.db"):
+        pass
+    assert (tmp_path / "deep" / "alpha.db").is_file()

@@ -86,6 +86,7 @@ def _sqlite_engine(url: URL) -> Engine:
         kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
         path = Path(url.database).expanduser()
+        url = url.set(database=str(path))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -24,6 +24,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
+from ..errors import UserError
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 #: Key of the PostgreSQL advisory lock that serialises concurrent upgrades of one database
@@ -52,12 +54,26 @@ def current(connection: Connection) -> str | None:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the database to the head revision, in one transaction."""
+    """Bring the database to the head revision, in one transaction.
+
+    A database stamped with a revision this code does not ship (written by a newer release) is
+    refused with a ``UserError`` instead of being touched.
+    """
+    from .connect import mask
+
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
-        if current(conn) == head():
+        found = current(conn)
+        if found == head():
             return
+        scripts = ScriptDirectory.from_config(config())
+        if found is not None and found not in {rev.revision for rev in scripts.walk_revisions()}:
+            raise UserError(
+                f"database {mask(engine.url)} has schema revision {found!r}, which this version of "
+                f"DeepAlpha does not know (its newest is {head()!r}): it was written by a newer "
+                "release; upgrade deepalpha or use another database"
+            )
         command.upgrade(config(conn), "head")
 
 

@@ -47,6 +47,13 @@ FINAL_STATUSES = ("finished", "failed", "interrupted")
 RUNNING = "running"
 
 
+_PG_EQUITY_INSERT = sa.text(
+    "INSERT INTO equity (run_id, ts, equity, cash) "
+    "SELECT :run_id, * FROM unnest(CAST(:ts AS BIGINT[]), "
+    "CAST(:eq AS DOUBLE PRECISION[]), CAST(:cash AS DOUBLE PRECISION[]))"
+)
+
+
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -366,12 +373,20 @@ class Store:
         if not len(rows):
             return
         # int()/float() also turn numpy scalars into types every driver binds.
-        batch = [
-            {"run_id": run_id, "ts": int(ts), "equity": float(eq), "cash": float(cash)}
-            for ts, eq, cash in rows
-        ]
+        ts = [int(row[0]) for row in rows]
+        equity = [float(row[1]) for row in rows]
+        cash = [float(row[2]) for row in rows]
         with self._write() as conn:
-            conn.execute(sa.insert(t.equity), batch)
+            if conn.dialect.name == "postgresql":
+                # One statement over three arrays: ~6x faster than a 20k-row executemany.
+                params = {"run_id": run_id, "ts": ts, "eq": equity, "cash": cash}
+                conn.execute(_PG_EQUITY_INSERT, params)
+            else:
+                batch = [
+                    {"run_id": run_id, "ts": a, "equity": b, "cash": c}
+                    for a, b, c in zip(ts, equity, cash, strict=True)
+                ]
+                conn.execute(sa.insert(t.equity), batch)
 
     def equity(self, run_id: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The equity curve as arrays ``(ts int64, equity float64, cash float64)``, by time."""

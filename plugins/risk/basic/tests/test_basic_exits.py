@@ -1,0 +1,51 @@
+from decimal import Decimal
+
+from deepalpha.domain import OrderType, Side
+from deepalpha_risk_basic import StopLossOptions, StopLossRule, TakeProfitOptions, TakeProfitRule
+
+D = Decimal
+
+
+def test_a_long_stop_triggers_at_the_threshold(make_bar, make_ctx):
+    ctx = make_ctx(held="2", entry="100")
+    assert list(StopLossRule().on_bar(make_bar(96, 97, 94, 95.01), ctx)) == []
+    (exit_,) = StopLossRule().on_bar(make_bar(96, 97, 94, 95), ctx)
+    assert (exit_.side, exit_.quantity, exit_.reduce_only) == (Side.SELL, D(2), True)
+    assert exit_.order_type is OrderType.MARKET and exit_.ts == 3_600_000
+    assert exit_.reason == "stop_loss: close 95 <= 95 (5.00% below entry 100)"
+
+
+def test_the_extreme_trigger_reacts_to_wicks(make_bar, make_ctx):
+    rule = StopLossRule(StopLossOptions(trigger="extreme"))
+    (exit_,) = rule.on_bar(make_bar(99, 100, 94, 99), make_ctx(held="1", entry="100"))
+    assert exit_.reason.startswith("stop_loss: extreme 94 <= 95")
+
+
+def test_a_short_stop_buys_back(make_bar, make_ctx):
+    (exit_,) = StopLossRule().on_bar(make_bar(104, 106, 103, 105), make_ctx(held="-3", entry="100"))
+    assert (exit_.side, exit_.quantity, exit_.reduce_only) == (Side.BUY, D(3), True)
+    assert exit_.reason == "stop_loss: close 105 >= 105 (5.00% above entry 100)"
+
+
+def test_take_profit_on_longs_and_shorts(make_bar, make_ctx):
+    rule = TakeProfitRule()
+    assert list(rule.on_bar(make_bar(109, 110, 108, 109.99), make_ctx(held="1", entry="100"))) == []
+    (long_exit,) = rule.on_bar(make_bar(109, 111, 108, 110), make_ctx(held="1", entry="100"))
+    assert long_exit.side is Side.SELL
+    (short_exit,) = rule.on_bar(make_bar(91, 92, 89, 90), make_ctx(held="-1", entry="100"))
+    assert short_exit.side is Side.BUY
+    wick = TakeProfitRule(TakeProfitOptions(pct=0.1, trigger="extreme"))
+    (exit_,) = wick.on_bar(make_bar(101, 112, 100, 101), make_ctx(held="1", entry="100"))
+    assert exit_.reason == "take_profit: extreme 112 >= 110 (10.00% above entry 100)"
+
+
+def test_nothing_happens_without_a_position(make_bar, make_ctx):
+    flat = make_ctx(held="0")
+    assert list(StopLossRule().on_bar(make_bar(1, 1, 1, 1), flat)) == []
+    assert list(TakeProfitRule().on_bar(make_bar(1000, 1000, 1000, 1000), flat)) == []
+
+
+def test_exit_rules_accept_every_intent(make_intent, make_ctx):
+    intent = make_intent(Side.BUY, "1")
+    assert StopLossRule().check(intent, make_ctx()).intent == intent
+    assert TakeProfitRule().check(intent, make_ctx()).intent == intent

@@ -94,8 +94,12 @@ class OpenAIOptions:
 
     base_url: str = field(default=DEFAULT_BASE_URL, validator=_check_base_url)
     model: str = field(default=DEFAULT_MODEL, validator=_check_model)
+    #: ``metadata["secret"]`` tells generic code (``config show``, logs) to mask the value.
     api_key: str | None = field(
-        default=None, validator=_check_api_key, repr=lambda v: "None" if v is None else "'***'"
+        default=None,
+        validator=_check_api_key,
+        repr=lambda v: "None" if v is None else "'***'",
+        metadata={"secret": True},
     )
     timeout_s: float = field(default=30.0, validator=_in_range(0.0, 600.0, low_open=True))
     max_retries: int = field(default=1, validator=[_check_int, _in_range(0, MAX_RETRIES_LIMIT)])

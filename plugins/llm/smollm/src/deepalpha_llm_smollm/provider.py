@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from deepalpha.llm import LLMAnswer, LLMProvider
@@ -32,6 +33,7 @@ class SmolLMProvider(LLMProvider):
         self.model = self._path.stem if self._path else "SmolLM2-135M-Instruct.Q4_1"
         self._local: LocalModel | None = None
         self._chat: StructuredChat | None = None
+        self._setup = threading.Lock()  # agents may ask from several threads at once
 
     def __repr__(self) -> str:
         return f"SmolLMProvider({self.options!r})"
@@ -41,32 +43,37 @@ class SmolLMProvider(LLMProvider):
         return self._local is not None and self._local.loaded
 
     def decide(self, system: str, prompt: str) -> LLMAnswer:
-        if self._chat is None:
-            opts = self.options
-            path = self._path or bundled_model_path()
-            self.model = path.stem
-            self._local = LocalModel(
-                path, n_threads=opts.n_threads, n_ctx=opts.n_ctx, seed=opts.seed
-            )
-            self._chat = StructuredChat(
-                base_url=IN_PROCESS_URL,
-                model=self.model,
-                timeout_s=600.0,  # nothing to time out in-process; max_tokens bounds the work
-                max_retries=opts.max_retries,
-                temperature=0.0,
-                seed=opts.seed,
-                transport=InProcessTransport(self._local.chat_completion),
-                extra_body={"max_tokens": opts.max_tokens},
-                label=self.name,
-            )
-        assert self._local is not None
-        self._local.load()  # load errors surface here as LLMError, not as transport failures
-        return self._chat.decide(system, prompt)
+        local, chat = self._ensure()
+        local.load()  # load errors surface here as LLMError, not as transport failures
+        return chat.decide(system, prompt)
+
+    def _ensure(self) -> tuple[LocalModel, StructuredChat]:
+        with self._setup:
+            if self._local is None or self._chat is None:
+                opts = self.options
+                path = self._path or bundled_model_path()
+                self.model = path.stem
+                self._local = LocalModel(
+                    path, n_threads=opts.n_threads, n_ctx=opts.n_ctx, seed=opts.seed
+                )
+                self._chat = StructuredChat(
+                    base_url=IN_PROCESS_URL,
+                    model=self.model,
+                    timeout_s=600.0,  # nothing to time out in-process; max_tokens bounds the work
+                    max_retries=opts.max_retries,
+                    temperature=0.0,
+                    seed=opts.seed,
+                    transport=InProcessTransport(self._local.chat_completion),
+                    extra_body={"max_tokens": opts.max_tokens},
+                    label=self.name,
+                )
+            return self._local, self._chat
 
     def close(self) -> None:
-        if self._chat is not None:
-            self._chat.close()
-            self._chat = None
-        if self._local is not None:
-            self._local.close()
-            self._local = None
+        with self._setup:
+            if self._chat is not None:
+                self._chat.close()
+                self._chat = None
+            if self._local is not None:
+                self._local.close()
+                self._local = None

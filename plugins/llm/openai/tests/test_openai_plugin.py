@@ -7,7 +7,10 @@ import subprocess
 import sys
 
 import pluggy
+import pytest
 from deepalpha import PROJECT, hookspecs
+from deepalpha.config.converter import structure
+from deepalpha.errors import ConfigError
 from deepalpha.records import LLMProviderSpec
 from deepalpha_llm_openai.options import OpenAIOptions
 from deepalpha_llm_openai.provider import OpenAIProvider
@@ -47,3 +50,13 @@ def test_loading_the_plugin_imports_no_http_or_llm_client() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_config_errors_name_the_key_path() -> None:
+    # The core structures the user's YAML mapping into the options class with its converter.
+    opts = structure({"api_key": "sk-x", "seed": 3}, OpenAIOptions, "llm_providers.openai.options")
+    assert opts.seed == 3
+    with pytest.raises(ConfigError, match=r"llm_providers\.openai\.options\.api_key: required"):
+        structure({"api_key": ""}, OpenAIOptions, "llm_providers.openai.options")
+    with pytest.raises(ConfigError, match=r"unknown key.*temprature"):
+        structure({"temprature": 0}, OpenAIOptions, "llm_providers.openai.options")

@@ -7,7 +7,10 @@ import subprocess
 import sys
 
 import pluggy
+import pytest
 from deepalpha import PROJECT, hookspecs
+from deepalpha.config.converter import structure
+from deepalpha.errors import ConfigError
 from deepalpha.records import LLMProviderSpec
 from deepalpha_llm_smollm.options import SmolLMOptions
 from deepalpha_llm_smollm.provider import SmolLMProvider
@@ -53,3 +56,9 @@ def test_loading_the_plugin_imports_no_runtime() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_config_errors_name_the_key_path() -> None:
+    assert structure({}, SmolLMOptions, "llm_providers.smollm.options") == SmolLMOptions()
+    with pytest.raises(ConfigError, match=r"llm_providers\.smollm\.options\.n_threads: must be in"):
+        structure({"n_threads": 0}, SmolLMOptions, "llm_providers.smollm.options")

@@ -23,6 +23,9 @@ from .convert import dumps
 #: Seconds to wait for a PostgreSQL server before reporting it unreachable.
 CONNECT_TIMEOUT = 10
 
+#: Execution option read by the SQLite "begin" hook: DEFERRED (default) or IMMEDIATE.
+SQLITE_BEGIN = "deepalpha_sqlite_begin"
+
 _POSTGRES_ALIASES = {"postgres", "postgresql", "postgresql+psycopg"}
 
 
@@ -99,6 +102,9 @@ def _sqlite_engine(url: URL) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        # The sqlite3 module only opens transactions before DML, so DDL (migrations) would run
+        # outside them. Turning its handling off lets the "begin" hook below emit BEGIN itself.
+        dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         try:
             cursor.execute("PRAGMA foreign_keys = ON")
@@ -110,6 +116,20 @@ def _sqlite_engine(url: URL) -> Engine:
         finally:
             cursor.close()
 
+    @event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        # Writers ask for IMMEDIATE: the write lock is taken up front, so a transaction that reads
+        # then writes waits for another writer (busy timeout) instead of failing with
+        # SQLITE_BUSY when its snapshot turns stale. Readers stay DEFERRED and never block.
+        conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get(SQLITE_BEGIN, 'DEFERRED')}")
+
+    return engine
+
+
+def writer(engine: Engine) -> Engine:
+    """The engine to use for write transactions (``BEGIN IMMEDIATE`` on SQLite)."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
     return engine
 
 

@@ -25,6 +25,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
 from ..errors import UserError
+from . import connect
+from .connect import mask, writer
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -59,9 +61,8 @@ def upgrade(engine: Engine) -> None:
     A database stamped with a revision this code does not ship (written by a newer release) is
     refused with a ``UserError`` instead of being touched.
     """
-    from .connect import mask
 
-    with engine.begin() as conn:
+    with writer(engine).begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
         found = current(conn)
@@ -79,8 +80,6 @@ def upgrade(engine: Engine) -> None:
 
 def revision(message: str) -> None:
     """Autogenerate a revision from the difference between ``tables.py`` and head."""
-    from . import connect
-
     with tempfile.TemporaryDirectory() as tmp:
         engine = connect.create(connect.parse(f"sqlite:///{tmp}/scratch.db"))
         try:

@@ -99,6 +99,7 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._writer = connect.writer(engine)
         self._closed = False
         dialect = engine.dialect.name
         self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -153,7 +154,7 @@ class Store:
         """A transaction that commits on normal exit, before the caller's method returns."""
         if self._closed:
             raise RuntimeError(f"{self!r} is closed")
-        with self._engine.begin() as conn:
+        with self._writer.begin() as conn:
             yield conn
 
     @contextmanager

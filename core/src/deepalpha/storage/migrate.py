@@ -6,14 +6,13 @@ costs one query.
 
 To write a new revision after changing ``tables.py`` (developers only)::
 
-    python -m deepalpha.storage.migrate revision "add foo to orders"
+    python -m deepalpha.storage revision "add foo to orders"
 
 which autogenerates against a scratch SQLite database at head; review the file before committing.
 """
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 
@@ -88,9 +87,3 @@ def revision(message: str) -> None:
                 command.revision(config(conn), message=message, autogenerate=True)
         finally:
             engine.dispose()
-
-
-if __name__ == "__main__":  # pragma: no cover - developer tool
-    if len(sys.argv) != 3 or sys.argv[1] != "revision":
-        sys.exit("usage: python -m deepalpha.storage.migrate revision MESSAGE")
-    revision(sys.argv[2])

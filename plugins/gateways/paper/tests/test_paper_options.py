@@ -42,3 +42,15 @@ def test_numbers_from_yaml_become_exact_decimals():
 def test_bad_options_name_field_and_value(field, value, message):
     with pytest.raises(ValueError, match="^" + re.escape(message)):
         PaperOptions(**{field: value})
+
+
+def test_the_core_config_loader_structures_and_reports_errors_by_key_path():
+    from deepalpha.config.converter import structure
+    from deepalpha.errors import ConfigError
+
+    opts = structure({"initial_cash": 2500, "fee_rate": 0.00075}, PaperOptions, "gateway.options")
+    assert opts.initial_cash == Decimal(2500) and opts.fee_rate == Decimal("0.00075")
+    with pytest.raises(ConfigError, match=re.escape("gateway.options.fee_rate: must be in [0, 1)")):
+        structure({"fee_rate": 2}, PaperOptions, "gateway.options")
+    with pytest.raises(ConfigError, match="unknown key"):
+        structure({"fees": 0.1}, PaperOptions, "gateway.options")

@@ -185,3 +185,69 @@ def test_random_sessions_keep_every_invariant(session, allow_short, limits_on_to
     for order_id, history in journal.orders.items():
         filled = sum((f.quantity for f in journal.fills if f.order_id == order_id), ZERO)
         assert filled == history[-1].filled_quantity <= history[-1].quantity
+
+
+class FailingJournal(CheckingJournal):
+    """Raises on its ``fail_at``-th write (orders and fills counted together)."""
+
+    def __init__(self, fail_at: int) -> None:
+        super().__init__()
+        self.writes = 0
+        self.fail_at = fail_at
+
+    def _count(self) -> None:
+        self.writes += 1
+        if self.writes == self.fail_at:
+            raise OSError("storage went away")
+
+    def record_order(self, order: Order) -> None:
+        self._count()
+        super().record_order(order)
+
+    def record_fill(self, fill: Fill, position: Position) -> None:
+        self._count()
+        super().record_fill(fill, position)
+
+
+@settings(max_examples=200, deadline=None)
+@given(session=sessions, fail_at=st.integers(1, 40))
+def test_a_failing_journal_acknowledges_nothing_more(session, fail_at):
+    gw = PaperGateway(PaperOptions(initial_cash=5000))
+    journal = FailingJournal(fail_at)
+    journal.gateway = gw
+    gw.start(journal)
+    clock = 1
+    for symbol in (SYMBOL, OTHER):
+        gw.on_bar(Bar(symbol, clock * HOUR, 100.0, 100.0, 100.0, 100.0, 1.0))
+    acknowledged: list[Order] = []
+    failed = False
+    for step in session:
+        try:
+            if step[0] == "bar":
+                _, symbol, o, h, lo, c = step
+                clock += 1
+                gw.on_bar(Bar(symbol, clock * HOUR, o, h, lo, c, 1.0))
+            elif step[0] == "order":
+                _, symbol, side, qty, limit, reduce_only, _ = step
+                kind = OrderType.LIMIT if limit is not None else OrderType.MARKET
+                intent = OrderIntent(symbol, side, clock * HOUR, qty, kind, limit, reduce_only)
+                acknowledged.append(gw.submit(intent))
+        except OSError:
+            assert not failed, "only the failing write may raise OSError"
+            failed = True
+        except Exception as exc:
+            assert failed and type(exc).__name__ == "GatewayHalted", exc
+    event("journal failed" if journal.writes >= fail_at else "journal held")
+    if journal.writes < fail_at:
+        return  # the session ended before the journal broke
+    assert failed
+    # Whatever was acknowledged is in the journal in exactly that state or a later one.
+    for order in acknowledged:
+        assert order in journal.orders[order.id]
+    # The books hold only fills whose order record was also written: a fill journaled just
+    # before the failing order write was not applied.
+    pf = gw.portfolio()
+    applied = [f for f in journal.fills if journal.orders[f.order_id][-1].status.is_terminal]
+    booked = sum((f.quantity * f.price * f.side.sign + f.fee for f in applied), ZERO)
+    assert pf.cash == gw.options.initial_cash - booked
+    assert pf.cash >= 0

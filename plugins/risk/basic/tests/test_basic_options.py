@@ -49,3 +49,14 @@ def test_bad_options_name_field_and_value(cls, field, value, message):
 def test_a_whole_unit_is_allowed():
     assert SizingOptions(fraction=1).fraction == 1
     assert SizingOptions(quantity_step="0.001").quantity_step == Decimal("0.001")
+
+
+def test_the_core_config_loader_reports_errors_by_key_path():
+    from deepalpha.config.converter import structure
+    from deepalpha.errors import ConfigError
+
+    assert structure({"fraction": 0.05}, SizingOptions, "risk.sizing.options").fraction == 0.05
+    with pytest.raises(
+        ConfigError, match=re.escape("risk.sizing.options.fraction: must be in (0, 1], got 1.5")
+    ):
+        structure({"fraction": 1.5}, SizingOptions, "risk.sizing.options")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 
 from deepalpha.domain import Side
@@ -32,6 +33,10 @@ def d(value: float) -> Decimal:
     return Decimal(repr(value))
 
 
+# The checks below multiply exactly: a 28-digit context would round the very products compared.
+exact = decimal.localcontext(prec=100)
+
+
 @settings(max_examples=300)
 @given(equities, prices, fractions, holdings, sides, steps)
 def test_sizing_never_exceeds_the_target_and_misses_it_by_less_than_a_step(
@@ -43,14 +48,18 @@ def test_sizing_never_exceeds_the_target_and_misses_it_by_less_than_a_step(
     if held * side.sign < 0:  # against the position: it closes it, whatever the target
         assert verdict.intent.quantity == abs(held) and verdict.intent.reduce_only
         return
-    target = d(equity) * d(fraction)
+    with exact:
+        _check_sizing(verdict, held, d(price), d(equity) * d(fraction), step)
+
+
+def _check_sizing(verdict, held, price, target, step):
     if not verdict.approved:
-        assert (abs(held) + step) * d(price) > target
+        assert (abs(held) + step) * price > target
         return
     quantity = verdict.intent.quantity
     assert quantity > 0 and quantity % step == 0
-    assert (abs(held) + quantity) * d(price) <= target
-    assert (abs(held) + quantity + step) * d(price) > target
+    assert (abs(held) + quantity) * price <= target
+    assert (abs(held) + quantity + step) * price > target
 
 
 @settings(max_examples=300)
@@ -61,18 +70,22 @@ def test_exposure_keeps_every_accepted_order_under_the_cap(
     rule = ExposureRule(ExposureOptions(max_fraction=fraction, quantity_step=step))
     ctx = make_ctx(equity=equity, price=price, held=held, entry="1")
     verdict = rule.check(make_intent(side, quantity), ctx)
-    cap = d(equity) * d(fraction)
-    before = abs(held) * d(price)
+    with exact:
+        _check_exposure(verdict, held, d(price), d(equity) * d(fraction), quantity, side, step)
+
+
+def _check_exposure(verdict, held, price, cap, quantity, side, step):
+    before = abs(held) * price
     if verdict.approved:
         accepted = verdict.intent.quantity
         assert 0 < accepted <= quantity
-        after = abs(held + side.sign * accepted) * d(price)
+        after = abs(held + side.sign * accepted) * price
         # Within the cap, or at least smaller than before (reducing an over-cap position is fine).
         assert after <= cap or after < before
         if accepted < quantity:  # shrunk as little as the step allows
-            assert abs(held + side.sign * (accepted + step)) * d(price) > cap
+            assert abs(held + side.sign * (accepted + step)) * price > cap
     else:
-        assert abs(held + side.sign * step) * d(price) > cap
+        assert abs(held + side.sign * step) * price > cap
 
 
 @settings(max_examples=300)

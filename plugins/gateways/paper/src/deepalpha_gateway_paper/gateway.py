@@ -45,7 +45,6 @@ from deepalpha.domain import (
     Portfolio,
     Position,
     Side,
-    to_decimal,
 )
 from deepalpha.errors import DeepAlphaError
 from deepalpha.gateways import Gateway, Journal
@@ -89,7 +88,9 @@ class PaperGateway(Gateway):
         self._book: dict[str, Order] = {}
         #: Expected fill price of each resting buy, for the cash reservation.
         self._expected: dict[str, Decimal] = {}
-        self._last_close: dict[str, Decimal] = {}
+        #: Last close per symbol, kept as the bar's float: converting only when a market buy
+        #: needs it keeps ``on_bar`` cheap on the many bars with nothing to match.
+        self._last_close: dict[str, float] = {}
         self._last_ts: dict[str, int] = {}
         self._order_seq = 0
         self._fill_seq = 0
@@ -152,7 +153,8 @@ class PaperGateway(Gateway):
         if last is not None and bar.ts <= last:
             raise ValueError(f"paper gateway: {bar.symbol} bar at {bar.ts} is not after {last}")
         fills: list[Fill] = []
-        for order in [o for o in self._book.values() if o.symbol == bar.symbol]:
+        resting = [o for o in self._book.values() if o.symbol == bar.symbol]
+        for order in resting:
             if order.ts >= bar.ts:
                 continue  # placed on this bar (or later): it may only fill on a later one
             price = self._fill_price(order, bar)
@@ -161,7 +163,7 @@ class PaperGateway(Gateway):
                 if fill is not None:
                     fills.append(fill)
         self._last_ts[bar.symbol] = bar.ts
-        self._last_close[bar.symbol] = to_decimal(bar.close)
+        self._last_close[bar.symbol] = bar.close
         return fills
 
     def portfolio(self) -> Portfolio:
@@ -198,7 +200,7 @@ class PaperGateway(Gateway):
             close = self._last_close.get(order.symbol)
             if close is None:
                 raise _Refused(f"no price for {order.symbol} yet: no bar of it was seen")
-            expected = market_price(float(close), Side.BUY, opts.slippage_bps, opts.price_tick)
+            expected = market_price(close, Side.BUY, opts.slippage_bps, opts.price_tick)
         cost = self._cost(order.quantity, expected, self._rate(order))
         available = self._cash - self._reserved_cash()
         if cost > available:

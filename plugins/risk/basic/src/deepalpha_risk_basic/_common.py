@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import math
 from decimal import ROUND_DOWN, Decimal
 
@@ -33,9 +34,16 @@ def equity_of(rule: str, ctx: RiskContext) -> Decimal | str:
     return to_decimal(float(equity))
 
 
-def floor_to(quantity: Decimal, step: Decimal) -> Decimal:
-    """``quantity`` rounded down to a multiple of ``step`` (never sizes up by rounding)."""
-    return (quantity / step).to_integral_value(rounding=ROUND_DOWN) * step
+#: Sizing arithmetic runs in 60 digits: with the default 28, ``amount / price`` can round up across
+#: a step boundary and size one step above the limit. The inputs (float-derived prices, equity,
+#: steps) have far fewer digits, so a quotient 60 digits wide floors to the right step.
+WIDE = decimal.Context(prec=60)
+
+
+def floor_div(amount: Decimal, price: Decimal, step: Decimal) -> Decimal:
+    """The largest multiple of ``step`` whose value at ``price`` does not exceed ``amount``."""
+    units = WIDE.divide(amount, WIDE.multiply(price, step))
+    return units.to_integral_value(rounding=ROUND_DOWN) * step
 
 
 def show(value: Decimal) -> str:

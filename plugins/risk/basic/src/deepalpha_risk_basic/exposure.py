@@ -6,7 +6,7 @@ import attrs
 from deepalpha.domain import ZERO, OrderIntent, to_decimal
 from deepalpha.risk import RiskContext, RiskRule, Verdict
 
-from ._common import equity_of, floor_to, reference_price, show
+from ._common import WIDE, equity_of, floor_div, reference_price, show
 from .options import ExposureOptions
 
 
@@ -35,13 +35,14 @@ class ExposureRule(RiskRule):
         equity = equity_of(self.name, ctx)
         if isinstance(equity, str):
             return Verdict.reject(equity)
-        cap = equity * to_decimal(float(self.options.max_fraction))
+        cap = WIDE.multiply(equity, to_decimal(float(self.options.max_fraction)))
         held = ctx.portfolio.position(intent.symbol).quantity
         # The largest quantity keeping |held + signed quantity| x price <= cap: in the position's
         # direction, what is left under the cap; against it, closing it all and then the cap.
         against = held * intent.side.sign < 0
-        room = cap / price + (abs(held) if against else -abs(held))
-        room = floor_to(max(room, ZERO), self.options.quantity_step)
+        value = WIDE.multiply(abs(held), price)
+        allowed = WIDE.add(cap, value) if against else WIDE.subtract(cap, value)
+        room = floor_div(max(allowed, ZERO), price, self.options.quantity_step)
         percent = f"{self.options.max_fraction:.2%} of equity"
         if room <= 0:
             return Verdict.reject(

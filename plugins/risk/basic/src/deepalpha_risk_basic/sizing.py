@@ -6,7 +6,7 @@ import attrs
 from deepalpha.domain import OrderIntent, to_decimal
 from deepalpha.risk import RiskContext, RiskRule, Verdict
 
-from ._common import equity_of, floor_to, reference_price, show
+from ._common import WIDE, equity_of, floor_div, reference_price, show
 from .options import SizingOptions
 
 
@@ -51,9 +51,9 @@ class SizingRule(RiskRule):
         equity = equity_of(self.name, ctx)
         if isinstance(equity, str):
             return Verdict.reject(equity)
-        target = equity * to_decimal(float(self.options.fraction))
-        missing = target - abs(held) * price
-        quantity = floor_to(missing / price, self.options.quantity_step)
+        target = WIDE.multiply(equity, to_decimal(float(self.options.fraction)))
+        missing = WIDE.subtract(target, WIDE.multiply(abs(held), price))
+        quantity = floor_div(missing, price, self.options.quantity_step)
         if quantity <= 0:
             return Verdict.reject(
                 f"sizing: the {intent.symbol} position ({show(abs(held))} at {show(price)}) "

@@ -41,9 +41,12 @@ def test_decisions_round_trip_with_their_signals(store: Store, run_id: str) -> N
             (_signal(2, Direction.SHORT), _signal(3, Direction.FLAT)),
         ),
     ]
-    for decision in decisions:
-        store.record_decision(run_id, decision)
+    store.record_decision(run_id, decisions[0])
+    store.record_decisions(run_id, decisions[1:])
+    store.record_decisions(run_id, [])
     assert store.decisions(run_id) == decisions
+    # The signals behind each decision are also queryable on their own.
+    assert store.signals(run_id) == [s for d in decisions for s in d.signals]
 
 
 def test_equity_batch_round_trip(store: Store, run_id: str) -> None:

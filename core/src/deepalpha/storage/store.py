@@ -342,8 +342,8 @@ class Store:
         return self._all(query, Signal)
 
     def record_decision(self, run_id: str, decision: Decision) -> None:
-        with self._write() as conn:
-            conn.execute(sa.insert(t.decisions), to_row(decision, run_id=run_id))
+        """One decision; see :meth:`record_decisions`."""
+        self.record_decisions(run_id, (decision,))
 
     def record_decisions(self, run_id: str, decisions: Sequence[Decision]) -> None:
         """Insert a batch of decisions and the signals behind them in one transaction.

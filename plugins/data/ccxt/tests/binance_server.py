@@ -141,8 +141,10 @@ class FakeBinance:
                         if (url.path == "/api/v3/klines" and fake.failures)
                         else None
                     )
-                if failure is not None:
-                    self._send(failure, {"code": -1003, "msg": "try again later"})
+                if failure == 429:
+                    self._send(429, {"code": -1003, "msg": "Too many requests."})
+                elif failure is not None:
+                    self._send(failure, "Service Unavailable")
                 elif url.path == "/api/v3/exchangeInfo":
                     self._send(200, {
                         "timezone": "UTC",
@@ -158,9 +160,10 @@ class FakeBinance:
                     self._send(404, {"code": -1, "msg": f"no route {url.path}"})
 
             def _send(self, status: int, body: object) -> None:
-                data = json.dumps(body).encode()
+                text = isinstance(body, str)
+                data = body.encode() if text else json.dumps(body).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", "text/plain" if text else "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

@@ -42,7 +42,7 @@ def plan(
         return [(since, until)] if since < until else []
     first, last = int(existing.ts[0]), int(existing.ts[-1])
     ranges = []
-    if since is not None and since < first:
+    if since is not None and since < min(first, until):
         ranges.append((since, min(first, until)))
     tail = last + step
     if tail < until:

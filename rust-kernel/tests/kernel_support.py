@@ -62,3 +62,45 @@ def walk(n: int, seed: int = 0) -> tuple[np.ndarray, ...]:
     low = np.minimum(open_, close) - rng.uniform(0, 1, n)
     volume = rng.uniform(1, 1000, n)
     return open_, high, low, close, volume
+
+
+class Case:
+    """One catalogue entry: how to call the kernel's batch function, TA-Lib's, and the stream.
+
+    ``inputs`` names the candle columns the function takes (o, h, l, c); ``stream`` builds the
+    streaming object; ``outputs`` is the number of arrays returned.
+    """
+
+    def __init__(self, name, inputs, params, stream_inputs=None, outputs=1):
+        self.name = name
+        self.inputs = inputs
+        self.params = params
+        self.stream_inputs = stream_inputs if stream_inputs is not None else inputs
+        self.outputs = outputs
+
+    def __repr__(self):
+        return f"{self.name}{self.params}"
+
+    def columns(self, candles):
+        o, h, lo, c, v = candles
+        table = {"o": o, "h": h, "l": lo, "c": c, "v": v}
+        return [table[k] for k in self.inputs]
+
+    def check(self, candles, dk, talib, stream=True):
+        args = self.columns(candles)
+        ours = getattr(dk, self.name)(*args, *self.params)
+        theirs = getattr(talib, self.name.upper())(*args, *self.params)
+        if self.outputs == 1:
+            ours, theirs = (ours,), (theirs,)
+        for got, want in zip(ours, theirs, strict=True):
+            assert_parity(got, want)
+        if stream and self.stream_inputs:
+            s = getattr(dk, self.name.upper())(*self.params)
+            rows = list(zip(*args, strict=True))
+            streamed = [s.update(*row) for row in rows]
+            if self.outputs == 1:
+                assert_same(streamed, ours[0])
+            else:
+                arr = np.array(streamed).reshape(-1, self.outputs)
+                for k in range(self.outputs):
+                    assert_same(arr[:, k], ours[k])

@@ -10,6 +10,8 @@ mod arrays;
 mod errors;
 mod momentum;
 mod overlap;
+mod price;
+mod statistics;
 mod stream;
 mod volatility;
 
@@ -24,5 +26,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     overlap::register(m)?;
     momentum::register(m)?;
     volatility::register(m)?;
+    price::register(m)?;
+    statistics::register(m)?;
     Ok(())
 }

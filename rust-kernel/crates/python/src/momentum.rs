@@ -6,7 +6,9 @@ use pyo3::prelude::*;
 
 use crate::arrays::{inputs, param, run_into, run_many};
 use crate::errors::to_py;
-use crate::period_stream;
+use crate::{period_fn, period_stream};
+use deepalpha_ta::momentum as mo;
+use deepalpha_ta::overlap::Trix;
 
 /// Relative strength index with Wilder smoothing (TA-Lib RSI).
 #[pyfunction]
@@ -98,10 +100,160 @@ impl PyMacd {
     }
 }
 
+period_fn!(
+    mom,
+    "mom",
+    mo::Momentum::check,
+    mo::Momentum::batch,
+    timeperiod = 10,
+    "x - x[n] (TA-Lib MOM)."
+);
+period_fn!(
+    roc,
+    "roc",
+    mo::RateOfChange::check,
+    mo::RateOfChange::batch,
+    timeperiod = 10,
+    "(x / x[n] - 1) * 100 (TA-Lib ROC)."
+);
+period_fn!(
+    rocp,
+    "rocp",
+    mo::RateOfChangePercentage::check,
+    mo::RateOfChangePercentage::batch,
+    timeperiod = 10,
+    "(x - x[n]) / x[n] (TA-Lib ROCP)."
+);
+period_fn!(
+    rocr,
+    "rocr",
+    mo::RateOfChangeRatio::check,
+    mo::RateOfChangeRatio::batch,
+    timeperiod = 10,
+    "x / x[n] (TA-Lib ROCR)."
+);
+period_fn!(
+    trix,
+    "trix",
+    Trix::check,
+    deepalpha_ta::overlap::trix,
+    timeperiod = 30,
+    "1-period percent rate of change of a triple EMA (TA-Lib TRIX)."
+);
+period_stream!(
+    Mom,
+    "MOM",
+    mo::Momentum,
+    mo::Momentum::check,
+    timeperiod = 10,
+    "Streaming MOM."
+);
+period_stream!(
+    Roc,
+    "ROC",
+    mo::RateOfChange,
+    mo::RateOfChange::check,
+    timeperiod = 10,
+    "Streaming ROC."
+);
+period_stream!(
+    Rocp,
+    "ROCP",
+    mo::RateOfChangePercentage,
+    mo::RateOfChangePercentage::check,
+    timeperiod = 10,
+    "Streaming ROCP."
+);
+period_stream!(
+    Rocr,
+    "ROCR",
+    mo::RateOfChangeRatio,
+    mo::RateOfChangeRatio::check,
+    timeperiod = 10,
+    "Streaming ROCR."
+);
+period_stream!(
+    PyTrix,
+    "TRIX",
+    Trix,
+    Trix::check,
+    timeperiod = 30,
+    "Streaming TRIX."
+);
+
+/// Williams' %R (TA-Lib WILLR).
+#[pyfunction]
+#[pyo3(signature = (high, low, close, timeperiod = 14, *, out = None))]
+pub fn willr<'py>(
+    py: Python<'py>,
+    high: &Bound<'py, PyAny>,
+    low: &Bound<'py, PyAny>,
+    close: &Bound<'py, PyAny>,
+    timeperiod: i64,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let period = param(mo::WilliamsR::check(timeperiod))?;
+    let [h, l, c] = inputs("willr", [("high", high), ("low", low), ("close", close)])?;
+    let (h, l, c) = (h.as_slice(), l.as_slice(), c.as_slice());
+    run_into(py, "willr", h.len(), out, |o| mo::willr(h, l, c, period, o))
+}
+
+/// Streaming WILLR; `update(high, low, close)` equals `willr()` at every index.
+#[pyclass(module = "deepalpha_kernel", name = "WILLR")]
+pub struct Willr {
+    inner: mo::WilliamsR,
+}
+
+#[pymethods]
+impl Willr {
+    #[new]
+    #[pyo3(signature = (timeperiod = 14))]
+    fn new(timeperiod: i64) -> PyResult<Self> {
+        let period = param(mo::WilliamsR::check(timeperiod))?;
+        Ok(Self {
+            inner: mo::WilliamsR::new(period).map_err(to_py)?,
+        })
+    }
+
+    fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
+        self.inner.update(high, low, close)
+    }
+
+    #[getter]
+    fn value(&self) -> f64 {
+        self.inner.value()
+    }
+
+    #[getter]
+    fn is_ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    fn reset(&mut self) {
+        self.inner.reset()
+    }
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rsi, m)?)?;
     m.add_function(wrap_pyfunction!(macd, m)?)?;
     m.add_class::<Rsi>()?;
     m.add_class::<PyMacd>()?;
+    for f in [
+        wrap_pyfunction!(mom, m)?,
+        wrap_pyfunction!(roc, m)?,
+        wrap_pyfunction!(rocp, m)?,
+        wrap_pyfunction!(rocr, m)?,
+        wrap_pyfunction!(trix, m)?,
+        wrap_pyfunction!(willr, m)?,
+    ] {
+        m.add_function(f)?;
+    }
+    m.add_class::<Mom>()?;
+    m.add_class::<Roc>()?;
+    m.add_class::<Rocp>()?;
+    m.add_class::<Rocr>()?;
+    m.add_class::<PyTrix>()?;
+    m.add_class::<Willr>()?;
     Ok(())
 }

@@ -56,3 +56,25 @@ macro_rules! period_stream {
         }
     };
 }
+
+/// `period_fn!(name, "name", check, batch, param = default, "doc")` defines the batch function
+/// `name(real, param=default, *, out=None)` of a one-input, one-output, one-period indicator.
+#[macro_export]
+macro_rules! period_fn {
+    ($fn:ident, $label:literal, $check:path, $batch:path, $param:ident = $default:literal, $doc:literal) => {
+        #[doc = $doc]
+        #[pyo3::pyfunction]
+        #[pyo3(signature = (real, $param = $default, *, out = None))]
+        pub fn $fn<'py>(
+            py: pyo3::Python<'py>,
+            real: &pyo3::Bound<'py, pyo3::PyAny>,
+            $param: i64,
+            out: Option<&pyo3::Bound<'py, pyo3::PyAny>>,
+        ) -> pyo3::PyResult<pyo3::Bound<'py, numpy::PyArray1<f64>>> {
+            let period = $crate::arrays::param($check($param))?;
+            let [real] = $crate::arrays::inputs($label, [("real", real)])?;
+            let x = real.as_slice();
+            $crate::arrays::run_into(py, $label, x.len(), out, |o| $batch(x, period, o))
+        }
+    };
+}

@@ -17,7 +17,10 @@ pub mod momentum;
 pub mod overlap;
 pub mod params;
 pub mod patterns;
+pub mod price;
+pub mod statistics;
 pub mod volatility;
+pub mod window;
 
 #[cfg(test)]
 pub(crate) mod testutil;

@@ -125,6 +125,12 @@ pub fn is_zero(v: f64) -> bool {
     -1e-14 < v && v < 1e-14
 }
 
+/// TA-Lib's `TA_IS_ZERO_OR_NEG`.
+#[inline(always)]
+pub fn is_zero_or_neg(v: f64) -> bool {
+    v < 1e-14
+}
+
 /// TA-Lib's `PER_TO_K`: the smoothing factor of an EMA of `period`.
 #[inline(always)]
 pub fn per_to_k(period: usize) -> f64 {

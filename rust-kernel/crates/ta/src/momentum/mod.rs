@@ -1,7 +1,13 @@
 //! Momentum indicators: oscillators of the rate and direction of price change.
 
 pub mod macd;
+pub mod roc;
 pub mod rsi;
+pub mod willr;
 
 pub use macd::{macd, Macd};
+pub use roc::{
+    change, Change, ChangeKind, Momentum, RateOfChange, RateOfChangePercentage, RateOfChangeRatio,
+};
 pub use rsi::{rsi, RelativeStrengthIndex};
+pub use willr::{willr, WilliamsR};

@@ -1,0 +1,82 @@
+//! Williams' %R (TA-Lib `WILLR`), lookback `n - 1`:
+//! `-100 * (highest_high - close) / (highest_high - lowest_low)`, 0 when the range is 0.
+
+use crate::error::Result;
+use crate::overlap::midpoint::Extreme;
+use crate::params;
+
+#[derive(Debug, Clone)]
+pub struct WilliamsR {
+    max: Extreme,
+    min: Extreme,
+    started: bool,
+    value: f64,
+}
+
+impl WilliamsR {
+    pub fn check(timeperiod: impl params::IntParam) -> Result<usize> {
+        params::period("willr", "timeperiod", timeperiod, 2)
+    }
+
+    pub fn new(timeperiod: usize) -> Result<Self> {
+        let n = Self::check(timeperiod)?;
+        Ok(Self {
+            max: Extreme::new(n, true),
+            min: Extreme::new(n, false),
+            started: false,
+            value: f64::NAN,
+        })
+    }
+
+    #[inline]
+    pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
+        if !self.started {
+            if high.is_nan() || low.is_nan() || close.is_nan() {
+                return f64::NAN;
+            }
+            self.started = true;
+        }
+        let hi = self.max.update(high);
+        let lo = self.min.update(low);
+        if !self.max.is_full() {
+            return f64::NAN;
+        }
+        let diff = (hi - lo) / -100.0;
+        self.value = if diff != 0.0 {
+            (hi - close) / diff
+        } else {
+            0.0
+        };
+        self.value
+    }
+
+    pub fn value(&self) -> f64 {
+        self.value
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.max.is_full()
+    }
+
+    pub fn reset(&mut self) {
+        self.max.reset();
+        self.min.reset();
+        self.started = false;
+        self.value = f64::NAN;
+    }
+}
+
+pub fn willr(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    timeperiod: usize,
+    out: &mut [f64],
+) -> Result<()> {
+    let mut s = WilliamsR::new(timeperiod)?;
+    crate::volatility::trange::check_hlc("willr", high, low, close, out)?;
+    for i in 0..out.len() {
+        out[i] = s.update(high[i], low[i], close[i]);
+    }
+    Ok(())
+}

@@ -42,7 +42,14 @@ def register(cli: click.Group) -> None:
     @click.option(
         "--symbol", "symbols", multiple=True, required=True, help="Market, e.g. BTC/USDT (repeat)."
     )
-    @click.option("--timeframe", "timeframes", multiple=True, default=("1h",), show_default=True)
+    @click.option(
+        "--timeframe",
+        "timeframes",
+        multiple=True,
+        default=("1h",),
+        show_default=True,
+        help="Candle length, e.g. 1h (repeat).",
+    )
     @click.option("--since", default=None, help="First candle (2024-01-01); default: resume.")
     @click.option("--until", default=None, help="End, exclusive; default: now.")
     @click.option(
@@ -83,6 +90,7 @@ def register(cli: click.Group) -> None:
         try:
             for symbol in symbols:
                 for timeframe in timeframes:
+                    source.check(symbol, timeframe)  # fail before drawing a progress bar
                     result = _with_progress(
                         download, source, datadir, symbol, timeframe, start, end
                     )
@@ -120,4 +128,8 @@ def _with_progress(download, source, datadir, symbol, timeframe, start, end):
         def report(done: int, total: int) -> None:
             bar.update(task, completed=done, total=max(total, done))
 
-        return download(source, datadir, symbol, timeframe, start, end, progress=report)
+        result = download(source, datadir, symbol, timeframe, start, end, progress=report)
+        # Exchange gaps (or history ending before --until) leave the bar short of its estimate.
+        done = bar.tasks[0].completed
+        bar.update(task, completed=done, total=done)
+        return result

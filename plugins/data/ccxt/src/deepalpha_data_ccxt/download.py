@@ -79,6 +79,7 @@ def download(
     ranges could hold; gaps on the exchange mean ``done`` can end below it).
     """
     step = timeframe_ms(timeframe)
+    source.check(symbol, timeframe)  # an unknown symbol fails before any file or progress bar
     path = datadir / candle_filename(symbol, timeframe, ".parquet")
     existing = None
     if path.exists():

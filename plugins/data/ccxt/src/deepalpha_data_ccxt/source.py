@@ -103,7 +103,8 @@ class CcxtSource(DataSource):
             self._call("loading markets", exchange.load_markets)
         return exchange.markets
 
-    def _check(self, symbol: str, timeframe: str) -> int:
+    def check(self, symbol: str, timeframe: str) -> int:
+        """Length of ``timeframe`` in ms, after checking the exchange offers it and ``symbol``."""
         step = timeframe_ms(timeframe)
         exchange = self.exchange
         name = self.options.exchange
@@ -138,7 +139,7 @@ class CcxtSource(DataSource):
         returned, so ``end`` is capped at its open time. Without ``start`` the last ``limit``
         closed candles before ``end`` are fetched.
         """
-        step = self._check(symbol, timeframe)
+        step = self.check(symbol, timeframe)
         open_ts = self._clock() // step * step
         stop = open_ts if end is None else min(end, open_ts)
         since = start if start is not None else stop - self.options.limit * step

@@ -57,6 +57,12 @@ def cli(tmp_path) -> CLI:
     return CLI(tmp_path, [])
 
 
+@pytest.fixture
+def make_cli(tmp_path):
+    """``make_cli(*paths)``: a CLI whose Python path also holds the given install targets."""
+    return lambda *paths: CLI(tmp_path, list(paths))
+
+
 @pytest.fixture(scope="session")
 def tiny_dist(tmp_path_factory) -> Path:
     return pip_install_target("tiny", tmp_path_factory.mktemp("tiny"))

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from deepalpha.storage import Store
-from conftest import CLI
 
 WINDOW = ("--start", "2019-01-01", "--end", "2019-02-01", "--no-llm", "--no-report", "--json")
 FIRST_PARTY = {"file", "ccxt", "technical", "openai", "smollm", "basic", "paper", "kernel"}
 
 
-def _statuses(cli: CLI) -> dict[str, dict]:
+def _statuses(cli) -> dict[str, dict]:
     return {p["name"]: p for p in cli.json("plugins", "list", "--json")["plugins"]}
 
 
@@ -20,8 +19,8 @@ def test_first_party_plugins_of_every_kind_load(cli) -> None:
     assert kinds >= {"data", "agent", "llm", "risk", "gateway", "kernel"}
 
 
-def test_installed_third_party_agent_is_listed_and_trades(tmp_path, tiny_dist) -> None:
-    cli = CLI(tmp_path, [tiny_dist])
+def test_installed_third_party_agent_is_listed_and_trades(tmp_path, make_cli, tiny_dist) -> None:
+    cli = make_cli(tiny_dist)
     plugins = _statuses(cli)
     assert plugins["tiny"]["status"] == "ok"
     assert plugins["tiny"]["distribution"] == "deepalpha-agent-tiny"
@@ -36,9 +35,9 @@ def test_installed_third_party_agent_is_listed_and_trades(tmp_path, tiny_dist) -
 
 
 def test_a_plugin_that_fails_to_import_is_listed_and_the_rest_still_run(
-    tmp_path, broken_dist
+    make_cli, broken_dist
 ) -> None:
-    cli = CLI(tmp_path, [broken_dist])
+    cli = make_cli(broken_dist)
     plugins = _statuses(cli)
     assert plugins["broken"]["status"] == "failed"
     assert "deepalpha_dependency_that_is_not_installed" in plugins["broken"]["error"]
@@ -55,8 +54,8 @@ def test_a_plugin_that_fails_to_import_is_listed_and_the_rest_still_run(
     assert "plugin 'broken'" in strict.stderr and "Traceback" not in strict.stderr
 
 
-def test_two_plugins_with_one_name_is_an_error_naming_both(tmp_path, clash_dist) -> None:
-    cli = CLI(tmp_path, [clash_dist])
+def test_two_plugins_with_one_name_is_an_error_naming_both(make_cli, clash_dist) -> None:
+    cli = make_cli(clash_dist)
     listing = cli.json("plugins", "list", "--json")
     assert any("deepalpha-agent-clash" in c and "deepalpha-agent-technical" in c
                for c in listing["conflicts"])

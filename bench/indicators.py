@@ -1,0 +1,157 @@
+"""Time every kernel indicator against TA-Lib on 1,000,000 candles, in one process, interleaved.
+
+Run: ``python bench/indicators.py [--n 1000000] [--repeat 7]``. Prints, per indicator, the median
+kernel and TA-Lib times in milliseconds and the speed ratio (TA-Lib time / kernel time; > 1 means
+the kernel is faster), then the median over the catalogue, then the per-candle cost of updating 20
+streaming indicators from Python (median and p99 in microseconds) next to ``talib.stream``.
+
+Interleaving (kernel, TA-Lib, kernel, TA-Lib...) spreads the noise of a shared machine over both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import deepalpha_kernel as dk
+import numpy as np
+import talib
+from talib import stream as tstream
+
+
+def candles(n: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    close = 100 + rng.normal(0, 1, n).cumsum()
+    open_ = close + rng.normal(0, 0.3, n)
+    high = np.maximum(open_, close) + rng.uniform(0, 1, n)
+    low = np.minimum(open_, close) - rng.uniform(0, 1, n)
+    return open_, high, low, close
+
+
+def catalogue(o, h, l, c):  # noqa: E741
+    """(name, kernel call, TA-Lib call) for every implemented indicator."""
+    return [
+        ("SMA(20)", lambda: dk.sma(c, 20), lambda: talib.SMA(c, 20)),
+        ("EMA(20)", lambda: dk.ema(c, 20), lambda: talib.EMA(c, 20)),
+        ("WMA(20)", lambda: dk.wma(c, 20), lambda: talib.WMA(c, 20)),
+        ("DEMA(20)", lambda: dk.dema(c, 20), lambda: talib.DEMA(c, 20)),
+        ("TEMA(20)", lambda: dk.tema(c, 20), lambda: talib.TEMA(c, 20)),
+        ("TRIMA(20)", lambda: dk.trima(c, 20), lambda: talib.TRIMA(c, 20)),
+        ("KAMA(30)", lambda: dk.kama(c), lambda: talib.KAMA(c)),
+        ("BBANDS(5)", lambda: dk.bbands(c), lambda: talib.BBANDS(c)),
+        ("MIDPOINT(14)", lambda: dk.midpoint(c), lambda: talib.MIDPOINT(c)),
+        ("MIDPRICE(14)", lambda: dk.midprice(h, l), lambda: talib.MIDPRICE(h, l)),
+        ("RSI(14)", lambda: dk.rsi(c), lambda: talib.RSI(c)),
+        ("MACD", lambda: dk.macd(c), lambda: talib.MACD(c)),
+        ("MOM(10)", lambda: dk.mom(c), lambda: talib.MOM(c)),
+        ("ROC(10)", lambda: dk.roc(c), lambda: talib.ROC(c)),
+        ("ROCP(10)", lambda: dk.rocp(c), lambda: talib.ROCP(c)),
+        ("ROCR(10)", lambda: dk.rocr(c), lambda: talib.ROCR(c)),
+        ("TRIX(30)", lambda: dk.trix(c), lambda: talib.TRIX(c)),
+        ("WILLR(14)", lambda: dk.willr(h, l, c), lambda: talib.WILLR(h, l, c)),
+        ("ATR(14)", lambda: dk.atr(h, l, c), lambda: talib.ATR(h, l, c)),
+        ("TRANGE", lambda: dk.trange(h, l, c), lambda: talib.TRANGE(h, l, c)),
+        ("VAR(5)", lambda: dk.var(c), lambda: talib.VAR(c)),
+        ("STDDEV(5)", lambda: dk.stddev(c), lambda: talib.STDDEV(c)),
+        ("AVGPRICE", lambda: dk.avgprice(o, h, l, c), lambda: talib.AVGPRICE(o, h, l, c)),
+        ("MEDPRICE", lambda: dk.medprice(h, l), lambda: talib.MEDPRICE(h, l)),
+        ("TYPPRICE", lambda: dk.typprice(h, l, c), lambda: talib.TYPPRICE(h, l, c)),
+        ("WCLPRICE", lambda: dk.wclprice(h, l, c), lambda: talib.WCLPRICE(h, l, c)),
+    ]
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000.0
+
+
+def bench_batch(n: int, repeat: int) -> list[float]:
+    o, h, l, c = candles(n)  # noqa: E741
+    ratios = []
+    print(f"{'indicator':14s} {'kernel ms':>10s} {'TA-Lib ms':>10s} {'ratio':>7s}")
+    for name, ours, theirs in catalogue(o, h, l, c):
+        ours(), theirs()  # warm up: page in code and allocator pools
+        k, t = [], []
+        for _ in range(repeat):
+            k.append(timed(ours))
+            t.append(timed(theirs))
+        km, tm = statistics.median(k), statistics.median(t)
+        ratios.append(tm / km)
+        print(f"{name:14s} {km:10.2f} {tm:10.2f} {tm / km:7.2f}")
+    print(
+        f"median ratio over {len(ratios)} indicators: {statistics.median(ratios):.2f}x, "
+        f"slowest: {min(ratios):.2f}x"
+    )
+    return ratios
+
+
+def bench_streaming(n: int) -> None:
+    """20 streaming indicators updated once per candle from Python."""
+    _, h, l, c = candles(n, seed=1)  # noqa: E741
+    closes = [
+        dk.SMA(20),
+        dk.EMA(20),
+        dk.WMA(20),
+        dk.DEMA(20),
+        dk.TEMA(20),
+        dk.TRIMA(20),
+        dk.KAMA(30),
+        dk.MIDPOINT(14),
+        dk.RSI(14),
+        dk.MOM(10),
+        dk.ROC(10),
+        dk.ROCP(10),
+        dk.ROCR(10),
+        dk.TRIX(30),
+        dk.VAR(5),
+        dk.STDDEV(5),
+        dk.MACD(),
+        dk.BBANDS(),
+    ]
+    hlc = [dk.ATR(14), dk.WILLR(14)]
+    per_candle = []
+    for i in range(n):
+        hi, lo, cl = float(h[i]), float(l[i]), float(c[i])
+        start = time.perf_counter_ns()
+        for s in closes:
+            s.update(cl)
+        for s in hlc:
+            s.update(hi, lo, cl)
+        per_candle.append(time.perf_counter_ns() - start)
+    us = np.array(per_candle) / 1000.0
+    print(
+        f"kernel, 20 streams per candle from Python: median {np.median(us):.2f} us, "
+        f"p99 {np.percentile(us, 99):.2f} us"
+    )
+    window = 200
+    ts = []
+    for i in range(window, min(n, window + 2000)):
+        hi, lo, cl = h[i - window : i], l[i - window : i], c[i - window : i]
+        start = time.perf_counter_ns()
+        tstream.SMA(cl, 20), tstream.EMA(cl, 20), tstream.WMA(cl, 20), tstream.DEMA(cl, 20)
+        tstream.TEMA(cl, 20), tstream.TRIMA(cl, 20), tstream.KAMA(cl, 30), tstream.MIDPOINT(cl)
+        tstream.RSI(cl), tstream.MOM(cl), tstream.ROC(cl), tstream.ROCP(cl), tstream.ROCR(cl)
+        tstream.TRIX(cl), tstream.VAR(cl), tstream.STDDEV(cl), tstream.MACD(cl), tstream.BBANDS(cl)
+        tstream.ATR(hi, lo, cl), tstream.WILLR(hi, lo, cl)
+        ts.append(time.perf_counter_ns() - start)
+    us = np.array(ts) / 1000.0
+    print(
+        f"talib.stream, same 20 over a {window}-candle window: median {np.median(us):.2f} us, "
+        f"p99 {np.percentile(us, 99):.2f} us"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--stream-n", type=int, default=100_000)
+    args = parser.parse_args()
+    bench_batch(args.n, args.repeat)
+    bench_streaming(args.stream_n)
+
+
+if __name__ == "__main__":
+    main()

@@ -78,3 +78,10 @@ def test_wrong_symbol_timeframe_and_empty_range_are_named():
         "the file holds 2017-07-01 11:00 to 2019-10-17 09:00"
     )
     assert "\n" not in str(info.value)
+
+
+def test_core_data_source_contract():
+    from deepalpha.testing import check_data_source
+
+    series = check_data_source(FileSource(), "BTC/USD", "1h")
+    assert len(series) == 20_111

@@ -168,12 +168,9 @@ class CcxtSource(DataSource):
             for row in page:
                 by_ts[int(row[0])] = row
         if not by_ts:
-            shown_start = "the beginning" if start is None else format_ms(start)
-            shown_end = "now" if end is None else format_ms(end)
-            raise DataError(
-                f"{self.options.exchange}: no closed {symbol} {timeframe} candles from "
-                f"{shown_start} to {shown_end}"
-            )
+            # Empty, not an error: a live feed polls with start just past its last candle and
+            # most polls find nothing new. The engine reports an empty backtest range itself.
+            return BarSeries(symbol, timeframe, [], [], [], [], [], [])
         return to_series(
             self.options.exchange, symbol, timeframe, [by_ts[t] for t in sorted(by_ts)]
         )

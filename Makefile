@@ -36,7 +36,7 @@ $(DEPS_STAMP): requirements/dev.lock
 	touch $@
 
 $(KERNEL_STAMP): $(DEPS_STAMP) $(KERNEL_SOURCES)
-	$(BIN)/maturin develop --release --uv -m rust-kernel/pyproject.toml
+	$(BIN)/maturin develop --release --uv -m rust-kernel/crates/python/Cargo.toml
 	touch $@
 
 $(DISTS_STAMP): $(DEPS_STAMP) core/pyproject.toml $(addsuffix /pyproject.toml,$(PLUGINS))

@@ -91,6 +91,36 @@ class OrderEvent:
     recorded_at: int
 
 
+class _JournalStatements:
+    """The journal's statements, built once per store.
+
+    Building an upsert (``insert().on_conflict_do_update``) costs SQLAlchemy about a millisecond;
+    the journal writes three or four of them per order, and a backtest places hundreds of orders,
+    so they are built here once and executed with bound parameters.
+    """
+
+    def __init__(self, insert: Any) -> None:
+        def upsert(table: sa.Table, keys: tuple[str, ...]) -> Any:
+            stmt = insert(table)
+            skip = {*keys, "pk"}
+            changed = {c.name: stmt.excluded[c.name] for c in table.c if c.name not in skip}
+            return stmt.on_conflict_do_update(index_elements=list(keys), set_=changed)
+
+        self.order = sa.select(t.orders).where(
+            (t.orders.c.run_id == sa.bindparam("run_id")) & (t.orders.c.id == sa.bindparam("id"))
+        )
+        self.order_pk = sa.select(t.orders.c.pk).where(
+            (t.orders.c.run_id == sa.bindparam("run_id")) & (t.orders.c.id == sa.bindparam("id"))
+        )
+        self.fill_pk = sa.select(t.fills.c.pk).where(
+            (t.fills.c.run_id == sa.bindparam("run_id")) & (t.fills.c.id == sa.bindparam("id"))
+        )
+        self.upsert_order = upsert(t.orders, ("run_id", "id"))
+        self.upsert_position = upsert(t.positions, ("run_id", "symbol"))
+        self.order_event = sa.insert(t.order_events)
+        self.insert_fill = sa.insert(t.fills)
+
+
 class Store:
     """Runs, signals, decisions, orders, fills, positions, equity and LLM calls in one database.
 
@@ -103,6 +133,7 @@ class Store:
         self._closed = False
         dialect = engine.dialect.name
         self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self._stmts = _JournalStatements(self._insert)
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -236,16 +267,14 @@ class Store:
 
     def _record_order(self, run_id: str, order: Order) -> None:
         row = to_row(order, run_id=run_id, updated_at=_now_ms())
-        key = (t.orders.c.run_id == run_id) & (t.orders.c.id == order.id)
+        q = self._stmts
         with self._write() as conn:
-            previous = conn.execute(sa.select(t.orders).where(key)).mappings().first()
+            previous = conn.execute(q.order, {"run_id": run_id, "id": order.id}).mappings().first()
             if previous is not None:
                 _check_update(run_id, from_row(previous, Order), order)
-            stmt = self._insert(t.orders).values(row)
-            changed = {k: stmt.excluded[k] for k in row if k not in ("run_id", "id")}
-            conn.execute(stmt.on_conflict_do_update(index_elements=["run_id", "id"], set_=changed))
+            conn.execute(q.upsert_order, row)
             conn.execute(
-                sa.insert(t.order_events),
+                q.order_event,
                 {
                     "run_id": run_id,
                     "order_id": order.id,
@@ -262,31 +291,19 @@ class Store:
                 f"fill {fill.id} is for {fill.symbol} but the position after it is for "
                 f"{position.symbol}"
             )
+        q = self._stmts
         with self._write() as conn:
-            known = conn.execute(
-                sa.select(t.orders.c.pk).where(
-                    (t.orders.c.run_id == run_id) & (t.orders.c.id == fill.order_id)
-                )
-            ).first()
+            known = conn.execute(q.order_pk, {"run_id": run_id, "id": fill.order_id}).first()
             if known is None:
                 raise ValueError(
                     f"fill {fill.id}: order {fill.order_id!r} was never recorded in run {run_id} "
                     "(record_order must come before its fills)"
                 )
-            duplicate = conn.execute(
-                sa.select(t.fills.c.pk).where(
-                    (t.fills.c.run_id == run_id) & (t.fills.c.id == fill.id)
-                )
-            ).first()
+            duplicate = conn.execute(q.fill_pk, {"run_id": run_id, "id": fill.id}).first()
             if duplicate is not None:
                 raise ValueError(f"fill {fill.id!r} is already recorded in run {run_id}")
-            conn.execute(sa.insert(t.fills), to_row(fill, run_id=run_id))
-            row = to_row(position, run_id=run_id, ts=fill.ts)
-            stmt = self._insert(t.positions).values(row)
-            changed = {k: stmt.excluded[k] for k in row if k not in ("run_id", "symbol")}
-            conn.execute(
-                stmt.on_conflict_do_update(index_elements=["run_id", "symbol"], set_=changed)
-            )
+            conn.execute(q.insert_fill, to_row(fill, run_id=run_id))
+            conn.execute(q.upsert_position, to_row(position, run_id=run_id, ts=fill.ts))
 
     def orders(self, run_id: str) -> list[Order]:
         """Current state of every order of the run, in submission order."""

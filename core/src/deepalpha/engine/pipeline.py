@@ -40,20 +40,39 @@ EQUITY_FLUSH_ROWS = 5_000
 
 
 class EventJournal:
-    """Persists through the store's journal first, then tells lifecycle hooks."""
+    """Persists through the store's journal first, then tells lifecycle hooks.
+
+    With a buffered (backtest) journal, an order or fill is flushed before observers hear of it,
+    but only when some plugin observes ``on_order`` / ``on_fill``: the hook contract ("it is
+    already persisted") holds, and runs nobody watches keep the speed of batched writes.
+    """
 
     def __init__(self, inner: Any, hook: Any, run_id: str) -> None:
         self._inner = inner
         self._hook = hook
         self._run_id = run_id
+        self._watch_orders = _has_impls(hook, "on_order")
+        self._watch_fills = _has_impls(hook, "on_fill")
 
     def record_order(self, order: Order) -> None:
         self._inner.record_order(order)
-        _notify(self._hook, "on_order", run_id=self._run_id, order=order)
+        if self._watch_orders:
+            self._inner.flush()
+            _notify(self._hook, "on_order", run_id=self._run_id, order=order)
 
     def record_fill(self, fill: Fill, position: Position) -> None:
         self._inner.record_fill(fill, position)
-        _notify(self._hook, "on_fill", run_id=self._run_id, fill=fill)
+        if self._watch_fills:
+            self._inner.flush()
+            _notify(self._hook, "on_fill", run_id=self._run_id, fill=fill)
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+
+def _has_impls(hook: Any, name: str) -> bool:
+    caller = getattr(hook, name, None) if hook is not None else None
+    return bool(caller is not None and caller.get_hookimpls())
 
 
 def _notify(hook: Any, name: str, **kwargs: Any) -> None:
@@ -96,6 +115,7 @@ class Engine:
         run_id: str,
         hook: Any = None,
         view: Any = None,
+        buffered: bool = False,
     ) -> None:
         self.c = components
         self.decisions = decisions
@@ -103,6 +123,10 @@ class Engine:
         self.run_id = run_id
         self.hook = hook
         self.view = view
+        #: Backtests journal in batches; paper and live commit every order and fill (see
+        #: ``storage.BufferedJournal``).
+        self.buffered = buffered
+        self.journal: Any = None
         self.state = RunState()
         self.histories: dict[str, History] = {}
         self.equity_rows: list[tuple[int, float, float]] = []
@@ -127,8 +151,9 @@ class Engine:
     # -- setup ------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        journal = self.store.journal(self.run_id)
-        self.c.gateway.start(EventJournal(journal, self.hook, self.run_id))
+        journal = self.store.journal(self.run_id, buffered=self.buffered)
+        self.journal = EventJournal(journal, self.hook, self.run_id)
+        self.c.gateway.start(self.journal)
         for wa in self.c.agents:
             wa.agent.reset()
         for rule in self.c.risk:
@@ -333,7 +358,8 @@ class Engine:
             log.info("no risk rule sized %s %s; not sent", intent.side.value, intent.symbol)
             self.state.rejections += 1
             return None
-        self._flush_decisions()  # an order is never persisted before the decision behind it
+        if not self.buffered:  # an order is never persisted before the decision behind it
+            self._flush_decisions()
         order = self.c.gateway.submit(intent)
         self.state.orders += 1
         if not order.status.is_terminal:
@@ -350,6 +376,8 @@ class Engine:
         """Write buffered equity rows; ``keep_last`` holds back the newest row, which another
         symbol's bar at the same timestamp may still update."""
         self._flush_decisions()
+        if self.journal is not None:
+            self.journal.flush()
         rows = self._pending_rows
         done, rest = (rows[:-1], rows[-1:]) if keep_last else (rows, [])
         if done:

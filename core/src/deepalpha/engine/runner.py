@@ -142,7 +142,10 @@ def run(
     hook = plugins.hook
     _safe(hook.on_run_start, run_id=run_id, mode=mode, config=config)
     view = view_factory(config, series) if view_factory else None
-    engine = Engine(components, decisions, store=store, run_id=run_id, hook=hook, view=view)
+    engine = Engine(
+        components, decisions, store=store, run_id=run_id, hook=hook, view=view,
+        buffered=(mode == "backtest"),
+    )
     started = time.perf_counter()
     interrupted = False
     status = "finished"

@@ -259,11 +259,15 @@ class Store:
 
     # -- orders, fills, positions ------------------------------------------------------------
 
-    def journal(self, run_id: str) -> StoreJournal:
-        """The ``Journal`` a gateway writes this run's orders and fills through."""
+    def journal(self, run_id: str, *, buffered: bool = False) -> StoreJournal | BufferedJournal:
+        """The ``Journal`` a gateway writes this run's orders and fills through.
+
+        By default each call commits before returning (paper and live: persisted before
+        acknowledged). ``buffered=True`` is for backtests only; see ``BufferedJournal``.
+        """
         if self.run(run_id) is None:
             raise ValueError(f"unknown run {run_id!r}: start_run first")
-        return StoreJournal(self, run_id)
+        return BufferedJournal(self, run_id) if buffered else StoreJournal(self, run_id)
 
     def _record_order(self, run_id: str, order: Order) -> None:
         row = to_row(order, run_id=run_id, updated_at=_now_ms())
@@ -503,3 +507,79 @@ class StoreJournal:
     def record_fill(self, fill: Fill, position: Position) -> None:
         """Insert the fill and upsert the symbol's position after it, atomically."""
         self._store._record_fill(self.run_id, fill, position)
+
+    def flush(self) -> None:
+        """Nothing is buffered: every call already committed."""
+
+
+@attrs.define
+class BufferedJournal:
+    """A journal for backtests: the same checks, written in batches.
+
+    In a backtest the venue is simulated and the run can be repeated exactly, so committing (and
+    fsyncing) each order state would only slow it down: hundreds of orders cost seconds. This
+    journal keeps the same history checks as ``StoreJournal`` in memory and writes everything in
+    one transaction per ``flush`` (the engine flushes with each batch of equity rows and at the
+    end), so the database ends up holding exactly what the per-call journal would have written.
+    Paper and live runs never use it.
+    """
+
+    _store: Store
+    run_id: str
+    _orders: dict[str, Order] = attrs.field(factory=dict)
+    _order_rows: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+    _events: list[dict[str, Any]] = attrs.field(factory=list)
+    _fills: list[dict[str, Any]] = attrs.field(factory=list)
+    _fill_ids: set[str] = attrs.field(factory=set)
+    _positions: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+
+    def record_order(self, order: Order) -> None:
+        previous = self._orders.get(order.id)
+        if previous is not None:
+            _check_update(self.run_id, previous, order)
+        self._orders[order.id] = order
+        row = to_row(order, run_id=self.run_id, updated_at=_now_ms())
+        self._order_rows[order.id] = row
+        self._events.append(
+            {
+                "run_id": self.run_id,
+                "order_id": order.id,
+                "status": row["status"],
+                "filled_quantity": order.filled_quantity,
+                "average_price": order.average_price,
+                "recorded_at": row["updated_at"],
+            }
+        )
+
+    def record_fill(self, fill: Fill, position: Position) -> None:
+        if position.symbol != fill.symbol:
+            raise ValueError(
+                f"fill {fill.id} is for {fill.symbol} but the position after it is for "
+                f"{position.symbol}"
+            )
+        if fill.order_id not in self._orders:
+            raise ValueError(
+                f"fill {fill.id}: order {fill.order_id!r} was never recorded in run {self.run_id} "
+                "(record_order must come before its fills)"
+            )
+        if fill.id in self._fill_ids:
+            raise ValueError(f"fill {fill.id!r} is already recorded in run {self.run_id}")
+        self._fill_ids.add(fill.id)
+        self._fills.append(to_row(fill, run_id=self.run_id))
+        self._positions[position.symbol] = to_row(position, run_id=self.run_id, ts=fill.ts)
+
+    def flush(self) -> None:
+        """Write what was recorded since the last flush in one transaction."""
+        if not (self._order_rows or self._fills):
+            return
+        q = self._store._stmts
+        with self._store._write() as conn:
+            if self._order_rows:
+                conn.execute(q.upsert_order, list(self._order_rows.values()))
+                conn.execute(q.order_event, self._events)
+            if self._fills:
+                conn.execute(q.insert_fill, self._fills)
+            if self._positions:
+                conn.execute(q.upsert_position, list(self._positions.values()))
+        self._order_rows, self._events, self._fills, self._positions = {}, [], [], {}
+

@@ -29,7 +29,7 @@ import attrs
 
 from ..domain import Action, Bar, Decision, Fill, Order, OrderIntent, Position, Side, Signal
 from ..history import History
-from ..risk import RiskContext
+from ..risk import RiskContext, RiskRule
 from .components import Components
 from .decision import DecisionEngine
 
@@ -147,6 +147,9 @@ class Engine:
         self._loop = asyncio.new_event_loop() if self._async_agents else None
         self._portfolio = None
         self._qty: dict[str, Decimal] = {}
+        # Only rules that override on_bar can emit exits; skipping the others saves a call per
+        # rule on every bar with an open position.
+        self._exit_rules = [r for r in components.risk if type(r).on_bar is not RiskRule.on_bar]
 
     # -- setup ------------------------------------------------------------------------------------
 
@@ -210,9 +213,9 @@ class Engine:
             state.day_start_equity = equity
 
         # 3. protective exits for an open position.
-        if symbol in self._qty and symbol not in self._pending:
+        if self._exit_rules and symbol in self._qty and symbol not in self._pending:
             ctx = self._risk_context(bar.ts)
-            for rule in self.c.risk:
+            for rule in self._exit_rules:
                 try:
                     exits = list(rule.on_bar(bar, ctx))
                 except Exception:

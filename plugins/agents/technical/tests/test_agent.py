@@ -44,13 +44,17 @@ def test_uptrend_is_long_and_downtrend_is_short() -> None:
     assert _run(TechnicalAgent(), falling)[-1].direction is Direction.SHORT
 
 
-def test_rationale_uses_the_same_rsi_as_talib() -> None:
+def test_rationale_reads_the_same_rsi_and_macd_as_talib() -> None:
     rng = np.random.default_rng(7)
-    closes = 100 + np.cumsum(rng.normal(0, 1, 200))
+    closes = 100 + np.cumsum(rng.normal(0, 1, 400))
     signals = _run(TechnicalAgent(), closes)
     rsi = talib.RSI(closes, 14)
-    last = signals[-1]
-    assert f"RSI14 {rsi[-1]:.1f}" in last.rationale
+    _, _, hist = talib.MACD(closes, 12, 26, 9)
+    for i in range(40, 400):
+        text = signals[i].rationale
+        assert ("oversold" in text) == (rsi[i] < 30)
+        assert ("overbought" in text) == (rsi[i] > 70)
+        assert ("histogram positive" in text) == (hist[i] > 0)
 
 
 def test_reset_forgets_state() -> None:

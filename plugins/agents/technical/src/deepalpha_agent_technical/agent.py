@@ -31,6 +31,14 @@ class TechnicalAgent(Agent):
 
     def reset(self) -> None:
         o = self.options
+        # The 27 possible readings, worded once: formatting text on every bar would cost as much
+        # as computing the three indicators.
+        self._rationale = {
+            (t, m, x): _describe(o, t, m, x)
+            for t in (-1, 0, 1)
+            for m in (-1, 0, 1)
+            for x in (-1, 0, 1)
+        }
         self._fast = k.EMA(o.ema_fast)
         self._slow = k.EMA(o.ema_slow)
         self._rsi = k.RSI(o.rsi_period)
@@ -60,10 +68,26 @@ class TechnicalAgent(Agent):
                 + MACD_WEIGHT * (momentum == sign)
                 + RSI_WEIGHT * (extreme == sign)
             )
-        rationale = (
-            f"EMA{o.ema_fast} {'>' if trend > 0 else '<' if trend < 0 else '='} EMA{o.ema_slow}, "
-            f"RSI{o.rsi_period} {rsi:.1f}, MACD hist {hist:+.2f}"
-        )
         return Signal(
-            "technical", bar.symbol, bar.ts, direction, min(1.0, abs(score)), confidence, rationale
+            "technical",
+            bar.symbol,
+            bar.ts,
+            direction,
+            min(1.0, abs(score)),
+            confidence,
+            self._rationale[trend, momentum, extreme],
         )
+
+
+def _describe(o: TechnicalOptions, trend: int, momentum: int, extreme: int) -> str:
+    ema = {1: "above", -1: "below", 0: "equal to"}[trend]
+    macd = {1: "positive (rising momentum)", -1: "negative (falling momentum)", 0: "flat"}[momentum]
+    rsi = {
+        1: f"oversold (< {o.rsi_oversold:g})",
+        -1: f"overbought (> {o.rsi_overbought:g})",
+        0: "between the extremes",
+    }[extreme]
+    return (
+        f"EMA{o.ema_fast} {ema} EMA{o.ema_slow}; MACD({o.macd_fast},{o.macd_slow},"
+        f"{o.macd_signal}) histogram {macd}; RSI{o.rsi_period} {rsi}"
+    )

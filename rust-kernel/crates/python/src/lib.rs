@@ -10,6 +10,7 @@ mod arrays;
 mod errors;
 mod momentum;
 mod overlap;
+mod patterns;
 mod price;
 mod statistics;
 mod stream;
@@ -26,6 +27,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     overlap::register(m)?;
     momentum::register(m)?;
     volatility::register(m)?;
+    patterns::register(m)?;
     price::register(m)?;
     statistics::register(m)?;
     Ok(())

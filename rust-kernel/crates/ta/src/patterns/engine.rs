@@ -189,6 +189,8 @@ impl Ctx<'_> {
 pub trait Pattern {
     /// TA-Lib's function name (`CDLENGULFING`).
     const NAME: &'static str;
+    /// The lower-case name (Python function, error messages).
+    const LOWER: &'static str;
     /// TA-Lib's lookback: the first candle with an output.
     const LOOKBACK: usize;
     /// Every `(setting, shift)` the rule reads through [`Ctx::avg`].
@@ -206,6 +208,7 @@ type RunFn = fn(&Block<'_>, &[u16; SLOTS], &mut State, f64, &mut [i32], usize);
 /// A registered pattern, erased to function pointers so a scan can hold all of them.
 pub struct PatternDef {
     pub name: &'static str,
+    pub lower: &'static str,
     pub lookback: usize,
     pub avgs: &'static [(CandleSetting, usize)],
     pub warmup: usize,
@@ -217,17 +220,13 @@ impl PatternDef {
     pub const fn of<P: Pattern>() -> Self {
         Self {
             name: P::NAME,
+            lower: P::LOWER,
             lookback: P::LOOKBACK,
             avgs: P::AVGS,
             warmup: P::WARMUP,
             penetration: P::PENETRATION,
             run: run_block::<P>,
         }
-    }
-
-    /// Python-facing lower-case name (`cdlengulfing`).
-    pub fn lower_name(&self) -> String {
-        self.name.to_ascii_lowercase()
     }
 }
 
@@ -377,8 +376,8 @@ impl Engine {
         }
     }
 
-    /// Run candles `[from, to)` (at most the engine's block size) for every pattern. `out` holds
-    /// one row of `row_len` per pattern; candle `t` goes to `row[t - out_offset]`.
+    /// Run candles `[from, to)` (at most the engine's block size) for every pattern. Row `p`
+    /// of `out` starts at `p * row_len`; candle `t` goes to `row[t - out_offset]`.
     pub fn run(
         &mut self,
         bars: &Bars<'_>,
@@ -397,7 +396,7 @@ impl Engine {
             to,
         };
         for (p, entry) in self.entries.iter().enumerate() {
-            let row = &mut out[p * row_len..(p + 1) * row_len];
+            let row = &mut out[p * row_len..];
             (entry.def.run)(
                 &block,
                 &entry.slots,
@@ -410,13 +409,13 @@ impl Engine {
         self.shift_history(to - from);
     }
 
-    /// Batch: run over whole series (already stripped of leading NaNs); `out` is pattern-major,
-    /// `len` candles per pattern.
-    pub fn run_all(&mut self, bars: &Bars<'_>, len: usize, out: &mut [i32]) {
+    /// Batch: run over `len` candles (already stripped of leading NaNs); row `p` of `out`
+    /// starts at `p * row_len`.
+    pub fn run_all(&mut self, bars: &Bars<'_>, len: usize, out: &mut [i32], row_len: usize) {
         let mut from = 0;
         while from < len {
             let to = (from + self.stride - HISTORY).min(len);
-            self.run(bars, from, to, out, len, 0);
+            self.run(bars, from, to, out, row_len, 0);
             from = to;
         }
     }
@@ -430,6 +429,7 @@ mod tests {
     fn slots_are_shared_by_range_period_and_start() {
         static A: PatternDef = PatternDef {
             name: "A",
+            lower: "a",
             lookback: 10,
             avgs: &[
                 (super::super::settings::BODY_LONG, 0),
@@ -441,6 +441,7 @@ mod tests {
         };
         static B: PatternDef = PatternDef {
             name: "B",
+            lower: "b",
             lookback: 11,
             avgs: &[(super::super::settings::BODY_LONG, 1)],
             warmup: 0,

@@ -168,3 +168,248 @@ def willr(
     high: Array, low: Array, close: Array, timeperiod: int = 14, *, out: Array | None = None
 ) -> Array: ...
 def wma(real: Array, timeperiod: int = 30, *, out: Array | None = None) -> Array: ...
+
+# Candlestick patterns (crates/python/src/patterns.rs): int32 outputs like talib.CDL*.
+
+IntArray = npt.NDArray[np.int32]
+PATTERN_NAMES: tuple[str, ...]
+
+def cdl2crows(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdl3blackcrows(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdl3inside(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdl3linestrike(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdl3outside(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdl3starsinsouth(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdl3whitesoldiers(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlabandonedbaby(
+    open: Array,
+    high: Array,
+    low: Array,
+    close: Array,
+    penetration: float = 0.3,
+    *,
+    out: IntArray | None = None,
+) -> IntArray: ...
+def cdladvanceblock(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlbelthold(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlbreakaway(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlclosingmarubozu(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlconcealbabyswall(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlcounterattack(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdldarkcloudcover(
+    open: Array,
+    high: Array,
+    low: Array,
+    close: Array,
+    penetration: float = 0.5,
+    *,
+    out: IntArray | None = None,
+) -> IntArray: ...
+def cdldoji(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdldojistar(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdldragonflydoji(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlengulfing(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdleveningdojistar(
+    open: Array,
+    high: Array,
+    low: Array,
+    close: Array,
+    penetration: float = 0.3,
+    *,
+    out: IntArray | None = None,
+) -> IntArray: ...
+def cdleveningstar(
+    open: Array,
+    high: Array,
+    low: Array,
+    close: Array,
+    penetration: float = 0.3,
+    *,
+    out: IntArray | None = None,
+) -> IntArray: ...
+def cdlgapsidesidewhite(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlgravestonedoji(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlhammer(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlhangingman(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlharami(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlharamicross(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlhighwave(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlhikkake(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlhikkakemod(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlhomingpigeon(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlidentical3crows(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlinneck(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlinvertedhammer(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlkicking(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlkickingbylength(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlladderbottom(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdllongleggeddoji(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdllongline(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlmarubozu(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlmatchinglow(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlmathold(
+    open: Array,
+    high: Array,
+    low: Array,
+    close: Array,
+    penetration: float = 0.5,
+    *,
+    out: IntArray | None = None,
+) -> IntArray: ...
+def cdlmorningdojistar(
+    open: Array,
+    high: Array,
+    low: Array,
+    close: Array,
+    penetration: float = 0.3,
+    *,
+    out: IntArray | None = None,
+) -> IntArray: ...
+def cdlmorningstar(
+    open: Array,
+    high: Array,
+    low: Array,
+    close: Array,
+    penetration: float = 0.3,
+    *,
+    out: IntArray | None = None,
+) -> IntArray: ...
+def cdlonneck(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlpiercing(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlrickshawman(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlrisefall3methods(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlseparatinglines(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlshootingstar(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlshortline(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlspinningtop(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlstalledpattern(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlsticksandwich(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdltakuri(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdltasukigap(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlthrusting(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdltristar(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlunique3river(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlupsidegap2crows(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def cdlxsidegap3methods(
+    open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
+) -> IntArray: ...
+def scan(
+    open: Array, high: Array, low: Array, close: Array, *, patterns: list[str] | None = None
+) -> dict[str, IntArray]: ...
+
+class PatternScanner:
+    def __init__(self, patterns: list[str] | None = None) -> None: ...
+    def update(self, open: float, high: float, low: float, close: float) -> dict[str, int]: ...
+    @property
+    def value(self) -> dict[str, int]: ...
+    @property
+    def is_ready(self) -> bool: ...
+    @property
+    def names(self) -> tuple[str, ...]: ...
+    def reset(self) -> None: ...

@@ -132,3 +132,23 @@ def test_gzip_csv_and_freqtrade_parquet_with_naive_timestamps(tmp_path):
     series = FileSource(FileOptions(datadir=str(tmp_path))).fetch("ETH/USDT", "5m")
     assert series.ts.tolist() == [0, 300_000]
     assert series.high.dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pa.array([1_704_067_200_000_000_123, 1_704_070_800_000_000_000], pa.int64()).cast(
+            pa.timestamp("ns", tz="UTC")
+        ),  # pandas' default, with a sub-millisecond part truncated
+        pa.array([1_704_067_200, 1_704_070_800], pa.int64()),  # epoch seconds
+        pa.array([1_704_067_200_000.0, 1_704_070_800_000.0]),  # epoch ms as floats
+        pa.array(["2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z"]),
+    ],
+    ids=["timestamp-ns", "epoch-s", "epoch-ms-float", "iso-strings"],
+)
+def test_parquet_timestamp_types(tmp_path, column):
+    path = tmp_path / "BTC_USDT-1h.parquet"
+    values = {name: [1.0, 2.0] for name in ("open", "high", "low", "close", "volume")}
+    pq.write_table(pa.table({"timestamp": column, **values}), path)
+    series = FileSource(FileOptions(path=str(path))).fetch("BTC/USDT", "1h")
+    assert series.ts.tolist() == [1_704_067_200_000, 1_704_070_800_000]

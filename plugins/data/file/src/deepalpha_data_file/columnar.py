@@ -79,7 +79,9 @@ def _timestamps(column: pa.ChunkedArray, name: str, display: str) -> np.ndarray:
     _no_nulls(column, name, display)
     kind = column.type
     if pa.types.is_timestamp(kind):
-        return column.cast(pa.timestamp("ms", tz=kind.tz)).cast(pa.int64()).to_numpy()
+        # safe=False: sub-millisecond parts are truncated (candles never start mid-millisecond).
+        ms = column.cast(pa.timestamp("ms", tz=kind.tz), safe=False)
+        return ms.cast(pa.int64()).to_numpy()
     if pa.types.is_date(kind):
         return column.cast(pa.timestamp("ms")).cast(pa.int64()).to_numpy()
     if pa.types.is_integer(kind):

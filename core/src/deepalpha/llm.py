@@ -21,7 +21,8 @@ DECISION_SCHEMA: dict = {
     "properties": {
         "action": {"type": "string", "enum": ["buy", "sell", "hold"]},
         "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-        "rationale": {"type": "string"},
+        # Bounded so a grammar-constrained local model cannot ramble past its token budget.
+        "rationale": {"type": "string", "maxLength": 240},
     },
     "required": ["action", "confidence", "rationale"],
     "additionalProperties": False,

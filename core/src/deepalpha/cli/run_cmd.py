@@ -23,6 +23,9 @@ def _setup_logging(level: str, console=None) -> None:
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(level)
+    # Per-request transport logs drown the engine's own; keep them for DEBUG runs.
+    for noisy in ("httpx", "httpcore", "openai", "instructor"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if level != "DEBUG" else logging.DEBUG)
 
 
 def _overrides(section: str, start: str | None, end: str | None, **more) -> dict:

@@ -85,21 +85,31 @@ def _add_core_commands() -> None:
     cli.add_command(run_cmd.run)
 
 
-def build_cli() -> click.Group:
+#: Core command groups that never need plugin-contributed commands. ``deepalpha plugins list``
+#: must stay fast and must work even when a plugin's ``register_commands`` is broken, so plugin
+#: commands are not registered (nor their modules imported) when one of these is invoked.
+CORE_ONLY = frozenset({"plugins", "config"})
+
+
+def build_cli(with_plugin_commands: bool = True) -> click.Group:
     if "plugins" not in cli.commands:
         _add_core_commands()
+    if with_plugin_commands and not getattr(cli, "_plugin_commands_added", False):
+        cli._plugin_commands_added = True
         _register_plugin_commands(cli)
     return cli
 
 
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = sys.argv[1:] if argv is None else argv
+    first = next((a for a in args if not a.startswith("-")), None)
     try:
-        group = build_cli()
+        group = build_cli(with_plugin_commands=first not in CORE_ONLY)
     except UserError as exc:  # e.g. strict plugin loading failed
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
-    group.main(args=argv, prog_name="deepalpha")
+    group.main(args=args, prog_name="deepalpha")
 
 
 if __name__ == "__main__":

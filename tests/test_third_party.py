@@ -70,3 +70,11 @@ def test_load_restriction_blocks_plugins(cli) -> None:
     statuses = {p["name"]: p["status"] for p in plugins["plugins"]}
     assert statuses["kernel"] == "ok" and statuses["file"] == "ok"
     assert statuses["technical"] == "blocked"
+
+
+def test_strict_config_refuses_to_run_with_a_failed_plugin(tmp_path, make_cli, broken_dist) -> None:
+    cli = make_cli(broken_dist)
+    (tmp_path / "strict.yaml").write_text("plugins: {strict: true}\n")
+    result = cli("backtest", "-c", "strict.yaml", *WINDOW, check=False)
+    assert result.returncode == 2
+    assert "plugins.strict is on and plugin 'broken' failed" in result.stderr

@@ -19,7 +19,7 @@ from ..config import Config, to_dict
 from ..config.loader import mask_secrets
 from ..data import BarSeries, timeframe_ms
 from ..domain import Bar, datetime_to_ms
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError, DataError, PluginError
 from ..plugins import DeepAlphaPlugins, get_plugin_manager
 from . import feeds
 from .components import Components, build_components
@@ -106,6 +106,14 @@ def run(
     if mode not in MODES:
         raise ConfigError(f"mode {mode!r} is not one of: {', '.join(MODES)}")
     plugins = plugins or get_plugin_manager()
+    if config.plugins.strict and (broken := plugins.failures() or plugins.conflicts()):
+        first = broken[0]
+        detail = (
+            first
+            if isinstance(first, str)
+            else f"plugin {first.name!r} {first.status}: {first.error}"
+        )
+        raise PluginError(f"plugins.strict is on and {detail}")
     components = build_components(config, plugins)
     own_store = store is None
     if own_store:
@@ -143,7 +151,12 @@ def run(
     _safe(hook.on_run_start, run_id=run_id, mode=mode, config=config)
     view = view_factory(config, series) if view_factory else None
     engine = Engine(
-        components, decisions, store=store, run_id=run_id, hook=hook, view=view,
+        components,
+        decisions,
+        store=store,
+        run_id=run_id,
+        hook=hook,
+        view=view,
         buffered=(mode == "backtest"),
     )
     started = time.perf_counter()
@@ -173,14 +186,18 @@ def run(
     equity = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
     fills = store.fills(run_id)
     trades = round_trips(fills)
-    summary = summarize(
-        ts,
-        equity,
-        timeframe_ms=timeframe_ms(config.market.timeframe),
-        fills=fills,
-        close=_closes(series, engine, ts),
-        trades=trades,
-    ) if len(rows) else None
+    summary = (
+        summarize(
+            ts,
+            equity,
+            timeframe_ms=timeframe_ms(config.market.timeframe),
+            fills=fills,
+            close=_closes(series, engine, ts),
+            trades=trades,
+        )
+        if len(rows)
+        else None
+    )
     stats = dict(decisions.stats)
     stats.update(
         orders=engine.state.orders, fills=engine.state.fills, rejections=engine.state.rejections

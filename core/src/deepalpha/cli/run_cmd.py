@@ -24,7 +24,7 @@ def _setup_logging(level: str, console=None) -> None:
     root.addHandler(handler)
     root.setLevel(level)
     # Per-request transport logs drown the engine's own; keep them for DEBUG runs.
-    for noisy in ("httpx", "httpcore", "openai", "instructor"):
+    for noisy in ("httpx", "httpcore", "openai", "instructor", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING if level != "DEBUG" else logging.DEBUG)
 
 

@@ -104,8 +104,9 @@ def test_orders_fill_on_the_next_bar_at_its_open(tmp_path) -> None:
 
 def test_a_raising_agent_abstains_and_the_others_trade(tmp_path) -> None:
     plugins = _plugins(alt=Alternating, bad=Raising)
-    result = run(_config(tmp_path, agents=("alt", "bad")), "backtest", plugins=plugins,
-                 report=False)
+    result = run(
+        _config(tmp_path, agents=("alt", "bad")), "backtest", plugins=plugins, report=False
+    )
     assert result.stats["fills"] > 0
 
 
@@ -132,8 +133,15 @@ def test_orders_and_fills_are_persisted_before_anyone_is_told(tmp_path) -> None:
 
     observer = types.SimpleNamespace(on_order=hookimpl(on_order), on_fill=hookimpl(on_fill))
     plugins = load_plugins(
-        extra=[("alt", types.SimpleNamespace(register_agents=hookimpl(
-            lambda: [AgentSpec(name="alt", factory=Alternating)]))), ("observer", observer)],
+        extra=[
+            (
+                "alt",
+                types.SimpleNamespace(
+                    register_agents=hookimpl(lambda: [AgentSpec(name="alt", factory=Alternating)])
+                ),
+            ),
+            ("observer", observer),
+        ],
         allow=None,
     )
     run(_config(tmp_path), "backtest", plugins=plugins, report=False)
@@ -157,3 +165,31 @@ def test_html_report_is_written(tmp_path, mode) -> None:
     result = run(_config(tmp_path), mode, plugins=plugins, report=True)
     assert result.report is not None and result.report.exists()
     assert "Max drawdown" in result.report.read_text()
+
+
+def test_async_agents_run_concurrently(tmp_path) -> None:
+    """Two async agents that each wait for the other: only concurrent execution completes."""
+    import asyncio
+
+    events: dict[str, asyncio.Event] = {}
+
+    class Handshake(Agent):
+        def __init__(self, me: str, other: str) -> None:
+            self.me, self.other = me, other
+
+        async def on_bar(self, bar, history):
+            mine = events.setdefault(f"{self.me}{bar.ts}", asyncio.Event())
+            mine.set()
+            theirs = events.setdefault(f"{self.other}{bar.ts}", asyncio.Event())
+            await asyncio.wait_for(theirs.wait(), timeout=5)
+            return Signal(self.me, bar.symbol, bar.ts, Direction.LONG, 1.0, 1.0, "both ran")
+
+    plugins = _plugins(
+        ping=lambda: Handshake("ping", "pong"), pong=lambda: Handshake("pong", "ping")
+    )
+    cfg = _config(tmp_path, agents=("ping", "pong"), backtest={"end": "1970-01-02"})
+    result = run(cfg, "backtest", plugins=plugins, report=False)
+    assert result.bars == 23  # 1970-01-01 01:00 .. 23:00
+    with Store.open(f"sqlite:///{tmp_path}/t.db") as store:
+        agents = {s.agent for s in store.signals(result.run_id)}
+    assert agents == {"ping", "pong"}

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import talib
 from hypothesis import given
-from kernel_support import Case, ohlcv
+from kernel_support import Case, assert_parity, assert_same, ohlcv
 
 CASES = [Case("var", "c", (5,)), Case("var", "c", (1,)), Case("stddev", "c", (20, 1.5))]
 
@@ -20,17 +20,38 @@ def test_fixed_walk_and_constant(case, candles):
 @pytest.mark.parametrize("case", CASES, ids=repr)
 @given(data=ohlcv(max_size=150))
 def test_hypothesis(case, data):
-    """Variance is ill-conditioned when the price is far from zero and barely moves (74,000 with a
-    variance of 2): TA-Lib and the kernel then both sit within rounding of the exact value but not
-    within 1e-9 of each other, so the tolerance is relative to the price squared there."""
-    close = data[3]
-    ours = getattr(dk, case.name)(close, *case.params)
-    theirs = getattr(talib, case.name.upper())(close, *case.params)
-    scale = float(np.nanmax(np.abs(close))) ** 2 if len(close) else 1.0
-    np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs))
-    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-13 * scale)
-    stream = getattr(dk, case.name.upper())(*case.params)
-    np.testing.assert_array_equal([stream.update(x) for x in close], ours)
+    """Includes prices far from zero that barely move (74,000 with a variance of 2), where the
+    textbook formula loses all digits: TA-Lib 0.8 re-centres its sums, and so does the kernel."""
+    case.check(data, dk, talib)
+
+
+@pytest.mark.parametrize("period", [1, 2, 5, 30])
+def test_bitwise_equal_to_talib_far_from_zero(period):
+    """Same steps in the same order as TA-Lib's re-centring variance: equal to the last bit."""
+    rng = np.random.default_rng(period)
+    close = 74_000 * np.exp(np.cumsum(rng.normal(0, 1e-4, 3000)))
+    np.testing.assert_array_equal(dk.var(close, period), talib.VAR(close, period))
+    if period > 1:
+        np.testing.assert_array_equal(
+            dk.stddev(close, period, 2.0), talib.STDDEV(close, period, 2.0)
+        )
+
+
+def test_nan_inside_the_series_follows_talib():
+    close = 100 + np.random.default_rng(3).normal(0, 1, 400).cumsum()
+    close[:3] = np.nan
+    close[50] = np.nan
+    for period in (1, 5, 20):
+        assert_parity(dk.var(close, period), talib.VAR(close, period))
+        stream = dk.VAR(period)
+        assert_same([stream.update(x) for x in close], dk.var(close, period))
+
+
+def test_real_data(btc):
+    close = btc[3]
+    for period in (5, 20, 200):
+        assert_parity(dk.var(close, period), talib.VAR(close, period))
+        assert_parity(dk.stddev(close, period), talib.STDDEV(close, period))
 
 
 def test_var_matches_an_independent_two_pass_reference(candles):

@@ -137,6 +137,33 @@ pub fn per_to_k(period: usize) -> f64 {
     2.0 / ((period + 1) as f64)
 }
 
+/// Whether this CPU has fused multiply-add. TA-Lib 0.8 ships FMA variants of some functions (ATR,
+/// NATR, ADOSC, LINEARREG, TSF, EMA, MACD, KAMA, BBANDS) chosen at load time on such CPUs; a fused
+/// `a * b + c` rounds once instead of twice, so matching TA-Lib to the last bit means fusing
+/// exactly where it does, on exactly the CPUs where it does. std caches the detection.
+#[inline]
+pub fn has_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// `a * b + c`, fused (one rounding) when `FUSED`. Inside a function compiled with the `fma`
+/// target feature this is one instruction; elsewhere the fused form is a libm call (still exact).
+#[inline(always)]
+pub fn madd<const FUSED: bool>(a: f64, b: f64, c: f64) -> f64 {
+    if FUSED {
+        a.mul_add(b, c)
+    } else {
+        a * b + c
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

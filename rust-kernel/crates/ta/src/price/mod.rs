@@ -44,16 +44,17 @@ pub fn avgprice(
         &[open, high, low, close],
         out,
     )?;
-    for i in 0..out.len() {
-        out[i] = avgprice_one(open[i], high[i], low[i], close[i]);
+    let rows = out.iter_mut().zip(open).zip(high).zip(low).zip(close);
+    for ((((o, &op), &h), &l), &c) in rows {
+        *o = avgprice_one(op, h, l, c);
     }
     Ok(())
 }
 
 pub fn medprice(high: &[f64], low: &[f64], out: &mut [f64]) -> Result<()> {
     lens("medprice", &["high", "low"], &[high, low], out)?;
-    for i in 0..out.len() {
-        out[i] = medprice_one(high[i], low[i]);
+    for ((o, &h), &l) in out.iter_mut().zip(high).zip(low) {
+        *o = medprice_one(h, l);
     }
     Ok(())
 }
@@ -65,8 +66,8 @@ pub fn typprice(high: &[f64], low: &[f64], close: &[f64], out: &mut [f64]) -> Re
         &[high, low, close],
         out,
     )?;
-    for i in 0..out.len() {
-        out[i] = typprice_one(high[i], low[i], close[i]);
+    for (((o, &h), &l), &c) in out.iter_mut().zip(high).zip(low).zip(close) {
+        *o = typprice_one(h, l, c);
     }
     Ok(())
 }
@@ -78,8 +79,8 @@ pub fn wclprice(high: &[f64], low: &[f64], close: &[f64], out: &mut [f64]) -> Re
         &[high, low, close],
         out,
     )?;
-    for i in 0..out.len() {
-        out[i] = wclprice_one(high[i], low[i], close[i]);
+    for (((o, &h), &l), &c) in out.iter_mut().zip(high).zip(low).zip(close) {
+        *o = wclprice_one(h, l, c);
     }
     Ok(())
 }

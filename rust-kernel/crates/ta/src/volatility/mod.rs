@@ -3,5 +3,5 @@
 pub mod atr;
 pub mod trange;
 
-pub use atr::{atr, AverageTrueRange};
+pub use atr::{atr, natr, AverageTrueRange, NormalizedAverageTrueRange};
 pub use trange::{trange, TrueRange};

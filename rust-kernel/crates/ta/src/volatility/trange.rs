@@ -43,8 +43,16 @@ pub fn trange(high: &[f64], low: &[f64], close: &[f64], out: &mut [f64]) -> Resu
     check_hlc(NAME, high, low, close, out)?;
     let begin = params::first_valid_all(&[high, low, close]);
     params::fill_nan(out, begin + 1);
-    for i in begin + 1..high.len() {
-        out[i] = true_range(high[i], low[i], close[i - 1]);
+    if begin + 1 >= high.len() {
+        return Ok(());
+    }
+    let rest = out[begin + 1..]
+        .iter_mut()
+        .zip(&high[begin + 1..])
+        .zip(&low[begin + 1..])
+        .zip(&close[begin..]);
+    for (((o, &h), &l), &pc) in rest {
+        *o = true_range(h, l, pc);
     }
     Ok(())
 }

@@ -14,11 +14,13 @@ POSTGRES_ENV = "DEEPALPHA_TEST_POSTGRES_URL"
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     if os.environ.get(POSTGRES_ENV):
-        terminalreporter.write_sep("=", "PostgreSQL: tested against the server in " + POSTGRES_ENV,
-                                   green=True)
+        terminalreporter.write_sep(
+            "=", "PostgreSQL: tested against the server in " + POSTGRES_ENV, green=True
+        )
         return
     skipped = [
-        rep for rep in terminalreporter.stats.get("skipped", [])
+        rep
+        for rep in terminalreporter.stats.get("skipped", [])
         if "postgres" in str(getattr(rep, "longrepr", "")).lower()
     ]
     terminalreporter.write_sep(

@@ -36,39 +36,53 @@ def one(config, label: str):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--record-db", default=str(ROOT / "data" / "bench-llm.db"),
-                        help="SQLite file keeping recorded LLM answers between bench runs")
+    parser.add_argument(
+        "--record-db",
+        default=str(ROOT / "data" / "bench-llm.db"),
+        help="SQLite file keeping recorded LLM answers between bench runs",
+    )
     args = parser.parse_args()
 
     scratch = tempfile.mkdtemp(prefix="deepalpha-bench-")
     os.chdir(scratch)
-    vote = load_config(env="backtest", overrides={
-        "storage": {"url": f"sqlite:///{scratch}/vote.db"},
-        "decision": {"llm": {"providers": []}},
-    })
-    print("pipeline: file source -> paper gateway -> 6 risk rules -> technical agent -> "
-          "decision engine -> SQLite")
+    vote = load_config(
+        env="backtest",
+        overrides={
+            "storage": {"url": f"sqlite:///{scratch}/vote.db"},
+            "decision": {"llm": {"providers": []}},
+        },
+    )
+    print(
+        "pipeline: file source -> paper gateway -> 6 risk rules -> technical agent -> "
+        "decision engine -> SQLite"
+    )
     rates = []
     for _ in range(args.repeat):
         result, wall = one(vote, "vote")
         rates.append(result.bars_per_second)
-    print(f"vote only        : {result.bars:,} bars, median {statistics.median(rates):>10,.0f} "
-          f"bars/s (best {max(rates):,.0f}); wall incl. start-up {wall:.2f}s; "
-          f"decisions {result.stats['decisions']}, orders {result.stats['orders']}")
+    print(
+        f"vote only        : {result.bars:,} bars, median {statistics.median(rates):>10,.0f} "
+        f"bars/s (best {max(rates):,.0f}); wall incl. start-up {wall:.2f}s; "
+        f"decisions {result.stats['decisions']}, orders {result.stats['orders']}"
+    )
 
     Path(args.record_db).parent.mkdir(parents=True, exist_ok=True)
     llm = load_config(env="backtest", overrides={"storage": {"url": f"sqlite:///{args.record_db}"}})
     first, wall = one(llm, "record")
-    print(f"LLM record pass  : {first.stats['llm_calls']} model calls, "
-          f"{first.stats['llm_replayed']} replayed, {wall:.1f}s wall")
+    print(
+        f"LLM record pass  : {first.stats['llm_calls']} model calls, "
+        f"{first.stats['llm_replayed']} replayed, {wall:.1f}s wall"
+    )
     rates = []
     for _ in range(args.repeat):
         result, wall = one(llm, "replay")
         assert result.stats["llm_calls"] == 0, "a replay pass called the model"
         rates.append(result.bars_per_second)
-    print(f"LLM replayed     : {result.bars:,} bars, median {statistics.median(rates):>10,.0f} "
-          f"bars/s (best {max(rates):,.0f}); {result.stats['llm_replayed']} answers replayed, "
-          f"0 model calls; wall incl. start-up {wall:.2f}s")
+    print(
+        f"LLM replayed     : {result.bars:,} bars, median {statistics.median(rates):>10,.0f} "
+        f"bars/s (best {max(rates):,.0f}); {result.stats['llm_replayed']} answers replayed, "
+        f"0 model calls; wall incl. start-up {wall:.2f}s"
+    )
     print("peers on this machine (FACTS): backtesting.py ~59k bars/s, nautilus_trader ~4.5k")
 
 

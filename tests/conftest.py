@@ -16,8 +16,19 @@ DISTS = Path(__file__).parent / "dists"
 def pip_install_target(dist: str, target: Path) -> Path:
     """Install the fixture distribution ``dist`` with pip into ``target`` (not the venv)."""
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--no-deps", "--no-build-isolation", "--target", str(target), str(DISTS / dist)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(DISTS / dist),
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -39,7 +50,11 @@ class CLI:
         environ.update(env or {})
         result = subprocess.run(
             [sys.executable, "-m", "deepalpha.cli.main", *args],
-            cwd=self.cwd, env=environ, capture_output=True, text=True, timeout=600,
+            cwd=self.cwd,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         if check and result.returncode != 0:
             raise AssertionError(

@@ -28,10 +28,14 @@ def _csv(path, rows):
         ("decision:\n  threshold: 2\n", "decision.threshold: must be in [0, 1], got 2"),
         ("agents:\n  nope: {}\n", "unknown agent 'nope'; valid names:"),
         ("gateway: {name: binance-live}\n", "unknown gateway 'binance-live'; valid names:"),
-        ("agents:\n  technical: {options: {rsi_perod: 3}}\n",
-         "agents.technical.options: unknown key(s) rsi_perod"),
-        ("agents:\n  technical: {options: {ema_fast: 50}}\n",
-         "agents.technical.options.ema_fast: must be < ema_slow (26), got 50"),
+        (
+            "agents:\n  technical: {options: {rsi_perod: 3}}\n",
+            "agents.technical.options: unknown key(s) rsi_perod",
+        ),
+        (
+            "agents:\n  technical: {options: {ema_fast: 50}}\n",
+            "agents.technical.options.ema_fast: must be < ema_slow (26), got 50",
+        ),
     ],
 )
 def test_bad_config(cli, config, expected) -> None:
@@ -48,11 +52,14 @@ def test_config_validate_reports_the_same_errors(cli) -> None:
 
 
 def test_csv_with_a_bad_row_names_file_and_line(cli) -> None:
-    _csv(cli.cwd / "bad.csv", [
-        "2020-01-01T00:00:00,1,2,0.5,1.5,10",
-        "2020-01-01T01:00:00,1,2,0.5,1.5,10",
-        "2020-01-01T02:00:00,1,abc,0.5,1.5,10",
-    ])
+    _csv(
+        cli.cwd / "bad.csv",
+        [
+            "2020-01-01T00:00:00,1,2,0.5,1.5,10",
+            "2020-01-01T01:00:00,1,2,0.5,1.5,10",
+            "2020-01-01T02:00:00,1,abc,0.5,1.5,10",
+        ],
+    )
     (cli.cwd / "c.yaml").write_text("market: {options: {path: bad.csv}}\n")
     line = _one_line_error(cli("backtest", "-c", "c.yaml", *NO_LLM, check=False))
     assert "bad.csv" in line and "line 4" in line and "high" in line
@@ -77,19 +84,23 @@ def test_bad_date(cli) -> None:
 
 
 def test_live_gateway_needs_explicit_opt_in() -> None:
+    import types
+
+    from deepalpha import hookimpl
     from deepalpha.config import load_config
     from deepalpha.engine.components import build_components
     from deepalpha.errors import PluginError
     from deepalpha.plugins import load_plugins
     from deepalpha.records import GatewaySpec
-    from deepalpha import hookimpl
-    import types
 
-    plugin = types.SimpleNamespace(register_gateways=hookimpl(
-        lambda: [GatewaySpec(name="realmoney", factory=object, live=True)]
-    ))
+    plugin = types.SimpleNamespace(
+        register_gateways=hookimpl(
+            lambda: [GatewaySpec(name="realmoney", factory=object, live=True)]
+        )
+    )
     plugins = load_plugins(extra=[("rm", plugin)])
-    config = load_config(overrides={"gateway": {"name": "realmoney"},
-                                    "decision": {"llm": {"providers": []}}})
-    with pytest.raises(PluginError, match="trades real money; set live.enabled: true"):
+    config = load_config(
+        overrides={"gateway": {"name": "realmoney"}, "decision": {"llm": {"providers": []}}}
+    )
+    with pytest.raises(PluginError, match=r"trades real money; set live\.enabled: true"):
         build_components(config, plugins)

@@ -57,8 +57,10 @@ def test_a_plugin_that_fails_to_import_is_listed_and_the_rest_still_run(
 def test_two_plugins_with_one_name_is_an_error_naming_both(make_cli, clash_dist) -> None:
     cli = make_cli(clash_dist)
     listing = cli.json("plugins", "list", "--json")
-    assert any("deepalpha-agent-clash" in c and "deepalpha-agent-technical" in c
-               for c in listing["conflicts"])
+    assert any(
+        "deepalpha-agent-clash" in c and "deepalpha-agent-technical" in c
+        for c in listing["conflicts"]
+    )
     result = cli("backtest", *WINDOW, check=False)
     assert result.returncode == 2
     assert "provided by both" in result.stderr

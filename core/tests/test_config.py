@@ -34,7 +34,9 @@ def test_overlays_merge_key_by_key(tmp_path) -> None:
 
 def test_environment_variables_are_substituted(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("DA_TEST_URL", "sqlite:///x.db")
-    path = _write(tmp_path, "storage:\n  url: ${DA_TEST_URL}\napp:\n  name: ${DA_UNSET:-fallback}\n")
+    path = _write(
+        tmp_path, "storage:\n  url: ${DA_TEST_URL}\napp:\n  name: ${DA_UNSET:-fallback}\n"
+    )
     config = load_config(path)
     assert config.storage.url == "sqlite:///x.db"
     assert config.app.name == "fallback"

@@ -61,7 +61,8 @@ def test_registration_failure_unregisters_the_plugin() -> None:
         raise RuntimeError("cannot register")
 
     plugins = load_plugins(
-        entry_points=[], extra=[("bad", _plugin(register_agents=boom)), ("ok", _agents("a"))],
+        entry_points=[],
+        extra=[("bad", _plugin(register_agents=boom)), ("ok", _agents("a"))],
         allow=None,
     )
     status = {i.name: i for i in plugins.infos}
@@ -87,7 +88,9 @@ def test_a_panic_like_base_exception_is_contained_but_keyboard_interrupt_is_not(
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        load_plugins(entry_points=[], extra=[("ki", _plugin(register_agents=interrupt))], allow=None)
+        load_plugins(
+            entry_points=[], extra=[("ki", _plugin(register_agents=interrupt))], allow=None
+        )
 
 
 def test_incompatible_plugin_has_its_own_status() -> None:
@@ -120,13 +123,15 @@ def test_duplicate_component_names_name_both_providers() -> None:
     plugins = load_plugins(
         entry_points=[], extra=[("one", _agents("same")), ("two", _agents("same"))], allow=None
     )
-    with pytest.raises(PluginError, match="agent name 'same' is provided by both one .* and two"):
+    with pytest.raises(PluginError, match=r"agent name 'same' is provided by both one .* and two"):
         plugins.resolve("agent", "same")
     assert len(plugins.conflicts()) == 1
     with pytest.raises(PluginError, match="provided by both"):
         load_plugins(
-            entry_points=[], extra=[("one", _agents("same")), ("two", _agents("same"))],
-            allow=None, strict=True,
+            entry_points=[],
+            extra=[("one", _agents("same")), ("two", _agents("same"))],
+            allow=None,
+            strict=True,
         )
 
 
@@ -149,7 +154,7 @@ def test_allow_list_blocks_the_others(monkeypatch) -> None:
 
 def test_strict_turns_a_failure_into_an_error(monkeypatch) -> None:
     monkeypatch.setenv("DEEPALPHA_STRICT_PLUGINS", "1")
-    with pytest.raises(PluginError, match="plugin 'ghost' .* failed: ModuleNotFoundError"):
+    with pytest.raises(PluginError, match=r"plugin 'ghost' .* failed: ModuleNotFoundError"):
         load_plugins(entry_points=[_missing_module_entry_point()], allow=None)
 
 

@@ -174,8 +174,9 @@ class Decision:
 class OrderIntent:
     """A wish to trade, before risk rules have sized and approved it.
 
-    ``quantity`` is ``None`` until a sizing rule fills it in; ``reduce_only`` marks exits (stop-loss,
-    take-profit, closing a position) which risk rules must not block for exposure reasons.
+    ``quantity`` is ``None`` until a sizing rule fills it in; ``reduce_only`` marks exits
+    (stop-loss, take-profit, closing a position) which risk rules must not block for exposure
+    reasons.
     """
 
     symbol: str

@@ -47,8 +47,13 @@ def test_weighted_vote() -> None:
     assert score == (3 * 0.5 - 1.0) / 4
 
 
-@given(st.lists(st.tuples(st.sampled_from([-1, 0, 1]), st.floats(0, 1), st.floats(0, 1)),
-                min_size=1, max_size=6))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([-1, 0, 1]), st.floats(0, 1), st.floats(0, 1)),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_vote_score_is_bounded_and_follows_its_sign(raw) -> None:
     signals = [_sig(f"a{i}", d, s, c) for i, (d, s, c) in enumerate(raw)]
     action, score = _engine(weights={}).vote(signals)

@@ -163,7 +163,8 @@ class DecisionEngine:
                 Action.HOLD,
                 decision.confidence,
                 f"confidence {decision.confidence:.2f} below min_confidence "
-                f"{self.config.min_confidence:.2f}; was {decision.action.value}: {decision.rationale}",
+                f"{self.config.min_confidence:.2f}; was {decision.action.value}: "
+                f"{decision.rationale}",
                 decision.source,
                 decision.signals,
             )

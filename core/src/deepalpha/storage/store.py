@@ -583,4 +583,3 @@ class BufferedJournal:
             if self._positions:
                 conn.execute(q.upsert_position, list(self._positions.values()))
         self._order_rows, self._events, self._fills, self._positions = {}, [], [], {}
-

@@ -30,9 +30,7 @@ class TechnicalOptions:
 
     def __attrs_post_init__(self) -> None:
         if self.ema_fast >= self.ema_slow:
-            raise ValueError(
-                f"ema_fast: must be < ema_slow ({self.ema_slow}), got {self.ema_fast}"
-            )
+            raise ValueError(f"ema_fast: must be < ema_slow ({self.ema_slow}), got {self.ema_fast}")
         if self.macd_fast >= self.macd_slow:
             raise ValueError(
                 f"macd_fast: must be < macd_slow ({self.macd_slow}), got {self.macd_fast}"

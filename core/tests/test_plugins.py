@@ -13,6 +13,13 @@ from deepalpha.plugins import load_plugins
 from deepalpha.records import AgentSpec, GatewaySpec
 
 
+@pytest.fixture(autouse=True)
+def _no_loader_environment(monkeypatch) -> None:
+    """These tests set strictness and allow-lists themselves; `make test` exports strict mode."""
+    monkeypatch.delenv("DEEPALPHA_STRICT_PLUGINS", raising=False)
+    monkeypatch.delenv("DEEPALPHA_LOAD_PLUGINS", raising=False)
+
+
 class _Agent(Agent):
     def on_bar(self, bar, history):
         return None

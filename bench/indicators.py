@@ -67,11 +67,13 @@ def timed(fn) -> float:
     return (time.perf_counter() - start) * 1000.0
 
 
-def bench_batch(n: int, repeat: int) -> list[float]:
+def bench_batch(n: int, repeat: int, only: list[str] | None = None) -> list[float]:
     o, h, l, c = candles(n)  # noqa: E741
     ratios = []
     print(f"{'indicator':14s} {'kernel ms':>10s} {'TA-Lib ms':>10s} {'ratio':>7s}")
     for name, ours, theirs in catalogue(o, h, l, c):
+        if only and name.split("(")[0].upper() not in only:
+            continue
         ours(), theirs()  # warm up: page in code and allocator pools
         k, t = [], []
         for _ in range(repeat):
@@ -148,9 +150,14 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--stream-n", type=int, default=100_000)
+    parser.add_argument(
+        "--only", default="", help="comma-separated indicator names (e.g. SMA,RSI); skips streaming"
+    )
     args = parser.parse_args()
-    bench_batch(args.n, args.repeat)
-    bench_streaming(args.stream_n)
+    only = [name.strip().upper() for name in args.only.split(",") if name.strip()]
+    bench_batch(args.n, args.repeat, only or None)
+    if not only:
+        bench_streaming(args.stream_n)
 
 
 if __name__ == "__main__":

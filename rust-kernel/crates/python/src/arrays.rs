@@ -2,8 +2,8 @@
 //!
 //! Inputs are borrowed read-only from contiguous float64 arrays without a copy; a non-contiguous
 //! float64 array (a strided slice) is copied once, as TA-Lib's wrapper does. Any other dtype or
-//! dimension is refused with a message naming the argument. Outputs are Rust `Vec`s moved into
-//! numpy arrays (no copy), or the caller's own `out=` buffer. The computation runs with the GIL
+//! dimension is refused with a message naming the argument. Outputs are uninitialised numpy arrays
+//! or Rust `Vec`s moved into numpy arrays (no copy, no zero-fill), or the caller's own `out=` buffer. The computation runs with the GIL
 //! released.
 
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArray, PyUntypedArrayMethods};
@@ -102,10 +102,16 @@ pub fn run_into<'py>(
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     match out {
         None => {
-            let mut buffer = vec![0.0_f64; len];
-            py.detach(|| guard(indicator, || work(&mut buffer)))
-                .map_err(kernel_error)?;
-            Ok(PyArray1::from_vec(py, buffer))
+            let array = fresh(py, len);
+            {
+                let mut view = array.readwrite();
+                let slice = view
+                    .as_slice_mut()
+                    .map_err(|_| kernel_error(format!("{indicator}: internal error (layout)")))?;
+                py.detach(|| guard(indicator, || work(slice)))
+                    .map_err(kernel_error)?;
+            }
+            Ok(array)
         }
         Some(obj) => {
             let array = obj.cast::<PyArray1<f64>>().map_err(|_| {
@@ -142,12 +148,33 @@ pub fn run_many<'py, const K: usize>(
     py: Python<'py>,
     indicator: &'static str,
     len: usize,
-    work: impl FnOnce(&mut [Vec<f64>; K]) -> deepalpha_ta::Result<()> + Send,
+    work: impl FnOnce([&mut [f64]; K]) -> deepalpha_ta::Result<()> + Send,
 ) -> PyResult<[Bound<'py, PyArray1<f64>>; K]> {
-    let mut buffers: [Vec<f64>; K] = std::array::from_fn(|_| vec![0.0_f64; len]);
-    py.detach(|| guard(indicator, || work(&mut buffers)))
-        .map_err(kernel_error)?;
-    Ok(buffers.map(|b| PyArray1::from_vec(py, b)))
+    let arrays: [Bound<'py, PyArray1<f64>>; K] = std::array::from_fn(|_| fresh(py, len));
+    {
+        let mut views = arrays.each_ref().map(|a| a.readwrite());
+        let mut slices = Vec::with_capacity(K);
+        for view in views.iter_mut() {
+            slices.push(
+                view.as_slice_mut()
+                    .map_err(|_| kernel_error(format!("{indicator}: internal error (layout)")))?,
+            );
+        }
+        let slices: [&mut [f64]; K] = slices
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("exactly K outputs were made"));
+        py.detach(|| guard(indicator, || work(slices)))
+            .map_err(kernel_error)?;
+    }
+    Ok(arrays)
+}
+
+/// A new float64 array of `len` elements, left uninitialised: the batch functions write every
+/// element (NaN over the lookback, values after it), so a zero-fill pass would be wasted work.
+fn fresh(py: Python<'_>, len: usize) -> Bound<'_, PyArray1<f64>> {
+    // SAFETY: f64 has no invalid bit patterns and the array is fully written before it is
+    // returned to Python; on an error it is dropped unread.
+    unsafe { PyArray1::<f64>::new(py, len, false) }
 }
 
 /// Validate an integer parameter with the Rust crate's rule, turning the error into `KernelError`.

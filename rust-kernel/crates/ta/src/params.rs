@@ -164,6 +164,25 @@ pub fn madd<const FUSED: bool>(a: f64, b: f64, c: f64) -> f64 {
     }
 }
 
+/// Whether TA-Lib's arithmetic on this CPU fuses `a * b + c` into one rounding.
+///
+/// TA-Lib 0.8 ships builds per instruction set and picks one at load time; the AVX2 build was
+/// compiled with contraction, so on a CPU with FMA its EMA step `(x - e) * k + e` is fused (its
+/// outputs are bit-identical to `mul_add`, not to a separate multiply and add). Indicators whose
+/// TA-Lib loop is contracted check this once per call or per stream and take the same path, so
+/// batch, streaming and TA-Lib agree to the last bit on any machine.
+#[inline]
+pub fn fma_enabled() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

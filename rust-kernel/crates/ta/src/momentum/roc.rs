@@ -85,11 +85,37 @@ impl Change {
     }
 }
 
-/// Batch form of any of the four change indicators.
+/// Batch form of any of the four change indicators: one pass over the slice with the kind
+/// resolved outside the loop, so each loop is a plain element-wise expression the compiler
+/// vectorises (the stream's ring buffer is not needed when the whole input is at hand).
 pub fn change(kind: ChangeKind, real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
-    let mut s = Change::new(kind, timeperiod)?;
+    let n = Change::check(kind, timeperiod)?;
     params::same_len(kind.name(), "real", real.len(), "out", out.len())?;
-    crate::window::drive(real, out, |x| s.update(x));
+    let begin = params::first_valid(real);
+    params::fill_nan(out, begin + n);
+    if begin + n >= real.len() {
+        return Ok(());
+    }
+    let now = &real[begin + n..];
+    let then = &real[begin..real.len() - n];
+    let out = &mut out[begin + n..];
+    macro_rules! each {
+        ($f:expr) => {
+            for ((o, &x), &p) in out.iter_mut().zip(now).zip(then) {
+                *o = $f(x, p);
+            }
+        };
+    }
+    match kind {
+        ChangeKind::Mom => each!(|x: f64, p: f64| x - p),
+        ChangeKind::Roc => each!(|x: f64, p: f64| if p != 0.0 {
+            ((x / p) - 1.0) * 100.0
+        } else {
+            0.0
+        }),
+        ChangeKind::Rocp => each!(|x: f64, p: f64| if p != 0.0 { (x - p) / p } else { 0.0 }),
+        ChangeKind::Rocr => each!(|x: f64, p: f64| if p != 0.0 { x / p } else { 0.0 }),
+    }
     Ok(())
 }
 

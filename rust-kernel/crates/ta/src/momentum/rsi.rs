@@ -1,8 +1,9 @@
 //! Relative strength index (TA-Lib `RSI`, classic Wilder, unstable period 0).
 //!
 //! Average gain and loss start as plain means of the first `n` changes, then follow Wilder's
-//! smoothing `avg = (avg * (n - 1) + change) / n`; `RSI = 100 * gain / (gain + loss)`, and 0 when
-//! `gain + loss` is within TA-Lib's zero band.
+//! smoothing `avg = (avg * (n - 1) + change) * (1 / n)` (TA-Lib 0.8 multiplies by the
+//! reciprocal; we do the same so results are bit-identical), `RSI = 100 * gain / (gain + loss)`,
+//! and 0 when `gain + loss` is within TA-Lib's zero band.
 
 use crate::error::Result;
 use crate::params;
@@ -42,6 +43,7 @@ pub fn rsi(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
 fn core(real: &[f64], period: usize, out: &mut [f64]) {
     let n = period as f64;
     let n1 = (period - 1) as f64;
+    let inv = 1.0 / n;
     let (mut gain, mut loss) = (0.0, 0.0);
     let mut prev = real[0];
     for &x in &real[1..=period] {
@@ -56,18 +58,17 @@ fn core(real: &[f64], period: usize, out: &mut [f64]) {
     loss /= n;
     gain /= n;
     out[period] = ratio(gain, loss);
-    for (o, &x) in out[period + 1..].iter_mut().zip(&real[period + 1..]) {
-        let change = x - prev;
-        prev = x;
-        loss *= n1;
-        gain *= n1;
-        if change < 0.0 {
-            loss -= change;
-        } else {
-            gain += change;
-        }
-        loss /= n;
-        gain /= n;
+    // TA-Lib 0.8 multiplies by the reciprocal of n after the seed (bit-identical results, and
+    // a multiply instead of a divide on the dependency chain).
+    // Branch-free form of TA-Lib's `if change < 0 { loss -= change } else { gain += change }`:
+    // subtracting 0.0 or adding 0.0 leaves a sum unchanged exactly, and the sign of a price
+    // change is a coin flip the branch predictor cannot learn.
+    for (o, w) in out[period + 1..].iter_mut().zip(real[period..].windows(2)) {
+        let change = w[1] - w[0];
+        let down = if change < 0.0 { change } else { 0.0 };
+        let up = if change < 0.0 { 0.0 } else { change };
+        loss = ((loss * n1) - down) * inv;
+        gain = ((gain * n1) + up) * inv;
         *o = ratio(gain, loss);
     }
 }
@@ -113,8 +114,13 @@ impl RelativeStrengthIndex {
         self.prev = x;
         let n = self.period as f64;
         if self.count > self.period {
-            self.loss *= (self.period - 1) as f64;
-            self.gain *= (self.period - 1) as f64;
+            let down = if change < 0.0 { change } else { 0.0 };
+            let up = if change < 0.0 { 0.0 } else { change };
+            let inv = 1.0 / n;
+            self.loss = ((self.loss * (n - 1.0)) - down) * inv;
+            self.gain = ((self.gain * (n - 1.0)) + up) * inv;
+            self.value = ratio(self.gain, self.loss);
+            return self.value;
         }
         if change < 0.0 {
             self.loss -= change;

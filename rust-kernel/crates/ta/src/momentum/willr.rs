@@ -2,8 +2,18 @@
 //! `-100 * (highest_high - close) / (highest_high - lowest_low)`, 0 when the range is 0.
 
 use crate::error::Result;
-use crate::overlap::midpoint::Extreme;
+use crate::overlap::midpoint::{extremes, Extreme};
 use crate::params;
+
+#[inline(always)]
+fn ratio(hi: f64, lo: f64, close: f64) -> f64 {
+    let diff = (hi - lo) / -100.0;
+    if diff != 0.0 {
+        (hi - close) / diff
+    } else {
+        0.0
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct WilliamsR {
@@ -41,12 +51,7 @@ impl WilliamsR {
         if !self.max.is_full() {
             return f64::NAN;
         }
-        let diff = (hi - lo) / -100.0;
-        self.value = if diff != 0.0 {
-            (hi - close) / diff
-        } else {
-            0.0
-        };
+        self.value = ratio(hi, lo, close);
         self.value
     }
 
@@ -66,6 +71,7 @@ impl WilliamsR {
     }
 }
 
+/// Batch WILLR.
 pub fn willr(
     high: &[f64],
     low: &[f64],
@@ -73,10 +79,12 @@ pub fn willr(
     timeperiod: usize,
     out: &mut [f64],
 ) -> Result<()> {
-    let mut s = WilliamsR::new(timeperiod)?;
+    let n = WilliamsR::check(timeperiod)?;
     crate::volatility::trange::check_hlc("willr", high, low, close, out)?;
-    for i in 0..out.len() {
-        out[i] = s.update(high[i], low[i], close[i]);
-    }
+    let begin = params::first_valid_all(&[high, low, close]);
+    params::fill_nan(out, begin + n - 1);
+    extremes(high, low, begin, n, |i, hi, lo| {
+        out[i] = ratio(hi, lo, close[i])
+    });
     Ok(())
 }

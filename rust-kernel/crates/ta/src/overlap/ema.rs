@@ -1,8 +1,9 @@
 //! Exponential moving average (TA-Lib `EMA`).
 //!
 //! `k = 2 / (n + 1)`, seeded with the SMA of the first `n` values (TA-Lib's default, non-Metastock
-//! compatibility), then `ema = (x - ema) * k + ema`, the operation order TA-Lib uses, so that results
-//! are identical and not merely close.
+//! compatibility), then `ema = (x - ema) * k + ema`, the operation order TA-Lib uses, fused into one
+//! rounding on CPUs where TA-Lib's build fuses it (see `params::fma_enabled`), so that results are
+//! identical and not merely close.
 
 use crate::error::Result;
 use crate::params;
@@ -35,10 +36,68 @@ pub fn ema(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     Ok(())
 }
 
+/// One EMA step, `(x - e) * k + e`, fused or not as TA-Lib is on this CPU (see
+/// [`params::fma_enabled`]).
+#[inline(always)]
+pub(crate) fn step<const FMA: bool>(x: f64, prev: f64, k: f64) -> f64 {
+    if FMA {
+        (x - prev).mul_add(k, prev)
+    } else {
+        (x - prev) * k + prev
+    }
+}
+
+/// [`step`] for streams, which decide once at construction: the fused path is a call into code
+/// compiled for FMA (a software `mul_add` would be correct but slow).
+#[inline(always)]
+pub(crate) fn step_dyn(fused: bool, x: f64, prev: f64, k: f64) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if fused {
+        #[target_feature(enable = "fma")]
+        unsafe fn fused_step(x: f64, prev: f64, k: f64) -> f64 {
+            step::<true>(x, prev, k)
+        }
+        // SAFETY: `fused` is only true when the CPU reported FMA (`params::fma_enabled`).
+        return unsafe { fused_step(x, prev, k) };
+    }
+    let _ = fused;
+    step::<false>(x, prev, k)
+}
+
+/// Run `$body` (which may call `step::<FMA>`) compiled for FMA when TA-Lib fuses on this CPU,
+/// plainly otherwise. `$body` is the name of a function generic over `const FMA: bool`.
+#[macro_export]
+macro_rules! with_fma {
+    ($body:ident ( $($arg:expr),* $(,)? )) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            if $crate::params::fma_enabled() {
+                #[target_feature(enable = "fma")]
+                unsafe fn fused<F: FnOnce() -> R, R>(f: F) -> R {
+                    f()
+                }
+                // SAFETY: the CPU reported FMA.
+                unsafe { fused(#[inline(always)] || $body::<true>($($arg),*)) }
+            } else {
+                $body::<false>($($arg),*)
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            $body::<false>($($arg),*)
+        }
+    }};
+}
+
 /// TA-Lib's `TA_INT_EMA` from index 0: writes `out[period-1..]`. Also used with `period == 1` by
 /// MACD's signal line, where it degenerates to a copy.
 #[inline]
 pub(crate) fn core(real: &[f64], period: usize, k: f64, out: &mut [f64]) {
+    crate::with_fma!(core_impl(real, period, k, out))
+}
+
+#[inline(always)]
+fn core_impl<const FMA: bool>(real: &[f64], period: usize, k: f64, out: &mut [f64]) {
     let mut total = 0.0;
     for &x in &real[..period] {
         total += x;
@@ -46,7 +105,7 @@ pub(crate) fn core(real: &[f64], period: usize, k: f64, out: &mut [f64]) {
     let mut prev = total / period as f64;
     out[period - 1] = prev;
     for (o, &x) in out[period..].iter_mut().zip(&real[period..]) {
-        prev = (x - prev) * k + prev;
+        prev = step::<FMA>(x, prev, k);
         *o = prev;
     }
 }
@@ -56,6 +115,7 @@ pub(crate) fn core(real: &[f64], period: usize, k: f64, out: &mut [f64]) {
 pub struct ExponentialMovingAverage {
     period: usize,
     k: f64,
+    fused: bool,
     count: usize,
     total: f64,
     value: f64,
@@ -71,6 +131,7 @@ impl ExponentialMovingAverage {
         Self {
             period,
             k: params::per_to_k(period),
+            fused: params::fma_enabled(),
             count: 0,
             total: 0.0,
             value: f64::NAN,
@@ -84,7 +145,7 @@ impl ExponentialMovingAverage {
     #[inline]
     pub fn update(&mut self, x: f64) -> f64 {
         if self.count >= self.period {
-            self.value = (x - self.value) * self.k + self.value;
+            self.value = step_dyn(self.fused, x, self.value, self.k);
             return self.value;
         }
         if self.count == 0 && x.is_nan() {

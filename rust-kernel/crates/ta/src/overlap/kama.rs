@@ -64,13 +64,7 @@ impl KaufmanAdaptiveMovingAverage {
 
     #[inline(always)]
     fn smooth(&mut self, x: f64, change: f64) -> f64 {
-        let er = if self.noise <= change || params::is_zero(self.noise) {
-            1.0
-        } else {
-            (change / self.noise).abs()
-        };
-        let mut sc = (er * CONST_DIFF) + CONST_MAX;
-        sc *= sc;
+        let sc = smoothing(self.noise, change);
         self.value = ((x - self.value) * sc) + self.value;
         self.value
     }
@@ -90,7 +84,43 @@ impl KaufmanAdaptiveMovingAverage {
     }
 }
 
-crate::batch_from_stream!(
-    /// Batch KAMA.
-    kama, "kama", KaufmanAdaptiveMovingAverage, (timeperiod: usize)
-);
+/// The smoothing constant of one step (shared by the stream and the batch loop).
+#[inline(always)]
+fn smoothing(noise: f64, change: f64) -> f64 {
+    let er = if noise <= change || params::is_zero(noise) {
+        1.0
+    } else {
+        (change / noise).abs()
+    };
+    let sc = (er * CONST_DIFF) + CONST_MAX;
+    sc * sc
+}
+
+/// Batch KAMA: the stream's arithmetic over the slice, with the window read in place.
+pub fn kama(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
+    let n = check(timeperiod)?;
+    params::same_len("kama", "real", real.len(), "out", out.len())?;
+    let begin = params::first_valid(real);
+    params::fill_nan(out, begin + n);
+    if begin + n >= real.len() {
+        return Ok(());
+    }
+    let x = &real[begin..];
+    let out = &mut out[begin..];
+    let mut noise = 0.0;
+    for j in 1..=n {
+        noise += (x[j - 1] - x[j]).abs();
+    }
+    let mut value = x[n - 1];
+    let sc = smoothing(noise, x[n] - x[0]);
+    value = ((x[n] - value) * sc) + value;
+    out[n] = value;
+    for t in n + 1..x.len() {
+        noise -= (x[t - n - 1] - x[t - n]).abs();
+        noise += (x[t] - x[t - 1]).abs();
+        let sc = smoothing(noise, x[t] - x[t - n]);
+        value = ((x[t] - value) * sc) + value;
+        out[t] = value;
+    }
+    Ok(())
+}

@@ -150,6 +150,7 @@ class Engine:
         # Only rules that override on_bar can emit exits; skipping the others saves a call per
         # rule on every bar with an open position.
         self._exit_rules = [r for r in components.risk if type(r).on_bar is not RiskRule.on_bar]
+        self._venue_on_bar = components.gateway.on_bar
 
     # -- setup ------------------------------------------------------------------------------------
 
@@ -188,7 +189,7 @@ class Engine:
         symbol = bar.symbol
 
         # 1. the venue moves to this bar: resting orders may fill now, at this bar's prices.
-        fills = self.c.gateway.on_bar(bar)
+        fills = self._venue_on_bar(bar)
         if fills:
             state.fills += len(fills)
             for fill in fills:
@@ -235,8 +236,8 @@ class Engine:
         if decision is not None:
             self._on_decision(decision, bar)
 
-        # 6. mark to market at the close.
-        equity = self._mark()
+        # 6. equity at the close: marked above; orders placed on this bar fill on the next one,
+        # so nothing since has changed cash or positions.
         rows = self._pending_rows
         if rows and rows[-1][0] == bar.ts:
             rows[-1] = (bar.ts, equity, state.cash)  # several symbols share one timestamp
@@ -248,6 +249,7 @@ class Engine:
             self.view.update(self, bar)
 
     def _mark(self) -> float:
+        """Mark equity to the last prices (cash and positions change only with fills)."""
         state = self.state
         equity = state.cash
         if self._qty:

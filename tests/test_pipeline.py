@@ -193,3 +193,23 @@ def test_async_agents_run_concurrently(tmp_path) -> None:
     with Store.open(f"sqlite:///{tmp_path}/t.db") as store:
         agents = {s.agent for s in store.signals(result.run_id)}
     assert agents == {"ping", "pong"}
+
+
+def test_warm_up_bars_reach_agents_but_never_trade(tmp_path) -> None:
+    from deepalpha.engine.components import build_components
+    from deepalpha.engine.decision import DecisionEngine
+    from deepalpha.engine.pipeline import Engine
+
+    plugins = _plugins(alt=Alternating)
+    cfg = _config(tmp_path)
+    components = build_components(cfg, plugins)
+    with Store.open(cfg.storage.url) as store:
+        run_id = store.start_run("paper", {}, ["TEST/USD"])
+        engine = Engine(
+            components, DecisionEngine(cfg.decision, {"alt": 1.0}), store=store, run_id=run_id
+        )
+        engine.run(BARS[300:], warmup=BARS[:300])
+        (agent,) = [wa.agent for wa in components.agents]
+        assert agent.seen == len(BARS)  # the agent saw every bar, warm-up included
+        orders = store.orders(run_id)
+    assert orders and min(o.ts for o in orders) >= BARS[300].ts

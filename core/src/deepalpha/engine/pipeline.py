@@ -174,8 +174,23 @@ class Engine:
 
     # -- the loop ---------------------------------------------------------------------------------
 
-    def run(self, bars: Iterable[Bar]) -> None:
+    def warm_up(self, bars: Iterable[Bar]) -> None:
+        """Show agents bars that closed before the run, without deciding or trading on them.
+
+        A live run starts with the recent past so that indicators are ready on its first bar;
+        acting on candles that closed before the run started would be trading on stale prices.
+        """
+        for bar in bars:
+            history = self.histories.get(bar.symbol)
+            if history is None:
+                history = self.histories[bar.symbol] = History(bar.symbol)
+            history.append(bar)
+            self.state.prices[bar.symbol] = bar.close
+            self._signals(bar, history)
+
+    def run(self, bars: Iterable[Bar], warmup: Iterable[Bar] = ()) -> None:
         self.start()
+        self.warm_up(warmup)
         try:
             for bar in bars:
                 self.on_bar(bar)

@@ -29,6 +29,8 @@ from .pipeline import Engine
 log = logging.getLogger(__name__)
 
 MODES = ("backtest", "paper", "live")
+#: Closed candles a live run shows its agents before the first live bar (indicators warm up).
+LIVE_WARMUP = 300
 
 
 @attrs.frozen
@@ -120,6 +122,7 @@ def run(
         store = Store.open(config.storage.url)
 
     series: list[BarSeries] | None = None
+    warmup: list[Bar] = []
     if bars is None:
         if mode == "backtest" or config.paper.feed == "replay":
             section = "backtest" if mode == "backtest" else "paper"
@@ -132,11 +135,22 @@ def run(
             else:
                 bars = feeds.replay(series, config.paper.speed)
         else:
+            step = timeframe_ms(config.market.timeframe)
+            now = int(time.time() * 1000)
+            recent = [
+                components.data.fetch(
+                    symbol, config.market.timeframe, now - LIVE_WARMUP * step, now
+                )
+                for symbol in config.market.symbols
+            ]
+            warmup = list(feeds.historical([s for s in recent if len(s)]))
+            last = max((bar.ts for bar in warmup), default=now - step)
             bars = feeds.live(
                 components.data,
                 config.market.symbols,
                 config.market.timeframe,
                 config.paper.poll_seconds,
+                start=last,
             )
 
     weights = {wa.name: wa.weight for wa in components.agents}
@@ -165,9 +179,9 @@ def run(
     try:
         if view is not None:
             with view:
-                engine.run(bars)
+                engine.run(bars, warmup)
         else:
-            engine.run(bars)
+            engine.run(bars, warmup)
     except KeyboardInterrupt:
         interrupted = True
         status = "interrupted"

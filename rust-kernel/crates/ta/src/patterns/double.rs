@@ -12,8 +12,8 @@ pattern! {
             && ((c0 >= o1 && o0 < c1) || (c0 > o1 && o0 <= c1));
         let bear = c.black(0) && c.white(1)
             && ((o0 >= c1 && c0 < o1) || (o0 > c1 && c0 <= o1));
-        if bull || bear {
-            if o0 != c1 && c0 != o1 {
+        if bull | bear {
+            if (o0 != c1) & (c0 != o1) {
                 c.color(0) * 100
             } else {
                 c.color(0) * 80
@@ -39,7 +39,7 @@ fn harami_inside(c: &Ctx<'_>) -> i32 {
 pattern! {
     /// Harami: a long body followed by a short body inside it.
     CdlHarami = "CDLHARAMI" / "cdlharami", lookback 11, avgs [(BODY_LONG, 1), (BODY_SHORT, 0)], |c, _p| {
-        if c.body(1) > c.avg(BODY_LONG, 1) && c.body(0) <= c.avg(BODY_SHORT, 0) {
+        if (c.body(1) > c.avg(BODY_LONG, 1)) & (c.body(0) <= c.avg(BODY_SHORT, 0)) {
             harami_inside(c)
         } else {
             0
@@ -50,7 +50,7 @@ pattern! {
 pattern! {
     /// Harami cross: a long body followed by a doji inside it.
     CdlHaramiCross = "CDLHARAMICROSS" / "cdlharamicross", lookback 11, avgs [(BODY_LONG, 1), (BODY_DOJI, 0)], |c, _p| {
-        if c.body(1) > c.avg(BODY_LONG, 1) && c.body(0) <= c.avg(BODY_DOJI, 0) {
+        if (c.body(1) > c.avg(BODY_LONG, 1)) & (c.body(0) <= c.avg(BODY_DOJI, 0)) {
             harami_inside(c)
         } else {
             0
@@ -62,12 +62,12 @@ pattern! {
     /// Piercing: long black, then long white opening below its low and closing above its middle.
     CdlPiercing = "CDLPIERCING" / "cdlpiercing", lookback 11, avgs [(BODY_LONG, 1), (BODY_LONG, 0)], |c, _p| {
         if c.black(1)
-            && c.body(1) > c.avg(BODY_LONG, 1)
-            && c.white(0)
-            && c.body(0) > c.avg(BODY_LONG, 0)
-            && c.o(0) < c.l(1)
-            && c.c(0) < c.o(1)
-            && c.c(0) > c.c(1) + c.body(1) * 0.5
+            & (c.body(1) > c.avg(BODY_LONG, 1))
+            & c.white(0)
+            & (c.body(0) > c.avg(BODY_LONG, 0))
+            & (c.o(0) < c.l(1))
+            & (c.c(0) < c.o(1))
+            & (c.c(0) > c.c(1) + c.body(1) * 0.5)
         {
             100
         } else {
@@ -81,11 +81,11 @@ pattern! {
     CdlDarkCloudCover = "CDLDARKCLOUDCOVER" / "cdldarkcloudcover", lookback 11, avgs [(BODY_LONG, 1)],
     penetration 0.5, |c, p| {
         if c.white(1)
-            && c.body(1) > c.avg(BODY_LONG, 1)
-            && c.black(0)
-            && c.o(0) > c.h(1)
-            && c.c(0) > c.o(1)
-            && c.c(0) < c.c(1) - c.body(1) * p
+            & (c.body(1) > c.avg(BODY_LONG, 1))
+            & c.black(0)
+            & (c.o(0) > c.h(1))
+            & (c.c(0) > c.o(1))
+            & (c.c(0) < c.c(1) - c.body(1) * p)
         {
             -100
         } else {
@@ -97,9 +97,9 @@ pattern! {
 pattern! {
     /// Doji star: a long body followed by a doji gapping away in its direction.
     CdlDojiStar = "CDLDOJISTAR" / "cdldojistar", lookback 11, avgs [(BODY_LONG, 1), (BODY_DOJI, 0)], |c, _p| {
-        if c.body(1) > c.avg(BODY_LONG, 1)
-            && c.body(0) <= c.avg(BODY_DOJI, 0)
-            && ((c.white(1) && c.body_gap_up(0, 1)) || (c.black(1) && c.body_gap_down(0, 1)))
+        if (c.body(1) > c.avg(BODY_LONG, 1))
+            & (c.body(0) <= c.avg(BODY_DOJI, 0))
+            & ((c.white(1) & (c.body_gap_up(0, 1))) | (c.black(1) & (c.body_gap_down(0, 1))))
         {
             -c.color(1) * 100
         } else {
@@ -149,11 +149,11 @@ pattern! {
     CdlHomingPigeon = "CDLHOMINGPIGEON" / "cdlhomingpigeon", lookback 11, avgs [(BODY_LONG, 1), (BODY_SHORT, 0)],
     |c, _p| {
         if c.black(1)
-            && c.black(0)
-            && c.body(1) > c.avg(BODY_LONG, 1)
-            && c.body(0) <= c.avg(BODY_SHORT, 0)
-            && c.o(0) < c.o(1)
-            && c.c(0) > c.c(1)
+            & c.black(0)
+            & (c.body(1) > c.avg(BODY_LONG, 1))
+            & (c.body(0) <= c.avg(BODY_SHORT, 0))
+            & (c.o(0) < c.o(1))
+            & (c.c(0) > c.c(1))
         {
             100
         } else {
@@ -166,7 +166,11 @@ pattern! {
     /// Matching low: two black candles closing at (nearly) the same price.
     CdlMatchingLow = "CDLMATCHINGLOW" / "cdlmatchinglow", lookback 6, avgs [(EQUAL, 1)], |c, _p| {
         let eq = c.avg(EQUAL, 1);
-        if c.black(1) && c.black(0) && c.c(0) <= c.c(1) + eq && c.c(0) >= c.c(1) - eq {
+        if c.black(1)
+            & c.black(0)
+            & (c.c(0) <= c.c(1) + eq)
+            & (c.c(0) >= c.c(1) - eq)
+        {
             100
         } else {
             0
@@ -178,11 +182,11 @@ pattern! {
     /// In-neck: long black, then white opening below its low and closing just into its body.
     CdlInNeck = "CDLINNECK" / "cdlinneck", lookback 11, avgs [(BODY_LONG, 1), (EQUAL, 1)], |c, _p| {
         if c.black(1)
-            && c.body(1) > c.avg(BODY_LONG, 1)
-            && c.white(0)
-            && c.o(0) < c.l(1)
-            && c.c(0) <= c.c(1) + c.avg(EQUAL, 1)
-            && c.c(0) >= c.c(1)
+            & (c.body(1) > c.avg(BODY_LONG, 1))
+            & c.white(0)
+            & (c.o(0) < c.l(1))
+            & (c.c(0) <= c.c(1) + c.avg(EQUAL, 1))
+            & (c.c(0) >= c.c(1))
         {
             -100
         } else {
@@ -195,11 +199,11 @@ pattern! {
     /// On-neck: long black, then white opening below its low and closing at its low.
     CdlOnNeck = "CDLONNECK" / "cdlonneck", lookback 11, avgs [(BODY_LONG, 1), (EQUAL, 1)], |c, _p| {
         if c.black(1)
-            && c.body(1) > c.avg(BODY_LONG, 1)
-            && c.white(0)
-            && c.o(0) < c.l(1)
-            && c.c(0) <= c.l(1) + c.avg(EQUAL, 1)
-            && c.c(0) >= c.l(1) - c.avg(EQUAL, 1)
+            & (c.body(1) > c.avg(BODY_LONG, 1))
+            & c.white(0)
+            & (c.o(0) < c.l(1))
+            & (c.c(0) <= c.l(1) + c.avg(EQUAL, 1))
+            & (c.c(0) >= c.l(1) - c.avg(EQUAL, 1))
         {
             -100
         } else {
@@ -212,11 +216,11 @@ pattern! {
     /// Thrusting: long black, then white opening below its low and closing under its middle.
     CdlThrusting = "CDLTHRUSTING" / "cdlthrusting", lookback 11, avgs [(BODY_LONG, 1), (EQUAL, 1)], |c, _p| {
         if c.black(1)
-            && c.body(1) > c.avg(BODY_LONG, 1)
-            && c.white(0)
-            && c.o(0) < c.l(1)
-            && c.c(0) > c.c(1) + c.avg(EQUAL, 1)
-            && c.c(0) <= c.c(1) + c.body(1) * 0.5
+            & (c.body(1) > c.avg(BODY_LONG, 1))
+            & c.white(0)
+            & (c.o(0) < c.l(1))
+            & (c.c(0) > c.c(1) + c.avg(EQUAL, 1))
+            & (c.c(0) <= c.c(1) + c.body(1) * 0.5)
         {
             -100
         } else {
@@ -231,11 +235,11 @@ pattern! {
     avgs [(EQUAL, 1), (BODY_LONG, 0), (SHADOW_VERY_SHORT, 0)], |c, _p| {
         let eq = c.avg(EQUAL, 1);
         let svs = c.avg(SHADOW_VERY_SHORT, 0);
-        if c.color(1) == -c.color(0)
-            && c.o(0) <= c.o(1) + eq
-            && c.o(0) >= c.o(1) - eq
-            && c.body(0) > c.avg(BODY_LONG, 0)
-            && ((c.white(0) && c.lower(0) < svs) || (c.black(0) && c.upper(0) < svs))
+        if (c.color(1) == -c.color(0))
+            & (c.o(0) <= c.o(1) + eq)
+            & (c.o(0) >= c.o(1) - eq)
+            & (c.body(0) > c.avg(BODY_LONG, 0))
+            & ((c.white(0) & (c.lower(0) < svs)) | (c.black(0) & (c.upper(0) < svs)))
         {
             c.color(0) * 100
         } else {
@@ -249,11 +253,11 @@ pattern! {
     CdlCounterAttack = "CDLCOUNTERATTACK" / "cdlcounterattack", lookback 11,
     avgs [(BODY_LONG, 1), (BODY_LONG, 0), (EQUAL, 1)], |c, _p| {
         let eq = c.avg(EQUAL, 1);
-        if c.color(1) == -c.color(0)
-            && c.body(1) > c.avg(BODY_LONG, 1)
-            && c.body(0) > c.avg(BODY_LONG, 0)
-            && c.c(0) <= c.c(1) + eq
-            && c.c(0) >= c.c(1) - eq
+        if (c.color(1) == -c.color(0))
+            & (c.body(1) > c.avg(BODY_LONG, 1))
+            & (c.body(0) > c.avg(BODY_LONG, 0))
+            & (c.c(0) <= c.c(1) + eq)
+            & (c.c(0) >= c.c(1) - eq)
         {
             c.color(0) * 100
         } else {

@@ -18,8 +18,9 @@
 
 use super::settings::{CandleSetting, RangeType, ALL};
 
-/// Columns of history kept before a block: the largest shift a pattern reads (4) plus slack.
-const HISTORY: usize = 8;
+/// Columns of history kept before a block: a running sum reads the range of the candle
+/// `period + 1` (11) before the candle it averages for, which is itself up to 4 back.
+const HISTORY: usize = 16;
 /// Candles per block in batch mode: the sum table stays in L1 cache.
 pub const BLOCK: usize = 512;
 /// Slots per pattern: one per (setting, shift) pair.
@@ -37,14 +38,6 @@ pub struct Bars<'a> {
     pub base: usize,
 }
 
-impl Bars<'_> {
-    #[inline(always)]
-    fn range(&self, kind: RangeType, t: usize) -> f64 {
-        let j = t - self.base;
-        kind.range(self.open[j], self.high[j], self.low[j], self.close[j])
-    }
-}
-
 /// Memory a pattern carries from one candle to the next (only the hikkakes use it).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct State {
@@ -54,12 +47,30 @@ pub struct State {
     pub result: i32,
 }
 
-/// What a pattern sees at candle `t`: the candles up to `t` and the averages it declared.
+/// Rows of the per-candle feature table, computed once per candle and shared by every pattern.
+const O: usize = 0;
+const H: usize = 1;
+const L: usize = 2;
+const C: usize = 3;
+const BODY: usize = 4;
+const UPPER: usize = 5;
+const LOWER: usize = 6;
+const TOP: usize = 7;
+const BOTTOM: usize = 8;
+const HL: usize = 9;
+const COLOR: usize = 10;
+/// Upper plus lower shadow (`TA_CANDLERANGE` of the `Shadows` type).
+const SHADOWS: usize = 11;
+const FEATURES: usize = 12;
+
+/// What a pattern sees at candle `t`: the features of candles `t - 4 ..= t` and the averages it
+/// declared, read from the block tables without bounds checks (the driver guarantees the
+/// columns exist; debug builds assert it).
 pub struct Ctx<'a> {
-    bars: &'a Bars<'a>,
     /// Index of the current candle (since the first valid one).
     pub t: usize,
-    sums: &'a [f64],
+    feat: &'a [f64],
+    means: &'a [f64],
     stride: usize,
     col: usize,
     slots: &'a [u16; SLOTS],
@@ -67,83 +78,82 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     #[inline(always)]
-    fn j(&self, k: usize) -> usize {
-        self.t - k - self.bars.base
+    fn f(&self, row: usize, k: usize) -> f64 {
+        let i = row * self.stride + self.col - k;
+        debug_assert!(k <= HISTORY && i < self.feat.len());
+        // SAFETY: `col >= HISTORY >= k` and `row < FEATURES`, so `i` is inside the table, which
+        // has `FEATURES * stride` elements (asserted in debug builds).
+        unsafe { *self.feat.get_unchecked(i) }
     }
     /// Open of the candle `k` before the current one.
     #[inline(always)]
     pub fn o(&self, k: usize) -> f64 {
-        self.bars.open[self.j(k)]
+        self.f(O, k)
     }
     #[inline(always)]
     pub fn h(&self, k: usize) -> f64 {
-        self.bars.high[self.j(k)]
+        self.f(H, k)
     }
     #[inline(always)]
     pub fn l(&self, k: usize) -> f64 {
-        self.bars.low[self.j(k)]
+        self.f(L, k)
     }
     #[inline(always)]
     pub fn c(&self, k: usize) -> f64 {
-        self.bars.close[self.j(k)]
+        self.f(C, k)
     }
-    /// High of the candle at absolute index `t` (hikkake looks back to a remembered candle).
+    /// High of the candle at absolute index `t` (at most `HISTORY` back; hikkake looks back to
+    /// a remembered candle).
     #[inline(always)]
     pub fn high_at(&self, t: usize) -> f64 {
-        self.bars.high[t - self.bars.base]
+        self.f(H, self.t - t)
     }
     #[inline(always)]
     pub fn low_at(&self, t: usize) -> f64 {
-        self.bars.low[t - self.bars.base]
+        self.f(L, self.t - t)
     }
     /// `|close - open|` (`TA_REALBODY`).
     #[inline(always)]
     pub fn body(&self, k: usize) -> f64 {
-        (self.c(k) - self.o(k)).abs()
+        self.f(BODY, k)
     }
     /// `TA_CANDLECOLOR`: 1 for white (close >= open), -1 for black.
     #[inline(always)]
     pub fn color(&self, k: usize) -> i32 {
-        if self.c(k) >= self.o(k) {
-            1
-        } else {
-            -1
-        }
+        self.f(COLOR, k) as i32
     }
     #[inline(always)]
     pub fn white(&self, k: usize) -> bool {
-        self.color(k) == 1
+        self.f(COLOR, k) > 0.0
     }
     #[inline(always)]
     pub fn black(&self, k: usize) -> bool {
-        self.color(k) == -1
+        self.f(COLOR, k) < 0.0
     }
     /// `TA_UPPERSHADOW`.
     #[inline(always)]
     pub fn upper(&self, k: usize) -> f64 {
-        let (o, c) = (self.o(k), self.c(k));
-        self.h(k) - if c >= o { c } else { o }
+        self.f(UPPER, k)
     }
     /// `TA_LOWERSHADOW`.
     #[inline(always)]
     pub fn lower(&self, k: usize) -> f64 {
-        let (o, c) = (self.o(k), self.c(k));
-        (if c >= o { o } else { c }) - self.l(k)
+        self.f(LOWER, k)
     }
     /// `TA_HIGHLOWRANGE`.
     #[inline(always)]
     pub fn hl(&self, k: usize) -> f64 {
-        self.h(k) - self.l(k)
+        self.f(HL, k)
     }
     /// Top of the real body (`fmax(open, close)`).
     #[inline(always)]
     pub fn top(&self, k: usize) -> f64 {
-        self.o(k).max(self.c(k))
+        self.f(TOP, k)
     }
     /// Bottom of the real body (`fmin(open, close)`).
     #[inline(always)]
     pub fn bottom(&self, k: usize) -> f64 {
-        self.o(k).min(self.c(k))
+        self.f(BOTTOM, k)
     }
     /// `TA_REALBODYGAPUP(k2, k1)`: body of `k2` entirely above the body of `k1`.
     #[inline(always)]
@@ -166,22 +176,31 @@ impl Ctx<'_> {
         self.h(k2) < self.l(k1)
     }
 
-    /// `TA_CANDLEAVERAGE(set, total, t - k)`: the setting's threshold for the candle `k` back.
-    /// The pattern must have declared `(set, k)` in its `AVGS` (a missing one panics in tests).
+    /// `TA_CANDLEAVERAGE(set, total, t - k)`: the setting's threshold for the candle `k` back,
+    /// `factor * (total / period) / divisor` in TA-Lib's order of operations (the table holds
+    /// `total / period`). The pattern must have declared `(set, k)` in its `AVGS`.
     #[inline(always)]
     pub fn avg(&self, set: CandleSetting, k: usize) -> f64 {
         let div = set.range.divisor();
         if set.period == 0 {
-            let j = self.j(k);
-            let b = self.bars;
-            let r = set
-                .range
-                .range(b.open[j], b.high[j], b.low[j], b.close[j]);
+            let r = match set.range {
+                RangeType::RealBody => self.body(k),
+                RangeType::HighLow => self.hl(k),
+                RangeType::Shadows => self.upper(k) + self.lower(k),
+            };
             return set.factor * r / div;
         }
         let slot = self.slots[set.id * 5 + k] as usize;
-        let total = self.sums[slot * self.stride + self.col - k];
-        set.factor * (total / set.period as f64) / div
+        debug_assert!(
+            slot != NO_SLOT as usize,
+            "undeclared average {} {k}",
+            set.name
+        );
+        let i = slot * self.stride + self.col - k;
+        debug_assert!(i < self.means.len());
+        // SAFETY: declared slots index rows of the mean table and `col >= HISTORY >= k`.
+        let mean = unsafe { *self.means.get_unchecked(i) };
+        set.factor * mean / div
     }
 }
 
@@ -230,10 +249,10 @@ impl PatternDef {
     }
 }
 
-/// One block of candles `[from, to)` with the running sums of every candle in it.
+/// One block of candles `[from, to)`: their features and every running mean.
 pub struct Block<'a> {
-    bars: &'a Bars<'a>,
-    sums: &'a [f64],
+    feat: &'a [f64],
+    means: &'a [f64],
     stride: usize,
     from: usize,
     to: usize,
@@ -250,9 +269,9 @@ fn run_block<P: Pattern>(
 ) {
     let first = P::LOOKBACK - P::WARMUP;
     let mut ctx = Ctx {
-        bars: block.bars,
         t: 0,
-        sums: block.sums,
+        feat: block.feat,
+        means: block.means,
         stride: block.stride,
         col: 0,
         slots,
@@ -265,10 +284,15 @@ fn run_block<P: Pattern>(
         }
         out[t - out_offset] = 0;
     }
-    for t in block.from.max(P::LOOKBACK)..block.to {
+    let begin = block.from.max(P::LOOKBACK);
+    if begin >= block.to {
+        return;
+    }
+    let out = &mut out[begin - out_offset..block.to - out_offset];
+    for (t, slot) in (begin..block.to).zip(out.iter_mut()) {
         ctx.t = t;
         ctx.col = HISTORY + t - block.from;
-        out[t - out_offset] = P::eval(&ctx, state, penetration);
+        *slot = P::eval(&ctx, state, penetration);
     }
 }
 
@@ -291,9 +315,45 @@ pub struct Engine {
     specs: Vec<SumSpec>,
     entries: Vec<Entry>,
     totals: Vec<f64>,
-    table: Vec<f64>,
+    /// `total / period` of every running sum, one row of `stride` columns each.
+    means: Vec<f64>,
+    /// The candle features (`FEATURES` rows of `stride` columns).
+    feat: Vec<f64>,
     stride: usize,
     states: Vec<State>,
+}
+
+/// Advance one running sum over `[from, to)`, writing `total / period` per candle into `dst`.
+/// `src` is the feature row of the sum's range type (same columns as `dst`).
+#[inline(always)]
+fn advance_sum(
+    spec: &SumSpec,
+    total: &mut f64,
+    src: &[f64],
+    dst: &mut [f64],
+    from: usize,
+    to: usize,
+) {
+    let p = spec.period;
+    let mut sum = *total;
+    for t in from..to {
+        let col = HISTORY + t - from;
+        if t == spec.start {
+            sum = 0.0;
+            for v in &src[col - p..col] {
+                sum += v;
+            }
+        } else if t > spec.start {
+            sum += src[col - 1] - src[col - 1 - p];
+        }
+        dst[col] = sum;
+    }
+    *total = sum;
+    // A separate pass so the divisions vectorise instead of lengthening the chain of sums.
+    let period = p as f64;
+    for v in &mut dst[HISTORY..HISTORY + (to - from)] {
+        *v /= period;
+    }
 }
 
 impl Engine {
@@ -327,7 +387,8 @@ impl Engine {
         let stride = HISTORY + block;
         Self {
             totals: vec![0.0; specs.len()],
-            table: vec![f64::NAN; specs.len() * stride],
+            means: vec![f64::NAN; specs.len() * stride],
+            feat: vec![f64::NAN; FEATURES * stride],
             stride,
             states: vec![State::default(); entries.len()],
             specs,
@@ -343,36 +404,69 @@ impl Engine {
     /// Forget every running sum and pattern memory.
     pub fn reset(&mut self) {
         self.totals.fill(0.0);
-        self.table.fill(f64::NAN);
+        self.means.fill(f64::NAN);
+        self.feat.fill(f64::NAN);
         self.states.fill(State::default());
     }
 
-    /// Advance every running sum over candles `[from, to)` into the table.
-    fn advance(&mut self, bars: &Bars<'_>, from: usize, to: usize) {
+    /// Advance every running sum over candles `[from, to)` into the mean table (the features
+    /// of the block must be computed first).
+    fn advance(&mut self, from: usize, to: usize) {
+        let stride = self.stride;
         for (a, spec) in self.specs.iter().enumerate() {
-            let row = &mut self.table[a * self.stride..(a + 1) * self.stride];
-            let mut total = self.totals[a];
-            let p = spec.period;
-            for t in from..to {
-                if t == spec.start {
-                    total = 0.0;
-                    for m in spec.start - p..spec.start {
-                        total += bars.range(spec.range, m);
-                    }
-                } else if t > spec.start {
-                    total += bars.range(spec.range, t - 1) - bars.range(spec.range, t - 1 - p);
-                }
-                row[HISTORY + t - from] = total;
-            }
-            self.totals[a] = total;
+            let row = match spec.range {
+                RangeType::RealBody => BODY,
+                RangeType::HighLow => HL,
+                RangeType::Shadows => SHADOWS,
+            };
+            let src = &self.feat[row * stride..(row + 1) * stride];
+            let dst = &mut self.means[a * stride..(a + 1) * stride];
+            advance_sum(spec, &mut self.totals[a], src, dst, from, to);
         }
+    }
+
+    /// Compute the features of candles `[from, to)`, one row at a time (each loop vectorises).
+    fn features(&mut self, bars: &Bars<'_>, from: usize, to: usize) {
+        let j0 = from - bars.base;
+        let count = to - from;
+        let o = &bars.open[j0..j0 + count];
+        let h = &bars.high[j0..j0 + count];
+        let l = &bars.low[j0..j0 + count];
+        let c = &bars.close[j0..j0 + count];
+        let mut rows = self
+            .feat
+            .chunks_exact_mut(self.stride)
+            .map(|row| &mut row[HISTORY..HISTORY + count]);
+        macro_rules! fill {
+            (|$o:pat_param, $h:pat_param, $l:pat_param, $c:pat_param| $e:expr) => {{
+                let row = rows.next().expect("one row per feature");
+                for (i, v) in row.iter_mut().enumerate() {
+                    let ($o, $h, $l, $c) = (o[i], h[i], l[i], c[i]);
+                    *v = $e;
+                }
+            }};
+        }
+        // The order of the rows O, H, L, C, BODY, UPPER, LOWER, TOP, BOTTOM, HL, COLOR, SHADOWS.
+        fill!(|o, _, _, _| o);
+        fill!(|_, h, _, _| h);
+        fill!(|_, _, l, _| l);
+        fill!(|_, _, _, c| c);
+        fill!(|o, _, _, c| (c - o).abs());
+        fill!(|o, h, _, c| h - if c >= o { c } else { o });
+        fill!(|o, _, l, c| (if c >= o { o } else { c }) - l);
+        fill!(|o, _, _, c| o.max(c));
+        fill!(|o, _, _, c| o.min(c));
+        fill!(|_, h, l, _| h - l);
+        fill!(|o, _, _, c| if c >= o { 1.0 } else { -1.0 });
+        fill!(|o, h, l, c| RangeType::Shadows.range(o, h, l, c));
     }
 
     /// Keep the last `HISTORY` columns of a block of `count` candles for the next block.
     fn shift_history(&mut self, count: usize) {
-        for a in 0..self.specs.len() {
-            let row = &mut self.table[a * self.stride..(a + 1) * self.stride];
-            row.copy_within(count..count + HISTORY, 0);
+        for table in [&mut self.means, &mut self.feat] {
+            for row in table.chunks_exact_mut(self.stride) {
+                row.copy_within(count..count + HISTORY, 0);
+            }
         }
     }
 
@@ -387,10 +481,15 @@ impl Engine {
         row_len: usize,
         out_offset: usize,
     ) {
-        self.advance(bars, from, to);
+        assert!(
+            to - from <= self.stride - HISTORY,
+            "block larger than the engine's"
+        );
+        self.features(bars, from, to);
+        self.advance(from, to);
         let block = Block {
-            bars,
-            sums: &self.table,
+            feat: &self.feat,
+            means: &self.means,
             stride: self.stride,
             from,
             to,

@@ -115,9 +115,7 @@ pub static PATTERNS: [PatternDef; 61] = [
 
 /// The pattern called `name` (TA-Lib's `CDLENGULFING` or the lower-case `cdlengulfing`).
 pub fn find(name: &str) -> Option<&'static PatternDef> {
-    PATTERNS
-        .iter()
-        .find(|d| d.name.eq_ignore_ascii_case(name))
+    PATTERNS.iter().find(|d| d.name.eq_ignore_ascii_case(name))
 }
 
 /// Validate a penetration as TA-Lib does (`[0, 1.797e308]`, NaN refused).
@@ -277,7 +275,12 @@ impl PatternScanner {
             return &self.last;
         }
         if self.open.len() == 2 * KEEP {
-            for buffer in [&mut self.open, &mut self.high, &mut self.low, &mut self.close] {
+            for buffer in [
+                &mut self.open,
+                &mut self.high,
+                &mut self.low,
+                &mut self.close,
+            ] {
                 buffer.drain(..KEEP);
             }
             self.base += KEEP;
@@ -312,7 +315,12 @@ impl PatternScanner {
     /// Forget every candle, as if newly constructed.
     pub fn reset(&mut self) {
         self.engine.reset();
-        for buffer in [&mut self.open, &mut self.high, &mut self.low, &mut self.close] {
+        for buffer in [
+            &mut self.open,
+            &mut self.high,
+            &mut self.low,
+            &mut self.close,
+        ] {
             buffer.clear();
         }
         self.base = 0;

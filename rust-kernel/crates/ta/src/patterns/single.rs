@@ -17,7 +17,7 @@ pattern! {
     CdlDragonflyDoji = "CDLDRAGONFLYDOJI" / "cdldragonflydoji", lookback 10,
     avgs [(BODY_DOJI, 0), (SHADOW_VERY_SHORT, 0)], |c, _p| {
         let svs = c.avg(SHADOW_VERY_SHORT, 0);
-        if c.body(0) <= c.avg(BODY_DOJI, 0) && c.upper(0) < svs && c.lower(0) > svs {
+        if (c.body(0) <= c.avg(BODY_DOJI, 0)) & (c.upper(0) < svs) & (c.lower(0) > svs) {
             100
         } else {
             0
@@ -30,7 +30,7 @@ pattern! {
     CdlGravestoneDoji = "CDLGRAVESTONEDOJI" / "cdlgravestonedoji", lookback 10,
     avgs [(BODY_DOJI, 0), (SHADOW_VERY_SHORT, 0)], |c, _p| {
         let svs = c.avg(SHADOW_VERY_SHORT, 0);
-        if c.body(0) <= c.avg(BODY_DOJI, 0) && c.lower(0) < svs && c.upper(0) > svs {
+        if (c.body(0) <= c.avg(BODY_DOJI, 0)) & (c.lower(0) < svs) & (c.upper(0) > svs) {
             100
         } else {
             0
@@ -42,8 +42,8 @@ pattern! {
     /// Long-legged doji: doji with one long shadow.
     CdlLongLeggedDoji = "CDLLONGLEGGEDDOJI" / "cdllongleggeddoji", lookback 10,
     avgs [(BODY_DOJI, 0), (SHADOW_LONG, 0)], |c, _p| {
-        if c.body(0) <= c.avg(BODY_DOJI, 0)
-            && (c.lower(0) > c.avg(SHADOW_LONG, 0) || c.upper(0) > c.avg(SHADOW_LONG, 0))
+        if (c.body(0) <= c.avg(BODY_DOJI, 0))
+            & ((c.lower(0) > c.avg(SHADOW_LONG, 0)) | (c.upper(0) > c.avg(SHADOW_LONG, 0)))
         {
             100
         } else {
@@ -57,11 +57,11 @@ pattern! {
     CdlRickshawMan = "CDLRICKSHAWMAN" / "cdlrickshawman", lookback 10,
     avgs [(BODY_DOJI, 0), (SHADOW_LONG, 0), (NEAR, 0)], |c, _p| {
         let mid = c.l(0) + c.hl(0) / 2.0;
-        if c.body(0) <= c.avg(BODY_DOJI, 0)
-            && c.lower(0) > c.avg(SHADOW_LONG, 0)
-            && c.upper(0) > c.avg(SHADOW_LONG, 0)
-            && c.bottom(0) <= mid + c.avg(NEAR, 0)
-            && c.top(0) >= mid - c.avg(NEAR, 0)
+        if (c.body(0) <= c.avg(BODY_DOJI, 0))
+            & (c.lower(0) > c.avg(SHADOW_LONG, 0))
+            & (c.upper(0) > c.avg(SHADOW_LONG, 0))
+            & (c.bottom(0) <= mid + c.avg(NEAR, 0))
+            & (c.top(0) >= mid - c.avg(NEAR, 0))
         {
             100
         } else {
@@ -74,9 +74,9 @@ pattern! {
     /// Takuri: dragonfly doji with a very long lower shadow.
     CdlTakuri = "CDLTAKURI" / "cdltakuri", lookback 10,
     avgs [(BODY_DOJI, 0), (SHADOW_VERY_SHORT, 0), (SHADOW_VERY_LONG, 0)], |c, _p| {
-        if c.body(0) <= c.avg(BODY_DOJI, 0)
-            && c.upper(0) < c.avg(SHADOW_VERY_SHORT, 0)
-            && c.lower(0) > c.avg(SHADOW_VERY_LONG, 0)
+        if (c.body(0) <= c.avg(BODY_DOJI, 0))
+            & (c.upper(0) < c.avg(SHADOW_VERY_SHORT, 0))
+            & (c.lower(0) > c.avg(SHADOW_VERY_LONG, 0))
         {
             100
         } else {
@@ -89,10 +89,10 @@ pattern! {
     /// Hammer: small body, long lower shadow, almost no upper shadow, near the prior low.
     CdlHammer = "CDLHAMMER" / "cdlhammer", lookback 11,
     avgs [(BODY_SHORT, 0), (SHADOW_LONG, 0), (SHADOW_VERY_SHORT, 0), (NEAR, 1)], |c, _p| {
-        if c.body(0) < c.avg(BODY_SHORT, 0)
-            && c.lower(0) > c.avg(SHADOW_LONG, 0)
-            && c.upper(0) < c.avg(SHADOW_VERY_SHORT, 0)
-            && c.bottom(0) <= c.l(1) + c.avg(NEAR, 1)
+        if (c.body(0) < c.avg(BODY_SHORT, 0))
+            & (c.lower(0) > c.avg(SHADOW_LONG, 0))
+            & (c.upper(0) < c.avg(SHADOW_VERY_SHORT, 0))
+            & (c.bottom(0) <= c.l(1) + c.avg(NEAR, 1))
         {
             100
         } else {
@@ -105,10 +105,10 @@ pattern! {
     /// Hanging man: a hammer's shape near the prior candle's high.
     CdlHangingMan = "CDLHANGINGMAN" / "cdlhangingman", lookback 11,
     avgs [(BODY_SHORT, 0), (SHADOW_LONG, 0), (SHADOW_VERY_SHORT, 0), (NEAR, 1)], |c, _p| {
-        if c.body(0) < c.avg(BODY_SHORT, 0)
-            && c.lower(0) > c.avg(SHADOW_LONG, 0)
-            && c.upper(0) < c.avg(SHADOW_VERY_SHORT, 0)
-            && c.bottom(0) >= c.h(1) - c.avg(NEAR, 1)
+        if (c.body(0) < c.avg(BODY_SHORT, 0))
+            & (c.lower(0) > c.avg(SHADOW_LONG, 0))
+            & (c.upper(0) < c.avg(SHADOW_VERY_SHORT, 0))
+            & (c.bottom(0) >= c.h(1) - c.avg(NEAR, 1))
         {
             -100
         } else {
@@ -121,10 +121,10 @@ pattern! {
     /// Shooting star: small body, long upper shadow, gapping up from the prior body.
     CdlShootingStar = "CDLSHOOTINGSTAR" / "cdlshootingstar", lookback 11,
     avgs [(BODY_SHORT, 0), (SHADOW_LONG, 0), (SHADOW_VERY_SHORT, 0)], |c, _p| {
-        if c.body(0) < c.avg(BODY_SHORT, 0)
-            && c.upper(0) > c.avg(SHADOW_LONG, 0)
-            && c.lower(0) < c.avg(SHADOW_VERY_SHORT, 0)
-            && c.body_gap_up(0, 1)
+        if (c.body(0) < c.avg(BODY_SHORT, 0))
+            & (c.upper(0) > c.avg(SHADOW_LONG, 0))
+            & (c.lower(0) < c.avg(SHADOW_VERY_SHORT, 0))
+            & (c.body_gap_up(0, 1))
         {
             -100
         } else {
@@ -137,10 +137,10 @@ pattern! {
     /// Inverted hammer: small body, long upper shadow, gapping down from the prior body.
     CdlInvertedHammer = "CDLINVERTEDHAMMER" / "cdlinvertedhammer", lookback 11,
     avgs [(BODY_SHORT, 0), (SHADOW_LONG, 0), (SHADOW_VERY_SHORT, 0)], |c, _p| {
-        if c.body(0) < c.avg(BODY_SHORT, 0)
-            && c.upper(0) > c.avg(SHADOW_LONG, 0)
-            && c.lower(0) < c.avg(SHADOW_VERY_SHORT, 0)
-            && c.body_gap_down(0, 1)
+        if (c.body(0) < c.avg(BODY_SHORT, 0))
+            & (c.upper(0) > c.avg(SHADOW_LONG, 0))
+            & (c.lower(0) < c.avg(SHADOW_VERY_SHORT, 0))
+            & (c.body_gap_down(0, 1))
         {
             100
         } else {
@@ -154,7 +154,7 @@ pattern! {
     CdlMarubozu = "CDLMARUBOZU" / "cdlmarubozu", lookback 10,
     avgs [(BODY_LONG, 0), (SHADOW_VERY_SHORT, 0)], |c, _p| {
         let svs = c.avg(SHADOW_VERY_SHORT, 0);
-        if c.body(0) > c.avg(BODY_LONG, 0) && c.upper(0) < svs && c.lower(0) < svs {
+        if (c.body(0) > c.avg(BODY_LONG, 0)) & (c.upper(0) < svs) & (c.lower(0) < svs) {
             c.color(0) * 100
         } else {
             0
@@ -167,8 +167,8 @@ pattern! {
     CdlClosingMarubozu = "CDLCLOSINGMARUBOZU" / "cdlclosingmarubozu", lookback 10,
     avgs [(BODY_LONG, 0), (SHADOW_VERY_SHORT, 0)], |c, _p| {
         let svs = c.avg(SHADOW_VERY_SHORT, 0);
-        if c.body(0) > c.avg(BODY_LONG, 0)
-            && ((c.white(0) && c.upper(0) < svs) || (c.black(0) && c.lower(0) < svs))
+        if (c.body(0) > c.avg(BODY_LONG, 0))
+            & ((c.white(0) & (c.upper(0) < svs)) | (c.black(0) & (c.lower(0) < svs)))
         {
             c.color(0) * 100
         } else {
@@ -182,8 +182,8 @@ pattern! {
     CdlBeltHold = "CDLBELTHOLD" / "cdlbelthold", lookback 10,
     avgs [(BODY_LONG, 0), (SHADOW_VERY_SHORT, 0)], |c, _p| {
         let svs = c.avg(SHADOW_VERY_SHORT, 0);
-        if c.body(0) > c.avg(BODY_LONG, 0)
-            && ((c.white(0) && c.lower(0) < svs) || (c.black(0) && c.upper(0) < svs))
+        if (c.body(0) > c.avg(BODY_LONG, 0))
+            & ((c.white(0) & (c.lower(0) < svs)) | (c.black(0) & (c.upper(0) < svs)))
         {
             c.color(0) * 100
         } else {
@@ -196,7 +196,7 @@ pattern! {
     /// Spinning top: small body with both shadows longer than the body.
     CdlSpinningTop = "CDLSPINNINGTOP" / "cdlspinningtop", lookback 10, avgs [(BODY_SHORT, 0)], |c, _p| {
         let body = c.body(0);
-        if body < c.avg(BODY_SHORT, 0) && c.upper(0) > body && c.lower(0) > body {
+        if (body < c.avg(BODY_SHORT, 0)) & (c.upper(0) > body) & (c.lower(0) > body) {
             c.color(0) * 100
         } else {
             0
@@ -208,9 +208,9 @@ pattern! {
     /// High wave: small body with both shadows very long.
     CdlHighWave = "CDLHIGHWAVE" / "cdlhighwave", lookback 10,
     avgs [(BODY_SHORT, 0), (SHADOW_VERY_LONG, 0)], |c, _p| {
-        if c.body(0) < c.avg(BODY_SHORT, 0)
-            && c.upper(0) > c.avg(SHADOW_VERY_LONG, 0)
-            && c.lower(0) > c.avg(SHADOW_VERY_LONG, 0)
+        if (c.body(0) < c.avg(BODY_SHORT, 0))
+            & (c.upper(0) > c.avg(SHADOW_VERY_LONG, 0))
+            & (c.lower(0) > c.avg(SHADOW_VERY_LONG, 0))
         {
             c.color(0) * 100
         } else {
@@ -224,7 +224,7 @@ pattern! {
     CdlLongLine = "CDLLONGLINE" / "cdllongline", lookback 10,
     avgs [(BODY_LONG, 0), (SHADOW_SHORT, 0)], |c, _p| {
         let ss = c.avg(SHADOW_SHORT, 0);
-        if c.body(0) > c.avg(BODY_LONG, 0) && c.upper(0) < ss && c.lower(0) < ss {
+        if (c.body(0) > c.avg(BODY_LONG, 0)) & (c.upper(0) < ss) & (c.lower(0) < ss) {
             c.color(0) * 100
         } else {
             0
@@ -237,7 +237,7 @@ pattern! {
     CdlShortLine = "CDLSHORTLINE" / "cdlshortline", lookback 10,
     avgs [(BODY_SHORT, 0), (SHADOW_SHORT, 0)], |c, _p| {
         let ss = c.avg(SHADOW_SHORT, 0);
-        if c.body(0) < c.avg(BODY_SHORT, 0) && c.upper(0) < ss && c.lower(0) < ss {
+        if (c.body(0) < c.avg(BODY_SHORT, 0)) & (c.upper(0) < ss) & (c.lower(0) < ss) {
             c.color(0) * 100
         } else {
             0

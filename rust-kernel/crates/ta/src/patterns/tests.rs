@@ -14,8 +14,16 @@ fn coarse(len: usize, seed: u64) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
     let q = |v: &f64| (v * 4.0).round() / 4.0;
     let o: Vec<f64> = o.iter().map(q).collect();
     let c: Vec<f64> = c.iter().map(q).collect();
-    let h: Vec<f64> = h.iter().zip(o.iter().zip(&c)).map(|(h, (o, c))| q(h).max(*o).max(*c)).collect();
-    let l: Vec<f64> = l.iter().zip(o.iter().zip(&c)).map(|(l, (o, c))| q(l).min(*o).min(*c)).collect();
+    let h: Vec<f64> = h
+        .iter()
+        .zip(o.iter().zip(&c))
+        .map(|(h, (o, c))| q(h).max(*o).max(*c))
+        .collect();
+    let l: Vec<f64> = l
+        .iter()
+        .zip(o.iter().zip(&c))
+        .map(|(l, (o, c))| q(l).min(*o).min(*c))
+        .collect();
     (o, h, l, c)
 }
 
@@ -37,7 +45,13 @@ fn names_are_unique_sorted_and_findable() {
 fn lookback_covers_every_average() {
     for d in &PATTERNS {
         for (set, k) in d.avgs {
-            assert!(d.lookback >= d.warmup + set.period + k, "{} {} {}", d.name, set.name, k);
+            assert!(
+                d.lookback >= d.warmup + set.period + k,
+                "{} {} {}",
+                d.name,
+                set.name,
+                k
+            );
         }
     }
 }
@@ -97,12 +111,17 @@ fn short_inputs_and_errors() {
         "cdlengulfing: open and high must have the same length, got 1 and 2"
     );
     let err = pattern(d, &[1.0], &[2.0], &[0.5], &[1.5], Some(0.2), &mut out).unwrap_err();
-    assert!(err.to_string().starts_with("cdlengulfing: penetration is not a parameter"));
+    assert!(err
+        .to_string()
+        .starts_with("cdlengulfing: penetration is not a parameter"));
     let star = find("CDLMORNINGSTAR").unwrap();
     let err = pattern(star, &[1.0], &[2.0], &[0.5], &[1.5], Some(-1.0), &mut out).unwrap_err();
     assert_eq!(
         err.to_string(),
-        format!("cdlmorningstar: penetration must be in [0, {}], got -1", f64::MAX)
+        format!(
+            "cdlmorningstar: penetration must be in [0, {}], got -1",
+            f64::MAX
+        )
     );
 }
 
@@ -114,6 +133,15 @@ fn engulfing_by_hand() {
     let h = [3.5, 3.5, 3.5, 3.5];
     let l = [0.5, 0.5, 0.5, 0.5];
     let mut out = vec![0; 4];
-    pattern(find("CDLENGULFING").unwrap(), &o, &h, &l, &c, None, &mut out).unwrap();
+    pattern(
+        find("CDLENGULFING").unwrap(),
+        &o,
+        &h,
+        &l,
+        &c,
+        None,
+        &mut out,
+    )
+    .unwrap();
     assert_eq!(out, vec![0, 0, -100, 80]);
 }

@@ -10,12 +10,12 @@ pattern! {
     CdlMorningStar = "CDLMORNINGSTAR" / "cdlmorningstar", lookback 12,
     avgs [(BODY_LONG, 2), (BODY_SHORT, 1), (BODY_SHORT, 0)], penetration 0.3, |c, p| {
         if c.black(2)
-            && c.white(0)
-            && c.body_gap_down(1, 2)
-            && c.c(0) > c.c(2) + c.body(2) * p
-            && c.body(2) > c.avg(BODY_LONG, 2)
-            && c.body(1) <= c.avg(BODY_SHORT, 1)
-            && c.body(0) > c.avg(BODY_SHORT, 0)
+            & c.white(0)
+            & (c.body_gap_down(1, 2))
+            & (c.c(0) > c.c(2) + c.body(2) * p)
+            & (c.body(2) > c.avg(BODY_LONG, 2))
+            & (c.body(1) <= c.avg(BODY_SHORT, 1))
+            & (c.body(0) > c.avg(BODY_SHORT, 0))
         {
             100
         } else {
@@ -29,12 +29,12 @@ pattern! {
     CdlEveningStar = "CDLEVENINGSTAR" / "cdleveningstar", lookback 12,
     avgs [(BODY_LONG, 2), (BODY_SHORT, 1), (BODY_SHORT, 0)], penetration 0.3, |c, p| {
         if c.white(2)
-            && c.black(0)
-            && c.body_gap_up(1, 2)
-            && c.c(0) < c.c(2) - c.body(2) * p
-            && c.body(2) > c.avg(BODY_LONG, 2)
-            && c.body(1) <= c.avg(BODY_SHORT, 1)
-            && c.body(0) > c.avg(BODY_SHORT, 0)
+            & c.black(0)
+            & (c.body_gap_up(1, 2))
+            & (c.c(0) < c.c(2) - c.body(2) * p)
+            & (c.body(2) > c.avg(BODY_LONG, 2))
+            & (c.body(1) <= c.avg(BODY_SHORT, 1))
+            & (c.body(0) > c.avg(BODY_SHORT, 0))
         {
             -100
         } else {
@@ -47,13 +47,13 @@ pattern! {
     /// Morning doji star: a morning star whose middle candle is a doji.
     CdlMorningDojiStar = "CDLMORNINGDOJISTAR" / "cdlmorningdojistar", lookback 12,
     avgs [(BODY_LONG, 2), (BODY_DOJI, 1), (BODY_SHORT, 0)], penetration 0.3, |c, p| {
-        if c.body(2) > c.avg(BODY_LONG, 2)
-            && c.black(2)
-            && c.body(1) <= c.avg(BODY_DOJI, 1)
-            && c.body_gap_down(1, 2)
-            && c.body(0) > c.avg(BODY_SHORT, 0)
-            && c.white(0)
-            && c.c(0) > c.c(2) + c.body(2) * p
+        if (c.body(2) > c.avg(BODY_LONG, 2))
+            & c.black(2)
+            & (c.body(1) <= c.avg(BODY_DOJI, 1))
+            & (c.body_gap_down(1, 2))
+            & (c.body(0) > c.avg(BODY_SHORT, 0))
+            & c.white(0)
+            & (c.c(0) > c.c(2) + c.body(2) * p)
         {
             100
         } else {
@@ -66,13 +66,13 @@ pattern! {
     /// Evening doji star: an evening star whose middle candle is a doji.
     CdlEveningDojiStar = "CDLEVENINGDOJISTAR" / "cdleveningdojistar", lookback 12,
     avgs [(BODY_LONG, 2), (BODY_DOJI, 1), (BODY_SHORT, 0)], penetration 0.3, |c, p| {
-        if c.body(2) > c.avg(BODY_LONG, 2)
-            && c.white(2)
-            && c.body(1) <= c.avg(BODY_DOJI, 1)
-            && c.body_gap_up(1, 2)
-            && c.body(0) > c.avg(BODY_SHORT, 0)
-            && c.black(0)
-            && c.c(0) < c.c(2) - c.body(2) * p
+        if (c.body(2) > c.avg(BODY_LONG, 2))
+            & c.white(2)
+            & (c.body(1) <= c.avg(BODY_DOJI, 1))
+            & (c.body_gap_up(1, 2))
+            & (c.body(0) > c.avg(BODY_SHORT, 0))
+            & c.black(0)
+            & (c.c(0) < c.c(2) - c.body(2) * p)
         {
             -100
         } else {
@@ -85,19 +85,19 @@ pattern! {
     /// Abandoned baby: long body, a doji gapping away (shadows included), a reversal gapping back.
     CdlAbandonedBaby = "CDLABANDONEDBABY" / "cdlabandonedbaby", lookback 12,
     avgs [(BODY_LONG, 2), (BODY_DOJI, 1), (BODY_SHORT, 0)], penetration 0.3, |c, p| {
-        if c.body(2) > c.avg(BODY_LONG, 2)
-            && c.body(1) <= c.avg(BODY_DOJI, 1)
-            && c.body(0) > c.avg(BODY_SHORT, 0)
-            && ((c.white(2)
-                && c.black(0)
-                && c.c(0) < c.c(2) - c.body(2) * p
-                && c.gap_up(1, 2)
-                && c.gap_down(0, 1))
-                || (c.black(2)
-                    && c.white(0)
-                    && c.c(0) > c.c(2) + c.body(2) * p
-                    && c.gap_down(1, 2)
-                    && c.gap_up(0, 1)))
+        if (c.body(2) > c.avg(BODY_LONG, 2))
+            & (c.body(1) <= c.avg(BODY_DOJI, 1))
+            & (c.body(0) > c.avg(BODY_SHORT, 0))
+            & ((c.white(2)
+                   & c.black(0)
+                   & (c.c(0) < c.c(2) - c.body(2) * p)
+                   & (c.gap_up(1, 2))
+                   & (c.gap_down(0, 1)))
+                  | (c.black(2)
+                        & c.white(0)
+                        & (c.c(0) > c.c(2) + c.body(2) * p)
+                        & (c.gap_down(1, 2))
+                        & (c.gap_up(0, 1))))
         {
             c.color(0) * 100
         } else {
@@ -115,20 +115,20 @@ pattern! {
         (NEAR, 2), (NEAR, 1), (FAR, 2), (FAR, 1), (BODY_SHORT, 0)
     ], |c, _p| {
         if c.white(2)
-            && c.upper(2) < c.avg(SHADOW_VERY_SHORT, 2)
-            && c.white(1)
-            && c.upper(1) < c.avg(SHADOW_VERY_SHORT, 1)
-            && c.white(0)
-            && c.upper(0) < c.avg(SHADOW_VERY_SHORT, 0)
-            && c.c(0) > c.c(1)
-            && c.c(1) > c.c(2)
-            && c.o(1) > c.o(2)
-            && c.o(1) <= c.c(2) + c.avg(NEAR, 2)
-            && c.o(0) > c.o(1)
-            && c.o(0) <= c.c(1) + c.avg(NEAR, 1)
-            && c.body(1) > c.body(2) - c.avg(FAR, 2)
-            && c.body(0) > c.body(1) - c.avg(FAR, 1)
-            && c.body(0) > c.avg(BODY_SHORT, 0)
+            & (c.upper(2) < c.avg(SHADOW_VERY_SHORT, 2))
+            & c.white(1)
+            & (c.upper(1) < c.avg(SHADOW_VERY_SHORT, 1))
+            & c.white(0)
+            & (c.upper(0) < c.avg(SHADOW_VERY_SHORT, 0))
+            & (c.c(0) > c.c(1))
+            & (c.c(1) > c.c(2))
+            & (c.o(1) > c.o(2))
+            & (c.o(1) <= c.c(2) + c.avg(NEAR, 2))
+            & (c.o(0) > c.o(1))
+            & (c.o(0) <= c.c(1) + c.avg(NEAR, 1))
+            & (c.body(1) > c.body(2) - c.avg(FAR, 2))
+            & (c.body(0) > c.body(1) - c.avg(FAR, 1))
+            & (c.body(0) > c.avg(BODY_SHORT, 0))
         {
             100
         } else {
@@ -143,19 +143,19 @@ pattern! {
     Cdl3BlackCrows = "CDL3BLACKCROWS" / "cdl3blackcrows", lookback 13,
     avgs [(SHADOW_VERY_SHORT, 2), (SHADOW_VERY_SHORT, 1), (SHADOW_VERY_SHORT, 0)], |c, _p| {
         if c.white(3)
-            && c.black(2)
-            && c.lower(2) < c.avg(SHADOW_VERY_SHORT, 2)
-            && c.black(1)
-            && c.lower(1) < c.avg(SHADOW_VERY_SHORT, 1)
-            && c.black(0)
-            && c.lower(0) < c.avg(SHADOW_VERY_SHORT, 0)
-            && c.o(1) < c.o(2)
-            && c.o(1) > c.c(2)
-            && c.o(0) < c.o(1)
-            && c.o(0) > c.c(1)
-            && c.h(3) > c.c(2)
-            && c.c(2) > c.c(1)
-            && c.c(1) > c.c(0)
+            & c.black(2)
+            & (c.lower(2) < c.avg(SHADOW_VERY_SHORT, 2))
+            & c.black(1)
+            & (c.lower(1) < c.avg(SHADOW_VERY_SHORT, 1))
+            & c.black(0)
+            & (c.lower(0) < c.avg(SHADOW_VERY_SHORT, 0))
+            & (c.o(1) < c.o(2))
+            & (c.o(1) > c.c(2))
+            & (c.o(0) < c.o(1))
+            & (c.o(0) > c.c(1))
+            & (c.h(3) > c.c(2))
+            & (c.c(2) > c.c(1))
+            & (c.c(1) > c.c(0))
         {
             -100
         } else {
@@ -167,12 +167,12 @@ pattern! {
 pattern! {
     /// Three inside up/down: a harami confirmed by a third candle closing beyond the first open.
     Cdl3Inside = "CDL3INSIDE" / "cdl3inside", lookback 12, avgs [(BODY_LONG, 2), (BODY_SHORT, 1)], |c, _p| {
-        if c.body(2) > c.avg(BODY_LONG, 2)
-            && c.body(1) <= c.avg(BODY_SHORT, 1)
-            && c.top(1) < c.top(2)
-            && c.bottom(1) > c.bottom(2)
-            && ((c.white(2) && c.black(0) && c.c(0) < c.o(2))
-                || (c.black(2) && c.white(0) && c.c(0) > c.o(2)))
+        if (c.body(2) > c.avg(BODY_LONG, 2))
+            & (c.body(1) <= c.avg(BODY_SHORT, 1))
+            & (c.top(1) < c.top(2))
+            & (c.bottom(1) > c.bottom(2))
+            & ((c.white(2) & c.black(0) & (c.c(0) < c.o(2)))
+                  | (c.black(2) & c.white(0) & (c.c(0) > c.o(2))))
         {
             -c.color(2) * 100
         } else {
@@ -184,8 +184,12 @@ pattern! {
 pattern! {
     /// Three outside up/down: an engulfing confirmed by a third candle closing further.
     Cdl3Outside = "CDL3OUTSIDE" / "cdl3outside", lookback 3, avgs [], |c, _p| {
-        if (c.white(1) && c.black(2) && c.c(1) > c.o(2) && c.o(1) < c.c(2) && c.c(0) > c.c(1))
-            || (c.black(1) && c.white(2) && c.o(1) > c.c(2) && c.c(1) < c.o(2) && c.c(0) < c.c(1))
+        if (c.white(1) & c.black(2) & (c.c(1) > c.o(2)) & (c.o(1) < c.c(2)) & (c.c(0) > c.c(1)))
+            | (c.black(1)
+                  & c.white(2)
+                  & (c.o(1) > c.c(2))
+                  & (c.c(1) < c.o(2))
+                  & (c.c(0) < c.c(1)))
         {
             c.color(1) * 100
         } else {
@@ -198,12 +202,12 @@ pattern! {
     /// Tri-star: three dojis, the middle one gapping away from both.
     CdlTristar = "CDLTRISTAR" / "cdltristar", lookback 12, avgs [(BODY_DOJI, 2)], |c, _p| {
         let doji = c.avg(BODY_DOJI, 2);
-        if c.body(2) <= doji && c.body(1) <= doji && c.body(0) <= doji {
+        if (c.body(2) <= doji) & (c.body(1) <= doji) & (c.body(0) <= doji) {
             let mut out = 0;
-            if c.body_gap_up(1, 2) && c.top(0) < c.top(1) {
+            if c.body_gap_up(1, 2) & (c.top(0) < c.top(1)) {
                 out = -100;
             }
-            if c.body_gap_down(1, 2) && c.bottom(0) > c.bottom(1) {
+            if c.body_gap_down(1, 2) & (c.bottom(0) > c.bottom(1)) {
                 out = 100;
             }
             out
@@ -217,14 +221,14 @@ pattern! {
     /// Two crows: long white, a black gapping up, a black closing into the white body.
     Cdl2Crows = "CDL2CROWS" / "cdl2crows", lookback 12, avgs [(BODY_LONG, 2)], |c, _p| {
         if c.white(2)
-            && c.body(2) > c.avg(BODY_LONG, 2)
-            && c.black(1)
-            && c.body_gap_up(1, 2)
-            && c.black(0)
-            && c.o(0) < c.o(1)
-            && c.o(0) > c.c(1)
-            && c.c(0) > c.o(2)
-            && c.c(0) < c.c(2)
+            & (c.body(2) > c.avg(BODY_LONG, 2))
+            & c.black(1)
+            & (c.body_gap_up(1, 2))
+            & c.black(0)
+            & (c.o(0) < c.o(1))
+            & (c.o(0) > c.c(1))
+            & (c.c(0) > c.o(2))
+            & (c.c(0) < c.c(2))
         {
             -100
         } else {
@@ -239,14 +243,14 @@ pattern! {
     CdlUpsideGap2Crows = "CDLUPSIDEGAP2CROWS" / "cdlupsidegap2crows", lookback 12,
     avgs [(BODY_LONG, 2), (BODY_SHORT, 1)], |c, _p| {
         if c.white(2)
-            && c.body(2) > c.avg(BODY_LONG, 2)
-            && c.black(1)
-            && c.body(1) <= c.avg(BODY_SHORT, 1)
-            && c.body_gap_up(1, 2)
-            && c.black(0)
-            && c.o(0) > c.o(1)
-            && c.c(0) < c.c(1)
-            && c.c(0) > c.c(2)
+            & (c.body(2) > c.avg(BODY_LONG, 2))
+            & c.black(1)
+            & (c.body(1) <= c.avg(BODY_SHORT, 1))
+            & (c.body_gap_up(1, 2))
+            & c.black(0)
+            & (c.o(0) > c.o(1))
+            & (c.c(0) < c.c(1))
+            & (c.c(0) > c.c(2))
         {
             -100
         } else {
@@ -263,17 +267,17 @@ pattern! {
         (EQUAL, 2), (EQUAL, 1)
     ], |c, _p| {
         if c.black(2)
-            && c.lower(2) < c.avg(SHADOW_VERY_SHORT, 2)
-            && c.black(1)
-            && c.lower(1) < c.avg(SHADOW_VERY_SHORT, 1)
-            && c.black(0)
-            && c.lower(0) < c.avg(SHADOW_VERY_SHORT, 0)
-            && c.c(2) > c.c(1)
-            && c.c(1) > c.c(0)
-            && c.o(1) <= c.c(2) + c.avg(EQUAL, 2)
-            && c.o(1) >= c.c(2) - c.avg(EQUAL, 2)
-            && c.o(0) <= c.c(1) + c.avg(EQUAL, 1)
-            && c.o(0) >= c.c(1) - c.avg(EQUAL, 1)
+            & (c.lower(2) < c.avg(SHADOW_VERY_SHORT, 2))
+            & c.black(1)
+            & (c.lower(1) < c.avg(SHADOW_VERY_SHORT, 1))
+            & c.black(0)
+            & (c.lower(0) < c.avg(SHADOW_VERY_SHORT, 0))
+            & (c.c(2) > c.c(1))
+            & (c.c(1) > c.c(0))
+            & (c.o(1) <= c.c(2) + c.avg(EQUAL, 2))
+            & (c.o(1) >= c.c(2) - c.avg(EQUAL, 2))
+            & (c.o(0) <= c.c(1) + c.avg(EQUAL, 1))
+            & (c.o(0) >= c.c(1) - c.avg(EQUAL, 1))
         {
             -100
         } else {
@@ -286,15 +290,15 @@ pattern! {
     /// Unique three river: long black, a black hammer-like candle with a new low, a small white.
     CdlUnique3River = "CDLUNIQUE3RIVER" / "cdlunique3river", lookback 12,
     avgs [(BODY_LONG, 2), (BODY_SHORT, 0)], |c, _p| {
-        if c.body(2) > c.avg(BODY_LONG, 2)
-            && c.black(2)
-            && c.black(1)
-            && c.c(1) > c.c(2)
-            && c.o(1) <= c.o(2)
-            && c.l(1) < c.l(2)
-            && c.body(0) < c.avg(BODY_SHORT, 0)
-            && c.white(0)
-            && c.o(0) > c.l(1)
+        if (c.body(2) > c.avg(BODY_LONG, 2))
+            & c.black(2)
+            & c.black(1)
+            & (c.c(1) > c.c(2))
+            & (c.o(1) <= c.o(2))
+            & (c.l(1) < c.l(2))
+            & (c.body(0) < c.avg(BODY_SHORT, 0))
+            & c.white(0)
+            & (c.o(0) > c.l(1))
         {
             100
         } else {
@@ -311,21 +315,21 @@ pattern! {
         (SHADOW_VERY_SHORT, 0)
     ], |c, _p| {
         if c.black(2)
-            && c.black(1)
-            && c.black(0)
-            && c.body(2) > c.avg(BODY_LONG, 2)
-            && c.lower(2) > c.avg(SHADOW_LONG, 2)
-            && c.body(1) < c.body(2)
-            && c.o(1) > c.c(2)
-            && c.o(1) <= c.h(2)
-            && c.l(1) < c.c(2)
-            && c.l(1) >= c.l(2)
-            && c.lower(1) > c.avg(SHADOW_VERY_SHORT, 1)
-            && c.body(0) < c.avg(BODY_SHORT, 0)
-            && c.lower(0) < c.avg(SHADOW_VERY_SHORT, 0)
-            && c.upper(0) < c.avg(SHADOW_VERY_SHORT, 0)
-            && c.l(0) > c.l(1)
-            && c.h(0) < c.h(1)
+            & c.black(1)
+            & c.black(0)
+            & (c.body(2) > c.avg(BODY_LONG, 2))
+            & (c.lower(2) > c.avg(SHADOW_LONG, 2))
+            & (c.body(1) < c.body(2))
+            & (c.o(1) > c.c(2))
+            & (c.o(1) <= c.h(2))
+            & (c.l(1) < c.c(2))
+            & (c.l(1) >= c.l(2))
+            & (c.lower(1) > c.avg(SHADOW_VERY_SHORT, 1))
+            & (c.body(0) < c.avg(BODY_SHORT, 0))
+            & (c.lower(0) < c.avg(SHADOW_VERY_SHORT, 0))
+            & (c.upper(0) < c.avg(SHADOW_VERY_SHORT, 0))
+            & (c.l(0) > c.l(1))
+            & (c.h(0) < c.h(1))
         {
             100
         } else {
@@ -343,24 +347,24 @@ pattern! {
         (SHADOW_SHORT, 1), (SHADOW_SHORT, 0), (SHADOW_LONG, 0)
     ], |c, _p| {
         if c.white(2)
-            && c.white(1)
-            && c.white(0)
-            && c.c(0) > c.c(1)
-            && c.c(1) > c.c(2)
-            && c.o(1) > c.o(2)
-            && c.o(1) <= c.c(2) + c.avg(NEAR, 2)
-            && c.o(0) > c.o(1)
-            && c.o(0) <= c.c(1) + c.avg(NEAR, 1)
-            && c.body(2) > c.avg(BODY_LONG, 2)
-            && c.upper(2) < c.avg(SHADOW_SHORT, 2)
-            && ((c.body(1) < c.body(2) - c.avg(FAR, 2)
-                && c.body(0) < c.body(1) + c.avg(NEAR, 1))
-                || c.body(0) < c.body(1) - c.avg(FAR, 1)
-                || (c.body(0) < c.body(1)
-                    && c.body(1) < c.body(2)
-                    && (c.upper(0) > c.avg(SHADOW_SHORT, 0)
-                        || c.upper(1) > c.avg(SHADOW_SHORT, 1)))
-                || (c.body(0) < c.body(1) && c.upper(0) > c.avg(SHADOW_LONG, 0)))
+            & c.white(1)
+            & c.white(0)
+            & (c.c(0) > c.c(1))
+            & (c.c(1) > c.c(2))
+            & (c.o(1) > c.o(2))
+            & (c.o(1) <= c.c(2) + c.avg(NEAR, 2))
+            & (c.o(0) > c.o(1))
+            & (c.o(0) <= c.c(1) + c.avg(NEAR, 1))
+            & (c.body(2) > c.avg(BODY_LONG, 2))
+            & (c.upper(2) < c.avg(SHADOW_SHORT, 2))
+            & (((c.body(1) < c.body(2) - c.avg(FAR, 2))
+                   & (c.body(0) < c.body(1) + c.avg(NEAR, 1)))
+                  | (c.body(0) < c.body(1) - c.avg(FAR, 1))
+                  | ((c.body(0) < c.body(1))
+                        & (c.body(1) < c.body(2))
+                        & ((c.upper(0) > c.avg(SHADOW_SHORT, 0))
+                              | (c.upper(1) > c.avg(SHADOW_SHORT, 1))))
+                  | ((c.body(0) < c.body(1)) & (c.upper(0) > c.avg(SHADOW_LONG, 0))))
         {
             -100
         } else {
@@ -377,17 +381,17 @@ pattern! {
         (NEAR, 1)
     ], |c, _p| {
         if c.white(2)
-            && c.white(1)
-            && c.white(0)
-            && c.c(0) > c.c(1)
-            && c.c(1) > c.c(2)
-            && c.body(2) > c.avg(BODY_LONG, 2)
-            && c.body(1) > c.avg(BODY_LONG, 1)
-            && c.upper(1) < c.avg(SHADOW_VERY_SHORT, 1)
-            && c.o(1) > c.o(2)
-            && c.o(1) <= c.c(2) + c.avg(NEAR, 2)
-            && c.body(0) < c.avg(BODY_SHORT, 0)
-            && c.o(0) >= c.c(1) - c.body(0) - c.avg(NEAR, 1)
+            & c.white(1)
+            & c.white(0)
+            & (c.c(0) > c.c(1))
+            & (c.c(1) > c.c(2))
+            & (c.body(2) > c.avg(BODY_LONG, 2))
+            & (c.body(1) > c.avg(BODY_LONG, 1))
+            & (c.upper(1) < c.avg(SHADOW_VERY_SHORT, 1))
+            & (c.o(1) > c.o(2))
+            & (c.o(1) <= c.c(2) + c.avg(NEAR, 2))
+            & (c.body(0) < c.avg(BODY_SHORT, 0))
+            & (c.o(0) >= c.c(1) - c.body(0) - c.avg(NEAR, 1))
         {
             -100
         } else {
@@ -401,22 +405,22 @@ pattern! {
     /// not closing the gap.
     CdlTasukiGap = "CDLTASUKIGAP" / "cdltasukigap", lookback 7, avgs [(NEAR, 1)], |c, _p| {
         let similar = (c.body(1) - c.body(0)).abs() < c.avg(NEAR, 1);
-        if (c.body_gap_up(1, 2)
-            && c.white(1)
-            && c.black(0)
-            && c.o(0) < c.c(1)
-            && c.o(0) > c.o(1)
-            && c.c(0) < c.o(1)
-            && c.c(0) > c.top(2)
-            && similar)
-            || (c.body_gap_down(1, 2)
-                && c.black(1)
-                && c.white(0)
-                && c.o(0) < c.o(1)
-                && c.o(0) > c.c(1)
-                && c.c(0) > c.o(1)
-                && c.c(0) < c.bottom(2)
-                && similar)
+        if ((c.body_gap_up(1, 2))
+               & c.white(1)
+               & c.black(0)
+               & (c.o(0) < c.c(1))
+               & (c.o(0) > c.o(1))
+               & (c.c(0) < c.o(1))
+               & (c.c(0) > c.top(2))
+               & (similar))
+            | ((c.body_gap_down(1, 2))
+                  & c.black(1)
+                  & c.white(0)
+                  & (c.o(0) < c.o(1))
+                  & (c.o(0) > c.c(1))
+                  & (c.c(0) > c.o(1))
+                  & (c.c(0) < c.bottom(2))
+                  & (similar))
         {
             c.color(1) * 100
         } else {
@@ -429,14 +433,15 @@ pattern! {
     /// Up/down-gap side-by-side white lines: two similar whites after a gap.
     CdlGapSideSideWhite = "CDLGAPSIDESIDEWHITE" / "cdlgapsidesidewhite", lookback 7, avgs [(NEAR, 1), (EQUAL, 1)],
     |c, _p| {
-        if ((c.body_gap_up(1, 2) && c.body_gap_up(0, 2))
-            || (c.body_gap_down(1, 2) && c.body_gap_down(0, 2)))
-            && c.white(1)
-            && c.white(0)
-            && c.body(0) >= c.body(1) - c.avg(NEAR, 1)
-            && c.body(0) <= c.body(1) + c.avg(NEAR, 1)
-            && c.o(0) >= c.o(1) - c.avg(EQUAL, 1)
-            && c.o(0) <= c.o(1) + c.avg(EQUAL, 1)
+        let gaps = (c.body_gap_up(1, 2) & c.body_gap_up(0, 2))
+            | (c.body_gap_down(1, 2) & c.body_gap_down(0, 2));
+        if gaps
+            & c.white(1)
+            & c.white(0)
+            & (c.body(0) >= c.body(1) - c.avg(NEAR, 1))
+            & (c.body(0) <= c.body(1) + c.avg(NEAR, 1))
+            & (c.o(0) >= c.o(1) - c.avg(EQUAL, 1))
+            & (c.o(0) <= c.o(1) + c.avg(EQUAL, 1))
         {
             if c.body_gap_up(1, 2) { 100 } else { -100 }
         } else {
@@ -449,11 +454,11 @@ pattern! {
     /// Stick sandwich: black, white trading above its close, black closing at the first close.
     CdlStickSandwich = "CDLSTICKSANDWICH" / "cdlsticksandwich", lookback 7, avgs [(EQUAL, 2)], |c, _p| {
         if c.black(2)
-            && c.white(1)
-            && c.black(0)
-            && c.l(1) > c.c(2)
-            && c.c(0) <= c.c(2) + c.avg(EQUAL, 2)
-            && c.c(0) >= c.c(2) - c.avg(EQUAL, 2)
+            & c.white(1)
+            & c.black(0)
+            & (c.l(1) > c.c(2))
+            & (c.c(0) <= c.c(2) + c.avg(EQUAL, 2))
+            & (c.c(0) >= c.c(2) - c.avg(EQUAL, 2))
         {
             100
         } else {
@@ -466,13 +471,13 @@ pattern! {
     /// Upside/downside gap three methods: two candles gapping in the trend, a third of opposite
     /// colour closing the gap.
     CdlXSideGap3Methods = "CDLXSIDEGAP3METHODS" / "cdlxsidegap3methods", lookback 2, avgs [], |c, _p| {
-        if c.color(2) == c.color(1)
-            && c.color(0) == -c.color(1)
-            && c.o(0) < c.top(1)
-            && c.o(0) > c.bottom(1)
-            && c.c(0) < c.top(2)
-            && c.c(0) > c.bottom(2)
-            && ((c.white(2) && c.body_gap_up(1, 2)) || (c.black(2) && c.body_gap_down(1, 2)))
+        if (c.color(2) == c.color(1))
+            & (c.color(0) == -c.color(1))
+            & (c.o(0) < c.top(1))
+            & (c.o(0) > c.bottom(1))
+            & (c.c(0) < c.top(2))
+            & (c.c(0) > c.bottom(2))
+            & ((c.white(2) & (c.body_gap_up(1, 2))) | (c.black(2) & (c.body_gap_down(1, 2))))
         {
             c.color(2) * 100
         } else {

@@ -1,4 +1,5 @@
-"""Bindings of crates/python/src/statistics.rs: VAR and STDDEV against TA-Lib."""
+"""Bindings of crates/python/src/statistics.rs: VAR, STDDEV and the linear regressions against
+TA-Lib."""
 
 import deepalpha_kernel as dk
 import numpy as np
@@ -7,7 +8,15 @@ import talib
 from hypothesis import given
 from kernel_support import Case, assert_parity, assert_same, ohlcv
 
-CASES = [Case("var", "c", (5,)), Case("var", "c", (1,)), Case("stddev", "c", (20, 1.5))]
+LINREG = ["linearreg", "linearreg_slope", "linearreg_intercept", "linearreg_angle", "tsf"]
+CASES = [
+    Case("var", "c", (5,)),
+    Case("var", "c", (1,)),
+    Case("stddev", "c", (20, 1.5)),
+    *(Case(name, "c", ()) for name in LINREG),
+    *(Case(name, "c", (2,)) for name in LINREG),
+    *(Case(name, "c", (37,)) for name in LINREG),
+]
 
 
 @pytest.mark.parametrize("case", CASES, ids=repr)
@@ -58,3 +67,24 @@ def test_var_matches_an_independent_two_pass_reference(candles):
     close = candles[3]
     windows = np.lib.stride_tricks.sliding_window_view(close, 10)
     np.testing.assert_allclose(dk.var(close, 10)[9:], windows.var(axis=1), rtol=1e-9)
+
+
+@pytest.mark.parametrize("name", LINREG)
+def test_linear_regression_bitwise_far_from_zero_and_around_zero(name):
+    """TA-Lib 0.8 slides its sums and recomputes them on its own schedule; the kernel follows the
+    same schedule, so results are equal to the last bit (including the fused final step)."""
+    rng = np.random.default_rng(11)
+    for close in (74_000 + rng.normal(0, 1, 3000).cumsum(), rng.normal(0, 1, 3000)):
+        for period in (2, 14, 90):
+            np.testing.assert_array_equal(
+                getattr(dk, name)(close, period), getattr(talib, name.upper())(close, period)
+            )
+
+
+def test_linear_regression_against_numpy_polyfit(candles):
+    close = candles[3][:200]
+    window = close[50:64]
+    slope, intercept = np.polyfit(np.arange(14.0), window, 1)
+    np.testing.assert_allclose(dk.linearreg_slope(close)[63], slope, rtol=1e-9)
+    np.testing.assert_allclose(dk.linearreg_intercept(close)[63], intercept, rtol=1e-9)
+    np.testing.assert_allclose(dk.tsf(close)[63], intercept + 14 * slope, rtol=1e-9)

@@ -15,6 +15,7 @@ mod price;
 mod statistics;
 mod stream;
 mod volatility;
+mod volume;
 
 /// Version of the DeepAlpha plugin contract (`deepalpha.API_VERSION`) these bindings were built for.
 const API_VERSION: u32 = 1;
@@ -30,5 +31,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     patterns::register(m)?;
     price::register(m)?;
     statistics::register(m)?;
+    volume::register(m)?;
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! Bindings of `deepalpha_ta::statistics`.
 
+use deepalpha_ta::statistics::linearreg::{self as lr, Output};
 use deepalpha_ta::statistics::{
-    stddev as stddev_batch, var as var_batch, StandardDeviation, Variance,
+    stddev as stddev_batch, var as var_batch, LinearRegression, StandardDeviation, Variance,
 };
 use numpy::PyArray1;
 use pyo3::prelude::*;
@@ -81,7 +82,128 @@ impl PyStddev {
     }
 }
 
+macro_rules! linreg_binding {
+    ($fn:ident, $class:ident, $label:literal, $pyname:literal, $output:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[pyfunction]
+        #[pyo3(signature = (real, timeperiod = 14, *, out = None))]
+        pub fn $fn<'py>(
+            py: Python<'py>,
+            real: &Bound<'py, PyAny>,
+            timeperiod: i64,
+            out: Option<&Bound<'py, PyAny>>,
+        ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+            let period = param(lr::check($output, timeperiod))?;
+            let [real] = inputs($label, [("real", real)])?;
+            let x = real.as_slice();
+            run_into(py, $label, x.len(), out, |o| {
+                lr::linreg($output, x, period, o)
+            })
+        }
+
+        #[doc = concat!("Streaming ", $pyname, "; `update(x)` equals `", $label, "()` at every index.")]
+        #[pyclass(module = "deepalpha_kernel", name = $pyname)]
+        pub struct $class {
+            inner: LinearRegression,
+            timeperiod: usize,
+        }
+
+        #[pymethods]
+        impl $class {
+            #[new]
+            #[pyo3(signature = (timeperiod = 14))]
+            fn new(timeperiod: i64) -> PyResult<Self> {
+                let timeperiod = param(lr::check($output, timeperiod))?;
+                let inner = LinearRegression::new($output, timeperiod).map_err(to_py)?;
+                Ok(Self { inner, timeperiod })
+            }
+
+            /// Feed the next value; returns the indicator (NaN until ready).
+            fn update(&mut self, x: f64) -> f64 {
+                self.inner.update(x)
+            }
+
+            /// The last value produced (NaN before the first).
+            #[getter]
+            fn value(&self) -> f64 {
+                self.inner.value()
+            }
+
+            /// True once the indicator has produced a value.
+            #[getter]
+            fn is_ready(&self) -> bool {
+                self.inner.is_ready()
+            }
+
+            #[getter]
+            fn timeperiod(&self) -> usize {
+                self.timeperiod
+            }
+
+            /// Forget all history, as if newly constructed.
+            fn reset(&mut self) {
+                self.inner.reset()
+            }
+
+            fn __repr__(&self) -> String {
+                format!("{}(timeperiod={})", $pyname, self.timeperiod)
+            }
+        }
+    };
+}
+
+linreg_binding!(
+    linearreg,
+    PyLinearreg,
+    "linearreg",
+    "LINEARREG",
+    Output::Value,
+    "Least-squares line over `timeperiod` values, at the newest value (TA-Lib LINEARREG)."
+);
+linreg_binding!(
+    linearreg_slope,
+    PyLinearregSlope,
+    "linearreg_slope",
+    "LINEARREG_SLOPE",
+    Output::Slope,
+    "Slope of the least-squares line over `timeperiod` values (TA-Lib LINEARREG_SLOPE)."
+);
+linreg_binding!(
+    linearreg_intercept,
+    PyLinearregIntercept,
+    "linearreg_intercept",
+    "LINEARREG_INTERCEPT",
+    Output::Intercept,
+    "Intercept (value at the oldest point) of the least-squares line (TA-Lib LINEARREG_INTERCEPT)."
+);
+linreg_binding!(
+    linearreg_angle,
+    PyLinearregAngle,
+    "linearreg_angle",
+    "LINEARREG_ANGLE",
+    Output::Angle,
+    "Angle in degrees of the least-squares line, `atan(slope)` (TA-Lib LINEARREG_ANGLE)."
+);
+linreg_binding!(
+    tsf,
+    PyTsf,
+    "tsf",
+    "TSF",
+    Output::Forecast,
+    "Time series forecast: the least-squares line one step ahead (TA-Lib TSF)."
+);
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(linearreg, m)?)?;
+    m.add_function(wrap_pyfunction!(linearreg_slope, m)?)?;
+    m.add_function(wrap_pyfunction!(linearreg_intercept, m)?)?;
+    m.add_function(wrap_pyfunction!(linearreg_angle, m)?)?;
+    m.add_function(wrap_pyfunction!(tsf, m)?)?;
+    m.add_class::<PyLinearreg>()?;
+    m.add_class::<PyLinearregSlope>()?;
+    m.add_class::<PyLinearregIntercept>()?;
+    m.add_class::<PyLinearregAngle>()?;
+    m.add_class::<PyTsf>()?;
     m.add_function(wrap_pyfunction!(var, m)?)?;
     m.add_function(wrap_pyfunction!(stddev, m)?)?;
     m.add_class::<PyVar>()?;

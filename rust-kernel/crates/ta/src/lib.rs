@@ -20,6 +20,7 @@ pub mod patterns;
 pub mod price;
 pub mod statistics;
 pub mod volatility;
+pub mod volume;
 pub mod window;
 
 #[cfg(test)]

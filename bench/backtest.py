@@ -41,6 +41,12 @@ def main() -> None:
         default=str(ROOT / "data" / "bench-llm.db"),
         help="SQLite file keeping recorded LLM answers between bench runs",
     )
+    parser.add_argument(
+        "--llm-start",
+        default="2019-01-01",
+        help="first bar of the LLM passes (the record pass calls the local model "
+        "about once a second per decision point)",
+    )
     args = parser.parse_args()
 
     scratch = tempfile.mkdtemp(prefix="deepalpha-bench-")
@@ -67,7 +73,13 @@ def main() -> None:
     )
 
     Path(args.record_db).parent.mkdir(parents=True, exist_ok=True)
-    llm = load_config(env="backtest", overrides={"storage": {"url": f"sqlite:///{args.record_db}"}})
+    llm = load_config(
+        env="backtest",
+        overrides={
+            "storage": {"url": f"sqlite:///{args.record_db}"},
+            "backtest": {"start": args.llm_start},
+        },
+    )
     first, wall = one(llm, "record")
     print(
         f"LLM record pass  : {first.stats['llm_calls']} model calls, "

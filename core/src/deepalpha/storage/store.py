@@ -277,35 +277,20 @@ class Store:
             if previous is not None:
                 _check_update(run_id, from_row(previous, Order), order)
             conn.execute(q.upsert_order, row)
-            conn.execute(
-                q.order_event,
-                {
-                    "run_id": run_id,
-                    "order_id": order.id,
-                    "status": row["status"],
-                    "filled_quantity": order.filled_quantity,
-                    "average_price": order.average_price,
-                    "recorded_at": row["updated_at"],
-                },
-            )
+            conn.execute(q.order_event, _event_row(run_id, order, row))
 
     def _record_fill(self, run_id: str, fill: Fill, position: Position) -> None:
-        if position.symbol != fill.symbol:
-            raise ValueError(
-                f"fill {fill.id} is for {fill.symbol} but the position after it is for "
-                f"{position.symbol}"
-            )
         q = self._stmts
         with self._write() as conn:
-            known = conn.execute(q.order_pk, {"run_id": run_id, "id": fill.order_id}).first()
-            if known is None:
-                raise ValueError(
-                    f"fill {fill.id}: order {fill.order_id!r} was never recorded in run {run_id} "
-                    "(record_order must come before its fills)"
-                )
-            duplicate = conn.execute(q.fill_pk, {"run_id": run_id, "id": fill.id}).first()
-            if duplicate is not None:
-                raise ValueError(f"fill {fill.id!r} is already recorded in run {run_id}")
+            _check_fill(
+                run_id,
+                fill,
+                position,
+                known=conn.execute(q.order_pk, {"run_id": run_id, "id": fill.order_id}).first()
+                is not None,
+                duplicate=conn.execute(q.fill_pk, {"run_id": run_id, "id": fill.id}).first()
+                is not None,
+            )
             conn.execute(q.insert_fill, to_row(fill, run_id=run_id))
             conn.execute(q.upsert_position, to_row(position, run_id=run_id, ts=fill.ts))
 
@@ -474,6 +459,36 @@ class Store:
             return [from_row(row, cls) for row in conn.execute(query).mappings()]
 
 
+def _event_row(run_id: str, order: Order, row: Mapping[str, Any]) -> dict[str, Any]:
+    """The order_events row recording ``order``'s state as just written in ``row``."""
+    return {
+        "run_id": run_id,
+        "order_id": order.id,
+        "status": row["status"],
+        "filled_quantity": order.filled_quantity,
+        "average_price": order.average_price,
+        "recorded_at": row["updated_at"],
+    }
+
+
+def _check_fill(
+    run_id: str, fill: Fill, position: Position, *, known: bool, duplicate: bool
+) -> None:
+    """Refuse a fill for an unrecorded order, a repeated fill, or a position of another symbol."""
+    if position.symbol != fill.symbol:
+        raise ValueError(
+            f"fill {fill.id} is for {fill.symbol} but the position after it is for "
+            f"{position.symbol}"
+        )
+    if not known:
+        raise ValueError(
+            f"fill {fill.id}: order {fill.order_id!r} was never recorded in run {run_id} "
+            "(record_order must come before its fills)"
+        )
+    if duplicate:
+        raise ValueError(f"fill {fill.id!r} is already recorded in run {run_id}")
+
+
 def _check_update(run_id: str, before: Order, after: Order) -> None:
     """Refuse a journal write that would rewrite history: the venue never does either."""
     where = f"run {run_id}: order {after.id}"
@@ -541,30 +556,16 @@ class BufferedJournal:
         self._orders[order.id] = order
         row = to_row(order, run_id=self.run_id, updated_at=_now_ms())
         self._order_rows[order.id] = row
-        self._events.append(
-            {
-                "run_id": self.run_id,
-                "order_id": order.id,
-                "status": row["status"],
-                "filled_quantity": order.filled_quantity,
-                "average_price": order.average_price,
-                "recorded_at": row["updated_at"],
-            }
-        )
+        self._events.append(_event_row(self.run_id, order, row))
 
     def record_fill(self, fill: Fill, position: Position) -> None:
-        if position.symbol != fill.symbol:
-            raise ValueError(
-                f"fill {fill.id} is for {fill.symbol} but the position after it is for "
-                f"{position.symbol}"
-            )
-        if fill.order_id not in self._orders:
-            raise ValueError(
-                f"fill {fill.id}: order {fill.order_id!r} was never recorded in run {self.run_id} "
-                "(record_order must come before its fills)"
-            )
-        if fill.id in self._fill_ids:
-            raise ValueError(f"fill {fill.id!r} is already recorded in run {self.run_id}")
+        _check_fill(
+            self.run_id,
+            fill,
+            position,
+            known=fill.order_id in self._orders,
+            duplicate=fill.id in self._fill_ids,
+        )
         self._fill_ids.add(fill.id)
         self._fills.append(to_row(fill, run_id=self.run_id))
         self._positions[position.symbol] = to_row(position, run_id=self.run_id, ts=fill.ts)

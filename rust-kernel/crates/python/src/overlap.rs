@@ -217,7 +217,7 @@ type Triple<'py> = (
 
 /// Bollinger bands around the SMA: (upper, middle, lower) (TA-Lib BBANDS; only matype=0).
 #[pyfunction]
-#[pyo3(signature = (real, timeperiod = 5, nbdevup = 2.0, nbdevdn = 2.0, matype = 0))]
+#[pyo3(signature = (real, timeperiod = 20, nbdevup = 2.0, nbdevdn = 2.0, matype = 0))]
 pub fn bbands<'py>(
     py: Python<'py>,
     real: &Bound<'py, PyAny>,
@@ -244,7 +244,7 @@ pub struct Bbands {
 #[pymethods]
 impl Bbands {
     #[new]
-    #[pyo3(signature = (timeperiod = 5, nbdevup = 2.0, nbdevdn = 2.0, matype = 0))]
+    #[pyo3(signature = (timeperiod = 20, nbdevup = 2.0, nbdevdn = 2.0, matype = 0))]
     fn new(timeperiod: i64, nbdevup: f64, nbdevdn: f64, matype: i64) -> PyResult<Self> {
         let period = param(ov::bbands::check(timeperiod, nbdevup, nbdevdn, matype))?;
         Ok(Self {

@@ -7,7 +7,7 @@
 //! outputs are NaN up to `slow - 1 + signal - 1`.
 
 use crate::error::Result;
-use crate::overlap::ema::ExponentialMovingAverage;
+use crate::overlap::ema::{step, ExponentialMovingAverage};
 use crate::params;
 
 const NAME: &str = "macd";
@@ -55,16 +55,36 @@ pub fn macd(
     if start >= n {
         return Ok(());
     }
+    // The stream primes the three EMAs over the lookback; a tight loop continues from there.
     let mut state = Macd::unchecked(fast, slow, signal);
-    for i in begin..n {
-        let (m, s, h) = state.step(real[i]);
-        if i >= start {
-            out_macd[i] = m;
-            out_signal[i] = s;
-            out_hist[i] = h;
-        }
+    for &x in &real[begin..start] {
+        state.step(x);
     }
+    let (m, s, h) = state.step(real[start]);
+    out_macd[start] = m;
+    out_signal[start] = s;
+    out_hist[start] = h;
+    let outs = [
+        &mut out_macd[start + 1..],
+        &mut out_signal[start + 1..],
+        &mut out_hist[start + 1..],
+    ];
+    crate::with_fma!(tail(&state, &real[start + 1..], outs));
     Ok(())
+}
+
+fn tail<const FMA: bool>(state: &Macd, real: &[f64], [om, os, oh]: [&mut [f64]; 3]) {
+    let (kf, ks, kg) = (state.fast.k(), state.slow.k(), state.signal.k());
+    let (mut f, mut sl, mut g) = (state.fast.value(), state.slow.value(), state.signal.value());
+    for (i, &x) in real.iter().enumerate() {
+        sl = step::<FMA>(x, sl, ks);
+        f = step::<FMA>(x, f, kf);
+        let m = f - sl;
+        g = step::<FMA>(m, g, kg);
+        om[i] = m;
+        os[i] = g;
+        oh[i] = m - g;
+    }
 }
 
 /// Streaming MACD; `update` returns `(macd, signal, hist)`, NaN until all three are defined.

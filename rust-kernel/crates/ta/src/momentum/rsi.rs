@@ -63,13 +63,18 @@ fn core(real: &[f64], period: usize, out: &mut [f64]) {
     // Branch-free form of TA-Lib's `if change < 0 { loss -= change } else { gain += change }`:
     // subtracting 0.0 or adding 0.0 leaves a sum unchanged exactly, and the sign of a price
     // change is a coin flip the branch predictor cannot learn.
+    // Loss and gain are kept as one pair so the two chains share each instruction (`a - d` is
+    // `a + (-d)` exactly, so the loss update is written as an addition).
+    let mut avg = [loss, gain];
     for (o, w) in out[period + 1..].iter_mut().zip(real[period..].windows(2)) {
         let change = w[1] - w[0];
-        let down = if change < 0.0 { change } else { 0.0 };
-        let up = if change < 0.0 { 0.0 } else { change };
-        loss = ((loss * n1) - down) * inv;
-        gain = ((gain * n1) + up) * inv;
-        *o = ratio(gain, loss);
+        let add = if change < 0.0 {
+            [-change, 0.0]
+        } else {
+            [0.0, change]
+        };
+        avg = [(avg[0] * n1 + add[0]) * inv, (avg[1] * n1 + add[1]) * inv];
+        *o = ratio(avg[1], avg[0]);
     }
 }
 

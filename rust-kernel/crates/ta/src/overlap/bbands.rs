@@ -1,13 +1,14 @@
 //! Bollinger bands (TA-Lib `BBANDS` with `matype=0`, the SMA): `middle = SMA(n)`,
 //! `sd` = the population standard deviation of the window (0 below TA-Lib's zero band),
-//! `upper = middle + nbdevup sd`, `lower = middle - nbdevdn sd`. Lookback `n - 1`. The middle band
-//! is TA-Lib's running-sum SMA; the deviation comes from the rolling Welford variance of
-//! `statistics`, which matches TA-Lib 0.8 (exactly 0 on flat windows, no cancellation).
+//! `upper = middle + nbdevup sd`, `lower = middle - nbdevdn sd`. Lookback `n - 1`.
+//!
+//! The middle band is TA-Lib's running-sum SMA; the deviation is TA-Lib 0.8's shifted, re-centred
+//! variance ([`ShiftedVariance`]), so all three bands are bit-identical to TA-Lib 0.8.
 
 use crate::error::{KernelError, Result};
 use crate::overlap::sma::SimpleMovingAverage;
 use crate::params;
-use crate::statistics::Variance;
+use crate::window::{ShiftedVariance, Window};
 
 pub fn check(
     timeperiod: impl params::IntParam,
@@ -29,13 +30,63 @@ pub fn check(
     Ok(n)
 }
 
+#[inline(always)]
+fn deviation(var: f64) -> f64 {
+    if !params::is_zero_or_neg(var) {
+        var.sqrt()
+    } else {
+        0.0
+    }
+}
+
+/// `(upper, lower)` from the middle band and the deviation, as TA-Lib 0.8 computes them: with
+/// equal multipliers one product serves both bands; otherwise the upper band's `middle + up * sd`
+/// is fused on CPUs where TA-Lib's build fuses (see `params::fma_enabled`), the lower band's
+/// difference never is.
+#[inline(always)]
+fn bands<const FMA: bool>(middle: f64, sd: f64, up: f64, dn: f64) -> (f64, f64) {
+    if up == dn {
+        let width = up * sd;
+        (middle + width, middle - width)
+    } else if FMA {
+        (up.mul_add(sd, middle), middle - dn * sd)
+    } else {
+        (middle + up * sd, middle - dn * sd)
+    }
+}
+
+/// The last pass of the batch: `lower` holds the variance on entry and the lower band on exit.
+#[inline(always)]
+fn finish<const FMA: bool>(middle: &[f64], upper: &mut [f64], lower: &mut [f64], up: f64, dn: f64) {
+    for ((m, u), l) in middle.iter().zip(upper.iter_mut()).zip(lower.iter_mut()) {
+        (*u, *l) = bands::<FMA>(*m, deviation(*l), up, dn);
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct BollingerBands {
     up: f64,
     dn: f64,
     sma: SimpleMovingAverage,
-    var: Variance,
+    window: Window,
+    var: ShiftedVariance,
+    fused: bool,
     value: (f64, f64, f64),
+}
+
+/// [`bands`] compiled for FMA, for streams on CPUs that have it (decided at construction).
+fn fused_bands(middle: f64, sd: f64, up: f64, dn: f64) -> (f64, f64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "fma")]
+        unsafe fn inner(middle: f64, sd: f64, up: f64, dn: f64) -> (f64, f64) {
+            bands::<true>(middle, sd, up, dn)
+        }
+        // SAFETY: only called when `params::fma_enabled()` reported FMA.
+        unsafe { inner(middle, sd, up, dn) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    bands::<true>(middle, sd, up, dn)
 }
 
 impl BollingerBands {
@@ -45,7 +96,9 @@ impl BollingerBands {
             up: nbdevup,
             dn: nbdevdn,
             sma: SimpleMovingAverage::new(period)?,
-            var: Variance::new(period)?,
+            window: Window::new(period),
+            var: ShiftedVariance::new(period),
+            fused: params::fma_enabled(),
             value: (f64::NAN, f64::NAN, f64::NAN),
         })
     }
@@ -54,16 +107,24 @@ impl BollingerBands {
     #[inline]
     pub fn update(&mut self, x: f64) -> (f64, f64, f64) {
         let middle = self.sma.update(x);
-        let var = self.var.update(x);
-        if !self.sma.is_ready() {
+        if self.window.is_empty() && x.is_nan() {
             return (f64::NAN, f64::NAN, f64::NAN);
         }
-        let sd = if !params::is_zero_or_neg(var) {
-            var.sqrt()
+        let period = self.sma.period();
+        self.window.push(x);
+        if self.window.len() < period {
+            if self.window.len() == period - 1 {
+                self.var.start(self.window.as_slice());
+            }
+            return (f64::NAN, f64::NAN, f64::NAN);
+        }
+        let sd = deviation(self.var.step(self.window.as_slice()));
+        let (upper, lower) = if self.fused {
+            fused_bands(middle, sd, self.up, self.dn)
         } else {
-            0.0
+            bands::<false>(middle, sd, self.up, self.dn)
         };
-        self.value = (middle + self.up * sd, middle, middle - self.dn * sd);
+        self.value = (upper, middle, lower);
         self.value
     }
 
@@ -77,11 +138,12 @@ impl BollingerBands {
 
     pub fn reset(&mut self) {
         self.sma.reset();
-        self.var.reset();
+        self.window.clear();
         self.value = (f64::NAN, f64::NAN, f64::NAN);
     }
 }
 
+/// Batch BBANDS: the SMA's running sum and the variance in one pass over the slice.
 #[allow(clippy::too_many_arguments)]
 pub fn bbands(
     real: &[f64],
@@ -92,15 +154,37 @@ pub fn bbands(
     middle: &mut [f64],
     lower: &mut [f64],
 ) -> Result<()> {
-    let mut s = BollingerBands::new(timeperiod, nbdevup, nbdevdn)?;
+    let n = check(timeperiod, nbdevup, nbdevdn, 0)?;
     for o in [&*upper, &*middle, &*lower] {
         params::same_len("bbands", "real", real.len(), "out", o.len())?;
     }
-    for (i, &x) in real.iter().enumerate() {
-        let (u, m, l) = s.update(x);
-        upper[i] = u;
-        middle[i] = m;
-        lower[i] = l;
+    let begin = params::first_valid(real);
+    for o in [&mut *upper, &mut *middle, &mut *lower] {
+        params::fill_nan(o, begin + n - 1);
     }
+    if begin + n > real.len() {
+        return Ok(());
+    }
+    let x = &real[begin..];
+    let (upper, middle, lower) = (
+        &mut upper[begin..],
+        &mut middle[begin..],
+        &mut lower[begin..],
+    );
+    // Three passes, each a tight loop: the SMA into `middle`, the variance into `lower`, then
+    // the bands, which have no loop-carried state and vectorise (square roots four at a time).
+    crate::overlap::sma::core(x, n, middle);
+    let mut var = ShiftedVariance::new(n);
+    var.start(&x[..n]);
+    for (i, w) in x.windows(n).enumerate() {
+        lower[i + n - 1] = var.step(w);
+    }
+    crate::with_fma!(finish(
+        &middle[n - 1..],
+        &mut upper[n - 1..],
+        &mut lower[n - 1..],
+        nbdevup,
+        nbdevdn
+    ));
     Ok(())
 }

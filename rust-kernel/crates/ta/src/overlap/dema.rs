@@ -5,7 +5,7 @@
 //! `TRIX = 100 * (e3 / e3[1] - 1)`, lookback `3 (n-1) + 1`.
 
 use crate::error::Result;
-use crate::overlap::ema::ExponentialMovingAverage;
+use crate::overlap::ema::{step, ExponentialMovingAverage};
 use crate::params;
 
 fn chain<const N: usize>(period: usize) -> [ExponentialMovingAverage; N] {
@@ -86,14 +86,88 @@ ema_chain!(TripleExponentialMovingAverage, "tema", 3, |s: &[f64; 3]| s
     [2]
     + ((3.0 * s[0]) - (3.0 * s[1])));
 
-crate::batch_from_stream!(
-    /// Batch DEMA.
-    dema, "dema", DoubleExponentialMovingAverage, (timeperiod: usize)
-);
-crate::batch_from_stream!(
-    /// Batch TEMA.
-    tema, "tema", TripleExponentialMovingAverage, (timeperiod: usize)
-);
+/// Run the streams over the lookback prefix (seeding is the only irregular part), then hand the
+/// primed stage values to a tight loop. Returns `(index of the first output, stages)`, or `None`
+/// when the input is too short; `out` is NaN up to that index.
+fn prime<const N: usize>(
+    real: &[f64],
+    period: usize,
+    out: &mut [f64],
+) -> Option<(usize, [f64; N], f64)> {
+    let begin = params::first_valid(real);
+    let mut chain: [ExponentialMovingAverage; N] = chain(period);
+    let mut s = [f64::NAN; N];
+    for (i, &x) in real.iter().enumerate().skip(begin) {
+        if feed(&mut chain, x, &mut s) {
+            params::fill_nan(out, i);
+            return Some((i, s, chain[0].k()));
+        }
+    }
+    params::fill_nan(out, real.len());
+    None
+}
+
+fn dema_loop<const FMA: bool>(real: &[f64], from: usize, s: [f64; 2], k: f64, out: &mut [f64]) {
+    let [mut e1, mut e2] = s;
+    out[from] = (2.0 * e1) - e2;
+    for (o, &x) in out[from + 1..].iter_mut().zip(&real[from + 1..]) {
+        e1 = step::<FMA>(x, e1, k);
+        e2 = step::<FMA>(e1, e2, k);
+        *o = (2.0 * e1) - e2;
+    }
+}
+
+fn tema_loop<const FMA: bool>(real: &[f64], from: usize, s: [f64; 3], k: f64, out: &mut [f64]) {
+    let [mut e1, mut e2, mut e3] = s;
+    out[from] = e3 + ((3.0 * e1) - (3.0 * e2));
+    for (o, &x) in out[from + 1..].iter_mut().zip(&real[from + 1..]) {
+        e1 = step::<FMA>(x, e1, k);
+        e2 = step::<FMA>(e1, e2, k);
+        e3 = step::<FMA>(e2, e3, k);
+        *o = e3 + ((3.0 * e1) - (3.0 * e2));
+    }
+}
+
+fn trix_loop<const FMA: bool>(real: &[f64], from: usize, s: [f64; 3], k: f64, out: &mut [f64]) {
+    let [mut e1, mut e2, mut e3] = s;
+    out[from] = f64::NAN;
+    for (o, &x) in out[from + 1..].iter_mut().zip(&real[from + 1..]) {
+        let prev = e3;
+        e1 = step::<FMA>(x, e1, k);
+        e2 = step::<FMA>(e1, e2, k);
+        e3 = step::<FMA>(e2, e3, k);
+        *o = trix_ratio(e3, prev);
+    }
+}
+
+#[inline(always)]
+fn trix_ratio(e3: f64, prev: f64) -> f64 {
+    if prev != 0.0 {
+        ((e3 / prev) - 1.0) * 100.0
+    } else {
+        0.0
+    }
+}
+
+/// Batch DEMA.
+pub fn dema(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
+    let period = DoubleExponentialMovingAverage::check(timeperiod)?;
+    params::same_len("dema", "real", real.len(), "out", out.len())?;
+    if let Some((from, s, k)) = prime::<2>(real, period, out) {
+        crate::with_fma!(dema_loop(real, from, s, k, out));
+    }
+    Ok(())
+}
+
+/// Batch TEMA.
+pub fn tema(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
+    let period = TripleExponentialMovingAverage::check(timeperiod)?;
+    params::same_len("tema", "real", real.len(), "out", out.len())?;
+    if let Some((from, s, k)) = prime::<3>(real, period, out) {
+        crate::with_fma!(tema_loop(real, from, s, k, out));
+    }
+    Ok(())
+}
 
 /// TRIX: one-period rate of change (percent) of a triple-smoothed EMA.
 #[derive(Debug, Clone)]
@@ -133,11 +207,7 @@ impl Trix {
             return f64::NAN;
         }
         self.ready = true;
-        self.value = if prev != 0.0 {
-            ((s[2] / prev) - 1.0) * 100.0
-        } else {
-            0.0
-        };
+        self.value = trix_ratio(s[2], prev);
         self.value
     }
 
@@ -158,7 +228,12 @@ impl Trix {
     }
 }
 
-crate::batch_from_stream!(
-    /// Batch TRIX.
-    trix, "trix", Trix, (timeperiod: usize)
-);
+/// Batch TRIX.
+pub fn trix(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
+    let period = Trix::check(timeperiod)?;
+    params::same_len("trix", "real", real.len(), "out", out.len())?;
+    if let Some((from, s, k)) = prime::<3>(real, period, out) {
+        crate::with_fma!(trix_loop(real, from, s, k, out));
+    }
+    Ok(())
+}

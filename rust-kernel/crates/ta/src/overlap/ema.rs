@@ -163,6 +163,11 @@ impl ExponentialMovingAverage {
         self.value
     }
 
+    /// The smoothing factor `k` (batch loops continue a primed stream with it).
+    pub(crate) fn k(&self) -> f64 {
+        self.k
+    }
+
     pub fn is_ready(&self) -> bool {
         self.count >= self.period
     }

@@ -145,6 +145,72 @@ def bench_streaming(n: int) -> None:
     )
 
 
+BANK_SPEC = [
+    ("sma", {"timeperiod": 20}),
+    ("ema", {"timeperiod": 20}),
+    ("wma", {"timeperiod": 20}),
+    ("dema", {"timeperiod": 20}),
+    ("tema", {"timeperiod": 20}),
+    ("trima", {"timeperiod": 20}),
+    ("kama", {}),
+    ("midpoint", {}),
+    ("rsi", {}),
+    ("mom", {}),
+    ("roc", {}),
+    ("rocp", {}),
+    ("rocr", {}),
+    ("trix", {}),
+    ("var", {}),
+    ("stddev", {}),
+    ("macd", {}),
+    ("bbands", {}),
+    ("atr", {}),
+    ("willr", {}),
+]
+
+
+def bench_bank(n: int) -> None:
+    """The 20 indicators of `bench_streaming` as one `Bank`: one Python call per candle; then
+    talipp (the incremental library) with the indicators it has, one `add` per indicator."""
+    _, h, l, c = candles(n, seed=1)  # noqa: E741
+    rows = list(zip(h.tolist(), l.tolist(), c.tolist(), strict=True))
+    bank = dk.Bank(BANK_SPEC)
+    update, clock = bank.update, time.perf_counter_ns
+    per_candle = []
+    for hi, lo, cl in rows:
+        start = clock()
+        update(cl, hi, lo, cl, 0.0)
+        per_candle.append(clock() - start)
+    us = np.array(per_candle) / 1000.0
+    print(
+        f"kernel Bank, 20 indicators, one call per candle: median {np.median(us):.2f} us, "
+        f"p99 {np.percentile(us, 99):.2f} us"
+    )
+    from talipp import indicators as ti
+    from talipp.ohlcv import OHLCV
+
+    closes = [
+        ti.SMA(20), ti.EMA(20), ti.WMA(20), ti.DEMA(20), ti.TEMA(20), ti.KAMA(30, 2, 30),
+        ti.RSI(14), ti.ROC(10), ti.TRIX(30), ti.StdDev(5), ti.MACD(12, 26, 9), ti.BB(5, 2),
+    ]  # fmt: skip
+    bars = [ti.ATR(14), ti.Williams(14)]
+    m = min(n, 20_000)
+    per_candle = []
+    for hi, lo, cl in rows[:m]:
+        bar = OHLCV(cl, hi, lo, cl, 0.0)
+        start = clock()
+        for s in closes:
+            s.add(cl)
+        for s in bars:
+            s.add(bar)
+        per_candle.append(clock() - start)
+    us = np.array(per_candle) / 1000.0
+    print(
+        f"talipp, the {len(closes) + len(bars)} of those it has, one add each: "
+        f"median {np.median(us):.2f} us, p99 {np.percentile(us, 99):.2f} us ({m} candles)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
@@ -158,6 +224,7 @@ def main() -> None:
     bench_batch(args.n, args.repeat, only or None)
     if not only:
         bench_streaming(args.stream_n)
+        bench_bank(args.stream_n)
 
 
 if __name__ == "__main__":

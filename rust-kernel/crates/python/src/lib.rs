@@ -7,6 +7,7 @@
 use pyo3::prelude::*;
 
 mod arrays;
+mod bank;
 mod errors;
 mod momentum;
 mod overlap;
@@ -32,5 +33,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     price::register(m)?;
     statistics::register(m)?;
     volume::register(m)?;
+    bank::register(m)?;
     Ok(())
 }

@@ -12,6 +12,7 @@
 //!
 //! This crate has no Python dependency; `crates/python` binds it.
 
+pub mod bank;
 pub mod error;
 pub mod momentum;
 pub mod overlap;

@@ -1,9 +1,8 @@
 //! Linear regression over a window (TA-Lib `LINEARREG`, `LINEARREG_SLOPE`,
 //! `LINEARREG_INTERCEPT`, `LINEARREG_ANGLE`, `TSF`).
 //!
-//! Least squares of the window against `x = 0..n-1` (oldest at 0): slope
-//! `m = (n Σxy - Σx Σy) / (Σx² - n Σx²ᵢ)`-style with TA-Lib's constants, intercept
-//! `b = (Σy - m Σx) / n`; LINEARREG is the fitted value at the newest point `b + m (n - 1)`, TSF
+//! Least squares of the window with TA-Lib's weights `w = n-1` (oldest) down to 0 (newest):
+//! `m = (n Σwy - Σw Σy) / ((Σw)² - n Σw²)`, `b = (Σy - m Σw) / n`; LINEARREG is the fitted value at the newest point `b + m (n - 1)`, TSF
 //! the forecast one step ahead `b + m n`, ANGLE `atan(m)` in degrees.
 //!
 //! TA-Lib 0.8 updates the sums in O(1) per candle (`Σxy += Σy - n x_old`, `Σy += x_new - x_old`,

@@ -1,7 +1,10 @@
+import math
 from decimal import Decimal
 
 from deepalpha.domain import OrderType, Side
 from deepalpha_risk_basic import StopLossOptions, StopLossRule, TakeProfitOptions, TakeProfitRule
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 D = Decimal
 
@@ -49,3 +52,28 @@ def test_exit_rules_accept_every_intent(make_intent, make_ctx):
     intent = make_intent(Side.BUY, "1")
     assert StopLossRule().check(intent, make_ctx()).intent == intent
     assert TakeProfitRule().check(intent, make_ctx()).intent == intent
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    entry=st.decimals("0.01", "100000", places=2),
+    pct=st.sampled_from([0.01, 0.02, 0.05, 0.1, 0.333]),
+    nudge=st.integers(-40, 40),
+    stop=st.booleans(),
+)
+def test_the_float_shortcut_agrees_with_exact_decimals(entry, pct, nudge, stop, make_bar, make_ctx):
+    """Prices a few ulps either side of the threshold trigger exactly as Decimal arithmetic says."""
+    rule = (
+        StopLossRule(StopLossOptions(pct=pct))
+        if stop
+        else TakeProfitRule(TakeProfitOptions(pct=pct))
+    )
+    exact_pct = Decimal(repr(pct))
+    threshold = entry * (1 - exact_pct) if stop else entry * (1 + exact_pct)
+    close = float(threshold)
+    for _ in range(abs(nudge)):
+        close = math.nextafter(close, math.inf if nudge > 0 else -math.inf)
+    ctx = make_ctx(held="1", entry=str(entry))
+    fired = bool(list(rule.on_bar(make_bar(close, close, close, close), ctx)))
+    price = Decimal(repr(close))
+    assert fired == ((price <= threshold) if stop else (price >= threshold))

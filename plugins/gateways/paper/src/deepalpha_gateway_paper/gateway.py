@@ -148,12 +148,17 @@ class PaperGateway(Gateway):
         return canceled
 
     def on_bar(self, bar: Bar) -> list[Fill]:
-        journal = self._ready()
-        last = self._last_ts.get(bar.symbol)
+        symbol = bar.symbol
+        last = self._last_ts.get(symbol)
         if last is not None and bar.ts <= last:
-            raise ValueError(f"paper gateway: {bar.symbol} bar at {bar.ts} is not after {last}")
+            raise ValueError(f"paper gateway: {symbol} bar at {bar.ts} is not after {last}")
+        self._last_ts[symbol] = bar.ts
+        self._last_close[symbol] = bar.close
+        if not self._book and self._halt is None and self.journal is not None:
+            return []  # the common case on every bar of a backtest: nothing rests
+        journal = self._ready()
         fills: list[Fill] = []
-        resting = [o for o in self._book.values() if o.symbol == bar.symbol]
+        resting = [o for o in self._book.values() if o.symbol == symbol]
         for order in resting:
             if order.ts >= bar.ts:
                 continue  # placed on this bar (or later): it may only fill on a later one
@@ -162,8 +167,6 @@ class PaperGateway(Gateway):
                 fill = self._execute(journal, order, price, bar.ts)
                 if fill is not None:
                     fills.append(fill)
-        self._last_ts[bar.symbol] = bar.ts
-        self._last_close[bar.symbol] = bar.close
         return fills
 
     def portfolio(self) -> Portfolio:

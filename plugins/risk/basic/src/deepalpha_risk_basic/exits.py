@@ -17,6 +17,12 @@ from ._common import show
 from .options import StopLossOptions, TakeProfitOptions
 
 
+#: Margins around a float threshold beyond which the float comparison cannot disagree with the
+#: exact one (a double carries ~1e-16 relative error; prices and thresholds far fewer digits).
+_ABOVE = 1 + 1e-9
+_BELOW = 1 - 1e-9
+
+
 class _ExitRule(RiskRule):
     """Shared logic: ``adverse`` is True for a stop (price moved against the position)."""
 
@@ -25,6 +31,11 @@ class _ExitRule(RiskRule):
     def __init__(self, options: StopLossOptions | TakeProfitOptions) -> None:
         self.options = options
         self._pct = to_decimal(float(options.pct))
+        #: symbol -> ((entry, falling), exact threshold, the same as a float)
+        self._thresholds: dict[str, tuple[tuple[Decimal, bool], Decimal, float]] = {}
+
+    def reset(self) -> None:
+        self._thresholds.clear()
 
     def check(self, intent: OrderIntent, ctx: RiskContext) -> Verdict:
         return Verdict.accept(intent)
@@ -37,11 +48,21 @@ class _ExitRule(RiskRule):
         entry = position.average_price
         # Longs are hurt by falling prices, shorts by rising ones; a stop watches the hurting side.
         falling = long == self.adverse
-        threshold = entry * (1 - self._pct) if falling else entry * (1 + self._pct)
+        cached = self._thresholds.get(bar.symbol)
+        if cached is None or cached[0] != (entry, falling):
+            exact = entry * (1 - self._pct) if falling else entry * (1 + self._pct)
+            cached = ((entry, falling), exact, float(exact))
+            self._thresholds[bar.symbol] = cached
+        _, threshold, approx = cached
         if self.options.trigger == "extreme":
-            price = to_decimal(bar.low if falling else bar.high)
+            observed = bar.low if falling else bar.high
         else:
-            price = to_decimal(bar.close)
+            observed = bar.close
+        # This runs on every bar with an open position: decide in floats when the price is
+        # clearly on the safe side, and in exact Decimals only near the threshold.
+        if (observed > approx * _ABOVE) if falling else (observed < approx * _BELOW):
+            return ()
+        price = to_decimal(observed)
         if (price > threshold) if falling else (price < threshold):
             return ()
         return (

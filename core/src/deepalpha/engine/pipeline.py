@@ -32,6 +32,7 @@ from ..history import History
 from ..risk import RiskContext, RiskRule
 from .components import Components
 from .decision import DecisionEngine
+from .writer import BackgroundWriter
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,10 @@ class EventJournal:
         self._run_id = run_id
         self._watch_orders = _has_impls(hook, "on_order")
         self._watch_fills = _has_impls(hook, "on_fill")
+
+    @property
+    def observed(self) -> bool:
+        return self._watch_orders or self._watch_fills
 
     def record_order(self, order: Order) -> None:
         self._inner.record_order(order)
@@ -127,6 +132,8 @@ class Engine:
         #: ``storage.BufferedJournal``).
         self.buffered = buffered
         self.journal: Any = None
+        self._store_journal: Any = None
+        self._writer: BackgroundWriter | None = None
         self.state = RunState()
         self.histories: dict[str, History] = {}
         self.equity_rows: list[tuple[int, float, float]] = []
@@ -156,7 +163,12 @@ class Engine:
 
     def start(self) -> None:
         journal = self.store.journal(self.run_id, buffered=self.buffered)
+        self._store_journal = journal
         self.journal = EventJournal(journal, self.hook, self.run_id)
+        if self.buffered and not self.journal.observed:
+            # Observed journals flush on this thread before each hook; a writer thread could
+            # then store a fill before the batch holding its order.
+            self._writer = BackgroundWriter()
         self.c.gateway.start(self.journal)
         for wa in self.c.agents:
             wa.agent.reset()
@@ -195,9 +207,13 @@ class Engine:
             for bar in bars:
                 self.on_bar(bar)
         finally:
-            self.flush()
-            if self._loop is not None:
-                self._loop.close()
+            try:
+                self.flush()
+            finally:
+                if self._writer is not None:
+                    self._writer.close()
+                if self._loop is not None:
+                    self._loop.close()
 
     def on_bar(self, bar: Bar) -> None:
         state = self.state
@@ -393,17 +409,27 @@ class Engine:
             self._pending_decisions = []
 
     def flush(self, keep_last: bool = False) -> None:
-        """Write buffered equity rows; ``keep_last`` holds back the newest row, which another
-        symbol's bar at the same timestamp may still update."""
-        self._flush_decisions()
-        if self.journal is not None:
-            self.journal.flush()
+        """Write buffered decisions, journal entries and equity rows; ``keep_last`` holds back
+        the newest equity row, which another symbol's bar at the same timestamp may still
+        update. Backtests hand the batch to the writer thread; paper and live write it here."""
         rows = self._pending_rows
         done, rest = (rows[:-1], rows[-1:]) if keep_last else (rows, [])
-        if done:
-            self.store.record_equity(self.run_id, done)
-            self.equity_rows.extend(done)
         self._pending_rows = rest
+        self.equity_rows.extend(done)
+        decisions, self._pending_decisions = self._pending_decisions, []
+        batch = self._store_journal.take() if self.buffered and self._store_journal else None
+        if self._writer is not None:
+            self._writer.submit(self._write, decisions, batch, done)
+        else:
+            self._write(decisions, batch, done)
+
+    def _write(self, decisions: list[Decision], batch: Any, rows: list) -> None:
+        if decisions:
+            self.store.record_decisions(self.run_id, decisions)
+        if batch is not None:
+            self.store.write_journal(batch)
+        if rows:
+            self.store.record_equity(self.run_id, rows)
 
 
 def monotonic_seconds() -> float:

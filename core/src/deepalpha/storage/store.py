@@ -294,6 +294,18 @@ class Store:
             conn.execute(q.insert_fill, to_row(fill, run_id=run_id))
             conn.execute(q.upsert_position, to_row(position, run_id=run_id, ts=fill.ts))
 
+    def write_journal(self, batch: JournalBatch) -> None:
+        """Write a ``BufferedJournal`` batch in one transaction (any thread)."""
+        q = self._stmts
+        with self._write() as conn:
+            if batch.orders:
+                conn.execute(q.upsert_order, batch.orders)
+                conn.execute(q.order_event, batch.events)
+            if batch.fills:
+                conn.execute(q.insert_fill, batch.fills)
+            if batch.positions:
+                conn.execute(q.upsert_position, batch.positions)
+
     def orders(self, run_id: str) -> list[Order]:
         """Current state of every order of the run, in submission order."""
         query = (
@@ -570,17 +582,35 @@ class BufferedJournal:
         self._fills.append(to_row(fill, run_id=self.run_id))
         self._positions[position.symbol] = to_row(position, run_id=self.run_id, ts=fill.ts)
 
+    def take(self) -> JournalBatch | None:
+        """Hand over what was recorded since the last call (``None`` when nothing was).
+
+        Taking is cheap and happens on the engine's thread; ``Store.write_journal`` can then run
+        on a writer thread while the engine goes on recording into fresh buffers.
+        """
+        if not (self._order_rows or self._fills):
+            return None
+        batch = JournalBatch(
+            list(self._order_rows.values()),
+            self._events,
+            self._fills,
+            list(self._positions.values()),
+        )
+        self._order_rows, self._events, self._fills, self._positions = {}, [], [], {}
+        return batch
+
     def flush(self) -> None:
         """Write what was recorded since the last flush in one transaction."""
-        if not (self._order_rows or self._fills):
-            return
-        q = self._store._stmts
-        with self._store._write() as conn:
-            if self._order_rows:
-                conn.execute(q.upsert_order, list(self._order_rows.values()))
-                conn.execute(q.order_event, self._events)
-            if self._fills:
-                conn.execute(q.insert_fill, self._fills)
-            if self._positions:
-                conn.execute(q.upsert_position, list(self._positions.values()))
-        self._order_rows, self._events, self._fills, self._positions = {}, [], [], {}
+        batch = self.take()
+        if batch is not None:
+            self._store.write_journal(batch)
+
+
+@frozen
+class JournalBatch:
+    """Rows a ``BufferedJournal`` recorded, ready for one transaction."""
+
+    orders: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    fills: list[dict[str, Any]]
+    positions: list[dict[str, Any]]

@@ -213,3 +213,22 @@ def test_warm_up_bars_reach_agents_but_never_trade(tmp_path) -> None:
         assert agent.seen == len(BARS)  # the agent saw every bar, warm-up included
         orders = store.orders(run_id)
     assert orders and min(o.ts for o in orders) >= BARS[300].ts
+
+
+@pytest.mark.postgres
+def test_the_same_backtest_on_postgresql_stores_the_same_records(tmp_path) -> None:
+    import os
+
+    url = os.environ.get("DEEPALPHA_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PostgreSQL not tested: DEEPALPHA_TEST_POSTGRES_URL is unset")
+    plugins = _plugins(alt=Alternating)
+    lite = run(_config(tmp_path), "backtest", plugins=plugins, report=False)
+    pg = run(_config(tmp_path, storage={"url": url}), "backtest", plugins=plugins, report=False)
+    assert pg.summary == lite.summary
+    strip = lambda fills: [(f.ts, f.side, f.quantity, f.price, f.fee) for f in fills]  # noqa: E731
+    with Store.open(url) as pg_store, Store.open(f"sqlite:///{tmp_path}/t.db") as lite_store:
+        assert strip(pg_store.fills(pg.run_id)) == strip(lite_store.fills(lite.run_id))
+        assert pg_store.positions(pg.run_id) == lite_store.positions(lite.run_id)
+        ts, equity, _ = pg_store.equity(pg.run_id)
+        assert len(ts) == len(BARS) and equity[-1] == lite.equity[-1]

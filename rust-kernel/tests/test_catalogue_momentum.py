@@ -1,6 +1,7 @@
 """Bindings of crates/python/src/momentum.rs beyond RSI/MACD: TA-Lib parity, streaming == batch."""
 
 import deepalpha_kernel as dk
+import numpy as np
 import pytest
 import talib
 from hypothesis import given
@@ -16,6 +17,20 @@ CASES = [
     Case("trix", "c", (1,)),
     Case("willr", "hlc", (14,)),
     Case("willr", "hlc", (2,)),
+    Case("plus_dm", "hl", (14,)),
+    Case("plus_dm", "hl", (1,)),
+    Case("minus_dm", "hl", (14,)),
+    Case("minus_dm", "hl", (2,)),
+    Case("plus_di", "hlc", (14,)),
+    Case("plus_di", "hlc", (1,)),
+    Case("minus_di", "hlc", (14,)),
+    Case("minus_di", "hlc", (1,)),
+    Case("dx", "hlc", (14,)),
+    Case("dx", "hlc", (2,)),
+    Case("adx", "hlc", (14,)),
+    Case("adx", "hlc", (2,)),
+    Case("adxr", "hlc", (14,)),
+    Case("adxr", "hlc", (3,)),
 ]
 
 
@@ -33,3 +48,19 @@ def test_real_data(case, btc):
 @given(data=ohlcv(max_size=150))
 def test_hypothesis(case, data):
     case.check(data, dk, talib)
+
+
+def test_directional_movement_periods_and_errors():
+    with pytest.raises(dk.KernelError, match=r"^adx: timeperiod must be >= 2, got 1$"):
+        dk.adx(np.arange(30.0), np.arange(30.0), np.arange(30.0), 1)
+    with pytest.raises(dk.KernelError, match=r"^plus_dm: timeperiod must be >= 1, got 0$"):
+        dk.PLUS_DM(0)
+    s = dk.ADXR(5)
+    assert repr(s) == "ADXR(timeperiod=5)" and s.timeperiod == 5 and not s.is_ready
+
+
+def test_flat_candles_give_talibs_zeros():
+    """No movement: TR is 0, so DI and DX fall back to 0 as in TA-Lib."""
+    flat = np.full(80, 10.0)
+    for case in CASES[9:]:
+        case.check((flat, flat, flat, flat, flat), dk, talib)

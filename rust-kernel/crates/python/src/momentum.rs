@@ -234,7 +234,172 @@ impl Willr {
     }
 }
 
+/// A batch function and a streaming class over candles, taking `hl` (high, low) or `hlc`
+/// (high, low, close). The Rust stream always takes `(high, low, close)`; an indicator without a
+/// close is fed `low` there (it never reaches an output).
+macro_rules! candle_indicator {
+    (hl, $($rest:tt)*) => {
+        candle_indicator!(@impl [high, low] high low low, $($rest)*);
+    };
+    (hlc, $($rest:tt)*) => {
+        candle_indicator!(@impl [high, low, close] high low close, $($rest)*);
+    };
+    (@impl [$($col:ident),+] $h:ident $l:ident $c:ident, $fn:ident, $cls:ident, $label:literal,
+     $upper:literal, $rust:ty, $default:literal, $doc:literal) => {
+        #[doc = $doc]
+        #[pyfunction]
+        #[pyo3(signature = ($($col,)+ timeperiod = $default, *, out = None))]
+        pub fn $fn<'py>(
+            py: Python<'py>,
+            $($col: &Bound<'py, PyAny>,)+
+            timeperiod: i64,
+            out: Option<&Bound<'py, PyAny>>,
+        ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+            let period = param(<$rust>::check(timeperiod))?;
+            let [$($col),+] = inputs($label, [$((stringify!($col), $col)),+])?;
+            $(let $col = $col.as_slice();)+
+            run_into(py, $label, $h.len(), out, |o| <$rust>::batch($h, $l, $c, period, o))
+        }
+
+        #[doc = concat!("Streaming ", $upper, "; `update` equals `", $label, "()` at every index.")]
+        #[pyclass(module = "deepalpha_kernel", name = $upper)]
+        pub struct $cls {
+            inner: $rust,
+            timeperiod: usize,
+        }
+
+        #[pymethods]
+        impl $cls {
+            #[new]
+            #[pyo3(signature = (timeperiod = $default))]
+            fn new(timeperiod: i64) -> PyResult<Self> {
+                let timeperiod = param(<$rust>::check(timeperiod))?;
+                Ok(Self {
+                    inner: <$rust>::new(timeperiod).map_err(to_py)?,
+                    timeperiod,
+                })
+            }
+
+            fn update(&mut self, $($col: f64),+) -> f64 {
+                self.inner.update($h, $l, $c)
+            }
+
+            #[getter]
+            fn value(&self) -> f64 {
+                self.inner.value()
+            }
+
+            #[getter]
+            fn is_ready(&self) -> bool {
+                self.inner.is_ready()
+            }
+
+            fn reset(&mut self) {
+                self.inner.reset()
+            }
+
+            #[getter]
+            fn timeperiod(&self) -> usize {
+                self.timeperiod
+            }
+
+            fn __repr__(&self) -> String {
+                format!("{}(timeperiod={})", $upper, self.timeperiod)
+            }
+        }
+    };
+}
+
+candle_indicator!(
+    hl,
+    plus_dm,
+    PyPlusDm,
+    "plus_dm",
+    "PLUS_DM",
+    mo::PlusDm,
+    14,
+    "Wilder-smoothed plus directional movement (TA-Lib PLUS_DM)."
+);
+candle_indicator!(
+    hl,
+    minus_dm,
+    PyMinusDm,
+    "minus_dm",
+    "MINUS_DM",
+    mo::MinusDm,
+    14,
+    "Wilder-smoothed minus directional movement (TA-Lib MINUS_DM)."
+);
+candle_indicator!(
+    hlc,
+    plus_di,
+    PyPlusDi,
+    "plus_di",
+    "PLUS_DI",
+    mo::PlusDi,
+    14,
+    "Plus directional indicator, 100 +DM / TR (TA-Lib PLUS_DI)."
+);
+candle_indicator!(
+    hlc,
+    minus_di,
+    PyMinusDi,
+    "minus_di",
+    "MINUS_DI",
+    mo::MinusDi,
+    14,
+    "Minus directional indicator, 100 -DM / TR (TA-Lib MINUS_DI)."
+);
+candle_indicator!(
+    hlc,
+    dx,
+    PyDx,
+    "dx",
+    "DX",
+    mo::Dx,
+    14,
+    "Directional movement index, 100 |-DI - +DI| / (-DI + +DI) (TA-Lib DX)."
+);
+candle_indicator!(
+    hlc,
+    adx,
+    PyAdx,
+    "adx",
+    "ADX",
+    mo::Adx,
+    14,
+    "Average directional movement index, Wilder-smoothed DX (TA-Lib ADX)."
+);
+candle_indicator!(
+    hlc,
+    adxr,
+    PyAdxr,
+    "adxr",
+    "ADXR",
+    mo::Adxr,
+    14,
+    "ADX rating, (ADX + ADX n-1 candles ago) / 2 (TA-Lib ADXR)."
+);
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    for f in [
+        wrap_pyfunction!(plus_dm, m)?,
+        wrap_pyfunction!(minus_dm, m)?,
+        wrap_pyfunction!(plus_di, m)?,
+        wrap_pyfunction!(minus_di, m)?,
+        wrap_pyfunction!(dx, m)?,
+        wrap_pyfunction!(adx, m)?,
+        wrap_pyfunction!(adxr, m)?,
+    ] {
+        m.add_function(f)?;
+    }
+    m.add_class::<PyPlusDm>()?;
+    m.add_class::<PyMinusDm>()?;
+    m.add_class::<PyPlusDi>()?;
+    m.add_class::<PyMinusDi>()?;
+    m.add_class::<PyDx>()?;
+    m.add_class::<PyAdx>()?;
+    m.add_class::<PyAdxr>()?;
     m.add_function(wrap_pyfunction!(rsi, m)?)?;
     m.add_function(wrap_pyfunction!(macd, m)?)?;
     m.add_class::<Rsi>()?;

@@ -183,6 +183,35 @@ pub fn fma_enabled() -> bool {
     }
 }
 
+/// `x / d`, bit-identical to the division, from `inv = 1 / d` (correctly rounded).
+///
+/// With FMA: `q = x * inv`, the remainder `r = x - q d` is exact (`fma`), and `q + r * inv`
+/// rounds to the correctly rounded quotient (Markstein's theorem, binary64, round to nearest,
+/// away from overflow and underflow, which the guard sends to a plain division). A divide takes
+/// one of a few divider slots per cycle window; this takes a multiply and two FMAs, which
+/// pipeline. Without FMA it is the plain division. Call with `FMA = true` only from code compiled
+/// for FMA (`with_fma!`), or `mul_add` becomes a slow software call.
+#[inline(always)]
+pub fn div_by<const FMA: bool>(x: f64, d: f64, inv: f64) -> f64 {
+    if FMA {
+        let q = x * inv;
+        let a = q.abs();
+        if a < 1e300 && a > 1e-290 {
+            let r = (-q).mul_add(d, x);
+            return r.mul_add(inv, q);
+        }
+        // Out of line so the compiler cannot compute the division on every call and select.
+        return divide(x, d);
+    }
+    x / d
+}
+
+#[cold]
+#[inline(never)]
+fn divide(x: f64, d: f64) -> f64 {
+    x / d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +226,28 @@ mod tests {
             "sma: timeperiod must be <= 100000, got 100001"
         );
         assert_eq!(period("sma", "timeperiod", 2_i64, 2).unwrap(), 2);
+    }
+
+    #[test]
+    fn div_by_equals_division() {
+        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            f64::from_bits((state >> 12) | 0x3FF0_0000_0000_0000) - 1.0
+        };
+        for d in [1.0, 2.0, 3.0, 7.0, 13.0, 14.0, 100_000.0, 0.1, 1e-3, 123.456] {
+            let inv = 1.0 / d;
+            for _ in 0..200_000 {
+                let x = (next() - 0.5) * 10f64.powi((next() * 40.0) as i32 - 20);
+                assert_eq!(div_by::<true>(x, d, inv), x / d, "{x} / {d}");
+            }
+        }
+        for x in [0.0, -0.0, f64::INFINITY, f64::NAN, 1e-310, 1e308] {
+            let q = div_by::<true>(x, 3.0, 1.0 / 3.0);
+            assert!(q.to_bits() == (x / 3.0).to_bits() || (q.is_nan() && x.is_nan()));
+        }
     }
 
     #[test]

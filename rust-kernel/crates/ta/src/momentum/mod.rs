@@ -1,10 +1,12 @@
 //! Momentum indicators: oscillators of the rate and direction of price change.
 
+pub mod adx;
 pub mod macd;
 pub mod roc;
 pub mod rsi;
 pub mod willr;
 
+pub use adx::{dmi, Adx, Adxr, DirectionalMovement, DmiKind, Dx, MinusDi, MinusDm, PlusDi, PlusDm};
 pub use macd::{macd, Macd};
 pub use roc::{
     change, Change, ChangeKind, Momentum, RateOfChange, RateOfChangePercentage, RateOfChangeRatio,

@@ -1,5 +1,6 @@
-//! The machinery every pattern shares: the candle window, TA-Lib's trailing sums, and the driver
-//! that runs one pattern, all of them (`scan`), or one candle at a time (streaming).
+//! The machinery every pattern shares: the candle window, TA-Lib's trailing sums, and the two
+//! drivers: a fused loop for one pattern, and a blocked loop for many patterns (`scan`) or one
+//! candle at a time (streaming).
 //!
 //! # Why the sums are keyed by their start
 //! TA-Lib averages "the previous N candles" with a running total: it adds the first N ranges one
@@ -10,11 +11,17 @@
 //! by `(range type, period, first candle)`; patterns that share all three share one sum (in a
 //! scan most of them do), and the others get their own.
 //!
-//! # Layout
-//! The driver works in blocks of candles: it first advances every running sum over the block
-//! into a small table (with a few columns of history for the shifted candles of multi-candle
-//! patterns), then runs each pattern's monomorphised loop over the block. Streaming is the same
-//! driver with a block of one candle, so the batch and streaming outputs cannot diverge.
+//! # Two drivers, one rule
+//! A rule reads candles and averages through [`Ctx`], generic over where the averages come from:
+//! - One pattern ([`PatternDef::run_single`]): one loop over the candles, like TA-Lib's, with the
+//!   pattern's running sums in registers ([`Fused`]). Candle features (body, shadows...) are
+//!   computed inline from the inputs, so a pattern pays only for what its rule reads; a
+//!   precomputed table cost more than the doji's whole rule.
+//! - Many patterns or streaming ([`Engine`]): per block of candles, the range rows the sums need
+//!   and every distinct running sum (advanced four at a time so their addition chains overlap)
+//!   are computed once into a small table ([`Table`]), then each pattern's monomorphised loop runs
+//!   over the block. Streaming is the same driver with a block of one candle, so batch and
+//!   streaming cannot diverge; `scan` is tested equal to the single-pattern driver.
 
 use super::settings::{CandleSetting, RangeType, ALL};
 
@@ -27,6 +34,50 @@ pub const BLOCK: usize = 512;
 const SLOTS: usize = ALL.len() * 5;
 const NO_SLOT: u16 = u16::MAX;
 
+/// The kinds of running sum a setting can need: TA-Lib's settings use four (range, period)
+/// pairs. Within one pattern a sum is fixed by its kind and shift, so a fused loop keeps at most
+/// `KINDS * 5` of them.
+const KINDS: usize = 4;
+const FUSED_SUMS: usize = KINDS * 5;
+const KIND_RANGE: [RangeType; KINDS] = [
+    RangeType::RealBody,
+    RangeType::HighLow,
+    RangeType::HighLow,
+    RangeType::Shadows,
+];
+const KIND_PERIOD: [usize; KINDS] = [10, 10, 5, 10];
+
+/// The running-sum kind of a setting with a period (index into `KIND_RANGE`/`KIND_PERIOD`).
+pub const fn sum_kind(set: &CandleSetting) -> usize {
+    match set.range {
+        RangeType::RealBody => 0,
+        RangeType::HighLow if set.period == 10 => 1,
+        RangeType::HighLow => 2,
+        RangeType::Shadows => 3,
+    }
+}
+
+/// Bit `kind * 5 + shift` for every running sum a rule reads through [`Ctx::avg`].
+pub const fn fused_mask(avgs: &[(CandleSetting, usize)]) -> u32 {
+    let mut mask = 0;
+    let mut i = 0;
+    while i < avgs.len() {
+        if avgs[i].0.period > 0 {
+            mask |= 1 << (sum_kind(&avgs[i].0) * 5 + avgs[i].1);
+        }
+        i += 1;
+    }
+    mask
+}
+
+/// `if cond { yes } else { no }` without a branch. On market data most pattern conditions are
+/// close to coin flips, and LLVM turns plain selects whose condition waits on a division into
+/// branches, which then mispredict about half the time: a miss costs more than the whole rule.
+#[inline(always)]
+pub fn pick(cond: bool, yes: i32, no: i32) -> i32 {
+    std::hint::select_unpredictable(cond, yes, no)
+}
+
 /// Candles addressed by their index since the first valid candle (`base` is the index of
 /// element 0 of the slices).
 #[derive(Clone, Copy)]
@@ -38,6 +89,27 @@ pub struct Bars<'a> {
     pub base: usize,
 }
 
+impl Bars<'_> {
+    /// `TA_CANDLERANGE` of the candle at slice index `i`.
+    #[inline(always)]
+    fn range(&self, range: RangeType, i: usize) -> f64 {
+        range.range(
+            at(self.open, i),
+            at(self.high, i),
+            at(self.low, i),
+            at(self.close, i),
+        )
+    }
+}
+
+#[inline(always)]
+fn at(s: &[f64], i: usize) -> f64 {
+    debug_assert!(i < s.len());
+    // SAFETY: every caller indexes candles the driver has checked exist: the current one, up
+    // to `lookback` before it (tests assert the lookbacks), or a hikkake's remembered setup.
+    unsafe { *s.get_unchecked(i) }
+}
+
 /// Memory a pattern carries from one candle to the next (only the hikkakes use it).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct State {
@@ -47,113 +119,146 @@ pub struct State {
     pub result: i32,
 }
 
-/// Rows of the per-candle feature table, computed once per candle and shared by every pattern.
-const O: usize = 0;
-const H: usize = 1;
-const L: usize = 2;
-const C: usize = 3;
-const BODY: usize = 4;
-const UPPER: usize = 5;
-const LOWER: usize = 6;
-const TOP: usize = 7;
-const BOTTOM: usize = 8;
-const HL: usize = 9;
-const COLOR: usize = 10;
-/// Upper plus lower shadow (`TA_CANDLERANGE` of the `Shadows` type).
-const SHADOWS: usize = 11;
-const FEATURES: usize = 12;
+/// Where a rule's averages come from: `total / period` of the running sum behind `(set, k)`.
+pub trait Avgs {
+    fn mean(&self, set: CandleSetting, k: usize) -> f64;
+}
 
-/// What a pattern sees at candle `t`: the features of candles `t - 4 ..= t` and the averages it
-/// declared, read from the block tables without bounds checks (the driver guarantees the
-/// columns exist; debug builds assert it).
-pub struct Ctx<'a> {
-    /// Index of the current candle (since the first valid one).
-    pub t: usize,
-    feat: &'a [f64],
+/// Averages of the blocked driver: rows of the shared mean table.
+pub struct Table<'a> {
     means: &'a [f64],
     stride: usize,
     col: usize,
     slots: &'a [u16; SLOTS],
 }
 
-impl Ctx<'_> {
+impl Avgs for Table<'_> {
     #[inline(always)]
-    fn f(&self, row: usize, k: usize) -> f64 {
-        let i = row * self.stride + self.col - k;
-        debug_assert!(k <= HISTORY && i < self.feat.len());
-        // SAFETY: `col >= HISTORY >= k` and `row < FEATURES`, so `i` is inside the table, which
-        // has `FEATURES * stride` elements (asserted in debug builds).
-        unsafe { *self.feat.get_unchecked(i) }
+    fn mean(&self, set: CandleSetting, k: usize) -> f64 {
+        let slot = self.slots[set.id * 5 + k] as usize;
+        debug_assert!(
+            slot != NO_SLOT as usize,
+            "undeclared average {} {k}",
+            set.name
+        );
+        let i = slot * self.stride + self.col - k;
+        debug_assert!(i < self.means.len());
+        // SAFETY: declared slots index rows of the mean table and `col >= HISTORY >= k`.
+        unsafe { *self.means.get_unchecked(i) }
+    }
+}
+
+/// Averages of the fused driver: the pattern's running totals, kept in registers.
+pub struct Fused<'a>(&'a [f64; FUSED_SUMS]);
+
+impl Avgs for Fused<'_> {
+    #[inline(always)]
+    fn mean(&self, set: CandleSetting, k: usize) -> f64 {
+        self.0[sum_kind(&set) * 5 + k] / set.period as f64
+    }
+}
+
+/// What a pattern sees at candle `t`: candles `t - 4 ..= t` (read from the inputs, features
+/// computed with TA-Lib's macros) and the averages it declared.
+pub struct Ctx<'a, A> {
+    /// Index of the current candle (since the first valid one).
+    pub t: usize,
+    /// Index of the current candle in the slices.
+    i: usize,
+    open: &'a [f64],
+    high: &'a [f64],
+    low: &'a [f64],
+    close: &'a [f64],
+    avgs: A,
+}
+
+impl<'a, A: Avgs> Ctx<'a, A> {
+    #[inline(always)]
+    fn new(bars: &Bars<'a>, t: usize, avgs: A) -> Self {
+        Self {
+            t,
+            i: t - bars.base,
+            open: bars.open,
+            high: bars.high,
+            low: bars.low,
+            close: bars.close,
+            avgs,
+        }
     }
     /// Open of the candle `k` before the current one.
     #[inline(always)]
     pub fn o(&self, k: usize) -> f64 {
-        self.f(O, k)
+        debug_assert!(k <= self.i);
+        at(self.open, self.i - k)
     }
     #[inline(always)]
     pub fn h(&self, k: usize) -> f64 {
-        self.f(H, k)
+        debug_assert!(k <= self.i);
+        at(self.high, self.i - k)
     }
     #[inline(always)]
     pub fn l(&self, k: usize) -> f64 {
-        self.f(L, k)
+        debug_assert!(k <= self.i);
+        at(self.low, self.i - k)
     }
     #[inline(always)]
     pub fn c(&self, k: usize) -> f64 {
-        self.f(C, k)
+        debug_assert!(k <= self.i);
+        at(self.close, self.i - k)
     }
-    /// High of the candle at absolute index `t` (at most `HISTORY` back; hikkake looks back to
-    /// a remembered candle).
+    /// High of the candle at absolute index `t` (hikkake looks back to a remembered candle).
     #[inline(always)]
     pub fn high_at(&self, t: usize) -> f64 {
-        self.f(H, self.t - t)
+        self.h(self.t - t)
     }
     #[inline(always)]
     pub fn low_at(&self, t: usize) -> f64 {
-        self.f(L, self.t - t)
+        self.l(self.t - t)
     }
     /// `|close - open|` (`TA_REALBODY`).
     #[inline(always)]
     pub fn body(&self, k: usize) -> f64 {
-        self.f(BODY, k)
+        (self.c(k) - self.o(k)).abs()
     }
-    /// `TA_CANDLECOLOR`: 1 for white (close >= open), -1 for black.
+    /// `TA_CANDLECOLOR`: 1 for white (close >= open), -1 for black (also when either is NaN).
     #[inline(always)]
     pub fn color(&self, k: usize) -> i32 {
-        self.f(COLOR, k) as i32
+        pick(self.white(k), 1, -1)
     }
     #[inline(always)]
     pub fn white(&self, k: usize) -> bool {
-        self.f(COLOR, k) > 0.0
+        self.c(k) >= self.o(k)
     }
     #[inline(always)]
     pub fn black(&self, k: usize) -> bool {
-        self.f(COLOR, k) < 0.0
+        !self.white(k)
     }
     /// `TA_UPPERSHADOW`.
     #[inline(always)]
     pub fn upper(&self, k: usize) -> f64 {
-        self.f(UPPER, k)
+        let (o, c) = (self.o(k), self.c(k));
+        self.h(k) - if c >= o { c } else { o }
     }
     /// `TA_LOWERSHADOW`.
     #[inline(always)]
     pub fn lower(&self, k: usize) -> f64 {
-        self.f(LOWER, k)
+        let (o, c) = (self.o(k), self.c(k));
+        (if c >= o { o } else { c }) - self.l(k)
     }
     /// `TA_HIGHLOWRANGE`.
     #[inline(always)]
     pub fn hl(&self, k: usize) -> f64 {
-        self.f(HL, k)
+        self.h(k) - self.l(k)
     }
     /// Top of the real body (`fmax(open, close)`).
     #[inline(always)]
     pub fn top(&self, k: usize) -> f64 {
-        self.f(TOP, k)
+        self.o(k).max(self.c(k))
     }
     /// Bottom of the real body (`fmin(open, close)`).
     #[inline(always)]
     pub fn bottom(&self, k: usize) -> f64 {
-        self.f(BOTTOM, k)
+        self.o(k).min(self.c(k))
     }
     /// `TA_REALBODYGAPUP(k2, k1)`: body of `k2` entirely above the body of `k1`.
     #[inline(always)]
@@ -177,30 +282,22 @@ impl Ctx<'_> {
     }
 
     /// `TA_CANDLEAVERAGE(set, total, t - k)`: the setting's threshold for the candle `k` back,
-    /// `factor * (total / period) / divisor` in TA-Lib's order of operations (the table holds
-    /// `total / period`). The pattern must have declared `(set, k)` in its `AVGS`.
+    /// `factor * (total / period) / divisor` in TA-Lib's order of operations. The pattern must
+    /// have declared `(set, k)` in its `AVGS`.
     #[inline(always)]
     pub fn avg(&self, set: CandleSetting, k: usize) -> f64 {
         let div = set.range.divisor();
         if set.period == 0 {
-            let r = match set.range {
-                RangeType::RealBody => self.body(k),
-                RangeType::HighLow => self.hl(k),
-                RangeType::Shadows => self.upper(k) + self.lower(k),
-            };
+            let i = self.i - k;
+            let r = set.range.range(
+                at(self.open, i),
+                at(self.high, i),
+                at(self.low, i),
+                at(self.close, i),
+            );
             return set.factor * r / div;
         }
-        let slot = self.slots[set.id * 5 + k] as usize;
-        debug_assert!(
-            slot != NO_SLOT as usize,
-            "undeclared average {} {k}",
-            set.name
-        );
-        let i = slot * self.stride + self.col - k;
-        debug_assert!(i < self.means.len());
-        // SAFETY: declared slots index rows of the mean table and `col >= HISTORY >= k`.
-        let mean = unsafe { *self.means.get_unchecked(i) };
-        set.factor * mean / div
+        set.factor * self.avgs.mean(set, k) / div
     }
 }
 
@@ -218,11 +315,14 @@ pub trait Pattern {
     const WARMUP: usize = 0;
     /// TA-Lib's default penetration, for the patterns that take one.
     const PENETRATION: Option<f64> = None;
+    /// The running sums of the fused driver (see [`fused_mask`]).
+    const SUMS: u32 = fused_mask(Self::AVGS);
     /// The output at the current candle: 0, or a signed strength (100, 80, 200...).
-    fn eval(c: &Ctx<'_>, state: &mut State, penetration: f64) -> i32;
+    fn eval<A: Avgs>(c: &Ctx<'_, A>, state: &mut State, penetration: f64) -> i32;
 }
 
 type RunFn = fn(&Block<'_>, &[u16; SLOTS], &mut State, f64, &mut [i32], usize);
+type SingleFn = fn(&Bars<'_>, usize, f64, &mut [i32]);
 
 /// A registered pattern, erased to function pointers so a scan can hold all of them.
 pub struct PatternDef {
@@ -233,6 +333,7 @@ pub struct PatternDef {
     pub warmup: usize,
     pub penetration: Option<f64>,
     run: RunFn,
+    single: SingleFn,
 }
 
 impl PatternDef {
@@ -245,13 +346,91 @@ impl PatternDef {
             warmup: P::WARMUP,
             penetration: P::PENETRATION,
             run: run_block::<P>,
+            single: run_single::<P>,
         }
+    }
+
+    /// This pattern alone over `len` candles of `bars` (base 0): `out[t]` for every `t`.
+    pub fn run_single(&self, bars: &Bars<'_>, len: usize, penetration: f64, out: &mut [i32]) {
+        assert!(bars.base == 0 && out.len() >= len && bars.open.len() >= len);
+        assert!(bars.high.len() >= len && bars.low.len() >= len && bars.close.len() >= len);
+        (self.single)(bars, len, penetration, out)
     }
 }
 
-/// One block of candles `[from, to)`: their features and every running mean.
+/// Add the newest range and drop the oldest of running sum `J` (`kind * 5 + shift`) for the
+/// candle at slice index `i`, if the pattern uses it: TA-Lib's `total += new - old`.
+#[inline(always)]
+fn step_sum<const J: usize>(mask: u32, bars: &Bars<'_>, i: usize, totals: &mut [f64; FUSED_SUMS]) {
+    if mask & (1 << J) != 0 {
+        let (range, p, k) = (KIND_RANGE[J / 5], KIND_PERIOD[J / 5], J % 5);
+        let newest = i - k - 1;
+        totals[J] += bars.range(range, newest) - bars.range(range, newest - p);
+    }
+}
+
+/// Start running sum `J` at the candle at slice index `i`: the sum of the `period` ranges
+/// before the candle `k` back, added one by one from 0 as TA-Lib does.
+#[inline(always)]
+fn init_sum<const J: usize>(mask: u32, bars: &Bars<'_>, i: usize, totals: &mut [f64; FUSED_SUMS]) {
+    if mask & (1 << J) != 0 {
+        let (range, p, k) = (KIND_RANGE[J / 5], KIND_PERIOD[J / 5], J % 5);
+        let mut sum = 0.0;
+        for j in i - k - p..i - k {
+            sum += bars.range(range, j);
+        }
+        totals[J] = sum;
+    }
+}
+
+macro_rules! every_sum {
+    ($f:ident, $mask:expr, $bars:expr, $i:expr, $totals:expr) => {
+        every_sum!(@ $f, $mask, $bars, $i, $totals;
+            0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19)
+    };
+    (@ $f:ident, $mask:expr, $bars:expr, $i:expr, $totals:expr; $($j:literal)*) => {
+        $($f::<$j>($mask, $bars, $i, $totals);)*
+    };
+}
+
+/// Pattern `P` alone: one loop over the candles, running sums in registers, TA-Lib's order of
+/// operations. `out[t]` is the output of candle `t` (0 before the lookback).
+fn run_single<P: Pattern>(bars: &Bars<'_>, len: usize, penetration: f64, out: &mut [i32]) {
+    let out = &mut out[..len];
+    let first = P::LOOKBACK - P::WARMUP;
+    out[..P::LOOKBACK.min(len)].fill(0);
+    if first >= len {
+        return;
+    }
+    let mut totals = [0.0; FUSED_SUMS];
+    let mut state = State::default();
+    every_sum!(init_sum, P::SUMS, bars, first, &mut totals);
+    let value = P::eval(
+        &Ctx::new(bars, first, Fused(&totals)),
+        &mut state,
+        penetration,
+    );
+    if first >= P::LOOKBACK {
+        out[first] = value;
+    }
+    // TA-Lib's pre-scan (hikkakes): candles seen for their memory, without output.
+    for t in first + 1..P::LOOKBACK.min(len) {
+        every_sum!(step_sum, P::SUMS, bars, t, &mut totals);
+        P::eval(&Ctx::new(bars, t, Fused(&totals)), &mut state, penetration);
+    }
+    let begin = (first + 1).max(P::LOOKBACK);
+    if begin >= len {
+        return;
+    }
+    for (t, slot) in (begin..len).zip(&mut out[begin..]) {
+        every_sum!(step_sum, P::SUMS, bars, t, &mut totals);
+        *slot = P::eval(&Ctx::new(bars, t, Fused(&totals)), &mut state, penetration);
+    }
+}
+
+/// One block of candles `[from, to)` for the blocked driver: the inputs and every running mean.
 pub struct Block<'a> {
-    feat: &'a [f64],
+    bars: Bars<'a>,
     means: &'a [f64],
     stride: usize,
     from: usize,
@@ -268,19 +447,18 @@ fn run_block<P: Pattern>(
     out_offset: usize,
 ) {
     let first = P::LOOKBACK - P::WARMUP;
-    let mut ctx = Ctx {
-        t: 0,
-        feat: block.feat,
-        means: block.means,
-        stride: block.stride,
-        col: 0,
-        slots,
+    let ctx = |t: usize| {
+        let table = Table {
+            means: block.means,
+            stride: block.stride,
+            col: HISTORY + t - block.from,
+            slots,
+        };
+        Ctx::new(&block.bars, t, table)
     };
     for t in block.from..block.to.min(P::LOOKBACK) {
         if t >= first {
-            ctx.t = t;
-            ctx.col = HISTORY + t - block.from;
-            P::eval(&ctx, state, penetration);
+            P::eval(&ctx(t), state, penetration);
         }
         out[t - out_offset] = 0;
     }
@@ -290,9 +468,7 @@ fn run_block<P: Pattern>(
     }
     let out = &mut out[begin - out_offset..block.to - out_offset];
     for (t, slot) in (begin..block.to).zip(out.iter_mut()) {
-        ctx.t = t;
-        ctx.col = HISTORY + t - block.from;
-        *slot = P::eval(&ctx, state, penetration);
+        *slot = P::eval(&ctx(t), state, penetration);
     }
 }
 
@@ -302,6 +478,17 @@ struct SumSpec {
     range: RangeType,
     period: usize,
     start: usize,
+}
+
+impl SumSpec {
+    /// Row of the range table this sum reads.
+    fn row(&self) -> usize {
+        match self.range {
+            RangeType::RealBody => 0,
+            RangeType::HighLow => 1,
+            RangeType::Shadows => 2,
+        }
+    }
 }
 
 struct Entry {
@@ -317,15 +504,19 @@ pub struct Engine {
     totals: Vec<f64>,
     /// `total / period` of every running sum, one row of `stride` columns each.
     means: Vec<f64>,
-    /// The candle features (`FEATURES` rows of `stride` columns).
-    feat: Vec<f64>,
+    /// The candle ranges the sums read (real body, high-low, shadows; `stride` columns each).
+    ranges: Vec<f64>,
+    /// Which rows of `ranges` some sum reads.
+    range_rows: [bool; 3],
     stride: usize,
     states: Vec<State>,
+    /// Scratch: the sums already running at the start of the block.
+    running: Vec<usize>,
 }
 
-/// Advance one running sum over `[from, to)`, writing `total / period` per candle into `dst`.
-/// `src` is the feature row of the sum's range type (same columns as `dst`).
-#[inline(always)]
+/// Advance one running sum over `[from, to)`, writing its total per candle into `dst` (the
+/// start candle sums its `period` ranges from 0; later ones add the newest, drop the oldest).
+/// `src` is the range row of the sum's type (same columns as `dst`).
 fn advance_sum(
     spec: &SumSpec,
     total: &mut f64,
@@ -349,10 +540,39 @@ fn advance_sum(
         dst[col] = sum;
     }
     *total = sum;
-    // A separate pass so the divisions vectorise instead of lengthening the chain of sums.
-    let period = p as f64;
-    for v in &mut dst[HISTORY..HISTORY + (to - from)] {
-        *v /= period;
+}
+
+/// Advance `N` running sums (already started) over `count` candles at once: their addition
+/// chains are independent, so the processor overlaps them instead of waiting on each in turn.
+#[inline(always)]
+fn advance_group<const N: usize>(
+    group: &[usize],
+    specs: &[SumSpec],
+    totals: &mut [f64],
+    ranges: &[f64],
+    means: &mut [f64],
+    stride: usize,
+    count: usize,
+) {
+    let mut src = [0usize; N];
+    let mut p = [0usize; N];
+    let mut dst = [0usize; N];
+    let mut sum = [0.0; N];
+    for g in 0..N {
+        let a = group[g];
+        src[g] = specs[a].row() * stride;
+        p[g] = specs[a].period;
+        dst[g] = a * stride;
+        sum[g] = totals[a];
+    }
+    for col in HISTORY..HISTORY + count {
+        for g in 0..N {
+            sum[g] += ranges[src[g] + col - 1] - ranges[src[g] + col - 1 - p[g]];
+            means[dst[g] + col] = sum[g];
+        }
+    }
+    for g in 0..N {
+        totals[group[g]] = sum[g];
     }
 }
 
@@ -384,13 +604,19 @@ impl Engine {
                 penetration,
             });
         }
+        let mut range_rows = [false; 3];
+        for spec in &specs {
+            range_rows[spec.row()] = true;
+        }
         let stride = HISTORY + block;
         Self {
             totals: vec![0.0; specs.len()],
             means: vec![f64::NAN; specs.len() * stride],
-            feat: vec![f64::NAN; FEATURES * stride],
+            ranges: vec![f64::NAN; 3 * stride],
+            range_rows,
             stride,
             states: vec![State::default(); entries.len()],
+            running: Vec::with_capacity(specs.len()),
             specs,
             entries,
         }
@@ -405,65 +631,93 @@ impl Engine {
     pub fn reset(&mut self) {
         self.totals.fill(0.0);
         self.means.fill(f64::NAN);
-        self.feat.fill(f64::NAN);
+        self.ranges.fill(f64::NAN);
         self.states.fill(State::default());
     }
 
-    /// Advance every running sum over candles `[from, to)` into the mean table (the features
-    /// of the block must be computed first).
-    fn advance(&mut self, from: usize, to: usize) {
-        let stride = self.stride;
-        for (a, spec) in self.specs.iter().enumerate() {
-            let row = match spec.range {
-                RangeType::RealBody => BODY,
-                RangeType::HighLow => HL,
-                RangeType::Shadows => SHADOWS,
-            };
-            let src = &self.feat[row * stride..(row + 1) * stride];
-            let dst = &mut self.means[a * stride..(a + 1) * stride];
-            advance_sum(spec, &mut self.totals[a], src, dst, from, to);
-        }
-    }
-
-    /// Compute the features of candles `[from, to)`, one row at a time (each loop vectorises).
-    fn features(&mut self, bars: &Bars<'_>, from: usize, to: usize) {
+    /// Compute the range rows some sum reads for candles `[from, to)`.
+    fn fill_ranges(&mut self, bars: &Bars<'_>, from: usize, to: usize) {
         let j0 = from - bars.base;
         let count = to - from;
         let o = &bars.open[j0..j0 + count];
         let h = &bars.high[j0..j0 + count];
         let l = &bars.low[j0..j0 + count];
         let c = &bars.close[j0..j0 + count];
-        let mut rows = self
-            .feat
-            .chunks_exact_mut(self.stride)
-            .map(|row| &mut row[HISTORY..HISTORY + count]);
-        macro_rules! fill {
-            (|$o:pat_param, $h:pat_param, $l:pat_param, $c:pat_param| $e:expr) => {{
-                let row = rows.next().expect("one row per feature");
-                for (i, v) in row.iter_mut().enumerate() {
-                    let ($o, $h, $l, $c) = (o[i], h[i], l[i], c[i]);
-                    *v = $e;
-                }
-            }};
+        let kinds = [RangeType::RealBody, RangeType::HighLow, RangeType::Shadows];
+        for (r, row) in self.ranges.chunks_exact_mut(self.stride).enumerate() {
+            if !self.range_rows[r] {
+                continue;
+            }
+            let row = &mut row[HISTORY..HISTORY + count];
+            // One monomorphic loop per type so each vectorises.
+            macro_rules! fill {
+                ($kind:expr) => {
+                    for (i, v) in row.iter_mut().enumerate() {
+                        *v = $kind.range(o[i], h[i], l[i], c[i]);
+                    }
+                };
+            }
+            match kinds[r] {
+                RangeType::RealBody => fill!(RangeType::RealBody),
+                RangeType::HighLow => fill!(RangeType::HighLow),
+                RangeType::Shadows => fill!(RangeType::Shadows),
+            }
         }
-        // The order of the rows O, H, L, C, BODY, UPPER, LOWER, TOP, BOTTOM, HL, COLOR, SHADOWS.
-        fill!(|o, _, _, _| o);
-        fill!(|_, h, _, _| h);
-        fill!(|_, _, l, _| l);
-        fill!(|_, _, _, c| c);
-        fill!(|o, _, _, c| (c - o).abs());
-        fill!(|o, h, _, c| h - if c >= o { c } else { o });
-        fill!(|o, _, l, c| (if c >= o { o } else { c }) - l);
-        fill!(|o, _, _, c| o.max(c));
-        fill!(|o, _, _, c| o.min(c));
-        fill!(|_, h, l, _| h - l);
-        fill!(|o, _, _, c| if c >= o { 1.0 } else { -1.0 });
-        fill!(|o, h, l, c| RangeType::Shadows.range(o, h, l, c));
     }
 
-    /// Keep the last `HISTORY` columns of a block of `count` candles for the next block.
+    /// Advance every running sum over candles `[from, to)` into the mean table (the ranges of
+    /// the block must be computed first).
+    fn advance(&mut self, from: usize, to: usize) {
+        let stride = self.stride;
+        let count = to - from;
+        self.running.clear();
+        for (a, spec) in self.specs.iter().enumerate() {
+            if spec.start < from {
+                self.running.push(a);
+                continue;
+            }
+            // Starting in this block (or later): the general path, once per sum.
+            let row = spec.row();
+            let src = &self.ranges[row * stride..(row + 1) * stride];
+            let dst = &mut self.means[a * stride..(a + 1) * stride];
+            advance_sum(spec, &mut self.totals[a], src, dst, from, to);
+        }
+        let mut groups = self.running.chunks_exact(4);
+        for group in &mut groups {
+            advance_group::<4>(
+                group,
+                &self.specs,
+                &mut self.totals,
+                &self.ranges,
+                &mut self.means,
+                stride,
+                count,
+            );
+        }
+        for &a in groups.remainder() {
+            advance_group::<1>(
+                &[a],
+                &self.specs,
+                &mut self.totals,
+                &self.ranges,
+                &mut self.means,
+                stride,
+                count,
+            );
+        }
+        // A separate pass so the divisions vectorise instead of lengthening the chains.
+        for (spec, row) in self.specs.iter().zip(self.means.chunks_exact_mut(stride)) {
+            let period = spec.period as f64;
+            for v in &mut row[HISTORY..HISTORY + count] {
+                *v /= period;
+            }
+        }
+    }
+
+    /// Keep the last `HISTORY` columns of a block of `count` candles for the next block. The
+    /// mean rows hold `total / period` for these columns, as the rules read them.
     fn shift_history(&mut self, count: usize) {
-        for table in [&mut self.means, &mut self.feat] {
+        for table in [&mut self.means, &mut self.ranges] {
             for row in table.chunks_exact_mut(self.stride) {
                 row.copy_within(count..count + HISTORY, 0);
             }
@@ -485,10 +739,10 @@ impl Engine {
             to - from <= self.stride - HISTORY,
             "block larger than the engine's"
         );
-        self.features(bars, from, to);
+        self.fill_ranges(bars, from, to);
         self.advance(from, to);
         let block = Block {
-            feat: &self.feat,
+            bars: *bars,
             means: &self.means,
             stride: self.stride,
             from,
@@ -537,6 +791,7 @@ mod tests {
             warmup: 0,
             penetration: None,
             run: |_, _, _, _, _, _| {},
+            single: |_, _, _, _| {},
         };
         static B: PatternDef = PatternDef {
             name: "B",
@@ -546,9 +801,23 @@ mod tests {
             warmup: 0,
             penetration: None,
             run: |_, _, _, _, _, _| {},
+            single: |_, _, _, _| {},
         };
         let engine = Engine::new(&[(&A, 0.0), (&B, 0.0)], 4);
         // BodyLong and BodyShort at start 10 share one sum; B's sum also starts at 10.
         assert_eq!(engine.sum_count(), 1);
+    }
+
+    #[test]
+    fn fused_sums_are_one_per_kind_and_shift() {
+        use super::super::settings::*;
+        // Settings of one kind share its range and period (so they share a fused sum).
+        for set in ALL.iter().filter(|s| s.period > 0) {
+            let kind = sum_kind(set);
+            assert_eq!(KIND_RANGE[kind], set.range, "{}", set.name);
+            assert_eq!(KIND_PERIOD[kind], set.period, "{}", set.name);
+        }
+        let mask = fused_mask(&[(BODY_LONG, 1), (BODY_SHORT, 1), (SHADOW_LONG, 0), (NEAR, 2)]);
+        assert_eq!(mask, (1 << 1) | (1 << 12));
     }
 }

@@ -34,7 +34,7 @@ macro_rules! pattern {
 
             #[inline(always)]
             #[allow(unused_variables)]
-            fn eval($c: &Ctx<'_>, _state: &mut State, $p: f64) -> i32 $body
+            fn eval<A: Avgs>($c: &Ctx<'_, A>, _state: &mut State, $p: f64) -> i32 $body
         }
     };
 }
@@ -152,6 +152,8 @@ fn check_ohlc(
 }
 
 /// Run `defs` over the candles into `out` (pattern-major: row `p` is `out[p*n..(p+1)*n]`).
+/// Every cell of `out` is written, so callers may pass uninitialised or reused buffers. One
+/// pattern runs the fused single-pattern loop; several share the blocked engine.
 fn run_batch(
     name: &'static str,
     defs: &[(&'static PatternDef, f64)],
@@ -186,8 +188,12 @@ fn run_batch(
         close: &close[begin..],
         base: 0,
     };
-    let mut engine = Engine::new(defs, BLOCK);
-    engine.run_all(&bars, n - begin, &mut out[begin..], n);
+    if let [(def, penetration)] = defs {
+        def.run_single(&bars, n - begin, *penetration, &mut out[begin..]);
+    } else {
+        let mut engine = Engine::new(defs, BLOCK);
+        engine.run_all(&bars, n - begin, &mut out[begin..], n);
+    }
     Ok(())
 }
 

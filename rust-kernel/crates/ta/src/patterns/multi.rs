@@ -2,13 +2,13 @@
 //! bottom, mat hold, rising/falling three methods) and the hikkakes, which remember a pending
 //! inside-bar setup for three candles and report its confirmation (+/-200).
 
-use super::engine::{Ctx, Pattern, State};
+use super::engine::{pick, Avgs, Ctx, Pattern, State};
 use super::settings::*;
 
 pattern! {
     /// Three-line strike: three candles in a trend, then one opposite candle wiping them out.
     Cdl3LineStrike = "CDL3LINESTRIKE" / "cdl3linestrike", lookback 8, avgs [(NEAR, 3), (NEAR, 2)], |c, _p| {
-        if (c.color(3) == c.color(2))
+        let found = (c.color(3) == c.color(2))
             & (c.color(2) == c.color(1))
             & (c.color(0) == -c.color(1))
             & (c.o(2) >= c.bottom(3) - c.avg(NEAR, 3))
@@ -16,51 +16,43 @@ pattern! {
             & (c.o(1) >= c.bottom(2) - c.avg(NEAR, 2))
             & (c.o(1) <= c.top(2) + c.avg(NEAR, 2))
             & ((c.white(1)
-                   & (c.c(1) > c.c(2))
-                   & (c.c(2) > c.c(3))
-                   & (c.o(0) > c.c(1))
-                   & (c.c(0) < c.o(3)))
-                  | (c.black(1)
-                        & (c.c(1) < c.c(2))
-                        & (c.c(2) < c.c(3))
-                        & (c.o(0) < c.c(1))
-                        & (c.c(0) > c.o(3))))
-        {
-            c.color(1) * 100
-        } else {
-            0
-        }
+            & (c.c(1) > c.c(2))
+            & (c.c(2) > c.c(3))
+            & (c.o(0) > c.c(1))
+            & (c.c(0) < c.o(3)))
+            | (c.black(1)
+            & (c.c(1) < c.c(2))
+            & (c.c(2) < c.c(3))
+            & (c.o(0) < c.c(1))
+            & (c.c(0) > c.o(3))));
+        pick(found, c.color(1) * 100, 0)
     }
 }
 
 pattern! {
     /// Breakaway: a long candle, a gap, three candles drifting on, a reversal into the gap.
     CdlBreakaway = "CDLBREAKAWAY" / "cdlbreakaway", lookback 14, avgs [(BODY_LONG, 4)], |c, _p| {
-        if (c.body(4) > c.avg(BODY_LONG, 4))
+        let found = (c.body(4) > c.avg(BODY_LONG, 4))
             & (c.color(4) == c.color(3))
             & (c.color(3) == c.color(1))
             & (c.color(1) == -c.color(0))
             & ((c.black(4)
-                   & (c.body_gap_down(3, 4))
-                   & (c.h(2) < c.h(3))
-                   & (c.l(2) < c.l(3))
-                   & (c.h(1) < c.h(2))
-                   & (c.l(1) < c.l(2))
-                   & (c.c(0) > c.o(3))
-                   & (c.c(0) < c.c(4)))
-                  | (c.white(4)
-                        & (c.body_gap_up(3, 4))
-                        & (c.h(2) > c.h(3))
-                        & (c.l(2) > c.l(3))
-                        & (c.h(1) > c.h(2))
-                        & (c.l(1) > c.l(2))
-                        & (c.c(0) < c.o(3))
-                        & (c.c(0) > c.c(4))))
-        {
-            c.color(0) * 100
-        } else {
-            0
-        }
+            & (c.body_gap_down(3, 4))
+            & (c.h(2) < c.h(3))
+            & (c.l(2) < c.l(3))
+            & (c.h(1) < c.h(2))
+            & (c.l(1) < c.l(2))
+            & (c.c(0) > c.o(3))
+            & (c.c(0) < c.c(4)))
+            | (c.white(4)
+            & (c.body_gap_up(3, 4))
+            & (c.h(2) > c.h(3))
+            & (c.l(2) > c.l(3))
+            & (c.h(1) > c.h(2))
+            & (c.l(1) > c.l(2))
+            & (c.c(0) < c.o(3))
+            & (c.c(0) > c.c(4))));
+        pick(found, c.color(0) * 100, 0)
     }
 }
 
@@ -69,7 +61,7 @@ pattern! {
     /// into the prior body, a black engulfing it.
     CdlConcealBabysWall = "CDLCONCEALBABYSWALL" / "cdlconcealbabyswall", lookback 13,
     avgs [(SHADOW_VERY_SHORT, 3), (SHADOW_VERY_SHORT, 2), (SHADOW_VERY_SHORT, 1)], |c, _p| {
-        if c.black(3)
+        let found = c.black(3)
             & c.black(2)
             & c.black(1)
             & c.black(0)
@@ -81,19 +73,15 @@ pattern! {
             & (c.upper(1) > c.avg(SHADOW_VERY_SHORT, 1))
             & (c.h(1) > c.c(2))
             & (c.h(0) > c.h(1))
-            & (c.l(0) < c.l(1))
-        {
-            100
-        } else {
-            0
-        }
+            & (c.l(0) < c.l(1));
+        pick(found, 100, 0)
     }
 }
 
 pattern! {
     /// Ladder bottom: three falling blacks, a black with an upper shadow, a white gapping up.
     CdlLadderBottom = "CDLLADDERBOTTOM" / "cdlladderbottom", lookback 14, avgs [(SHADOW_VERY_SHORT, 1)], |c, _p| {
-        if c.black(4)
+        let found = c.black(4)
             & c.black(3)
             & c.black(2)
             & (c.o(4) > c.o(3))
@@ -104,12 +92,8 @@ pattern! {
             & (c.upper(1) > c.avg(SHADOW_VERY_SHORT, 1))
             & c.white(0)
             & (c.o(0) > c.o(1))
-            & (c.c(0) > c.h(1))
-        {
-            100
-        } else {
-            0
-        }
+            & (c.c(0) > c.h(1));
+        pick(found, 100, 0)
     }
 }
 
@@ -120,7 +104,7 @@ pattern! {
     avgs [(BODY_LONG, 4), (BODY_SHORT, 3), (BODY_SHORT, 2), (BODY_SHORT, 1)],
     penetration 0.5, |c, p| {
         let floor = c.c(4) - c.body(4) * p;
-        if (c.body(4) > c.avg(BODY_LONG, 4))
+        let found = (c.body(4) > c.avg(BODY_LONG, 4))
             & (c.body(3) <= c.avg(BODY_SHORT, 3))
             & (c.body(2) <= c.avg(BODY_SHORT, 2))
             & (c.body(1) <= c.avg(BODY_SHORT, 1))
@@ -135,12 +119,8 @@ pattern! {
             & (c.top(2) < c.o(3))
             & (c.top(1) < c.top(2))
             & (c.o(0) > c.c(1))
-            & (c.c(0) > c.h(3).max(c.h(2)).max(c.h(1)))
-        {
-            100
-        } else {
-            0
-        }
+            & (c.c(0) > c.h(3).max(c.h(2)).max(c.h(1)));
+        pick(found, 100, 0)
     }
 }
 
@@ -151,7 +131,7 @@ pattern! {
     avgs [(BODY_LONG, 4), (BODY_SHORT, 3), (BODY_SHORT, 2), (BODY_SHORT, 1), (BODY_LONG, 0)],
     |c, _p| {
         let dir = c.color(4) as f64;
-        if (c.body(4) > c.avg(BODY_LONG, 4))
+        let found = (c.body(4) > c.avg(BODY_LONG, 4))
             & (c.body(3) < c.avg(BODY_SHORT, 3))
             & (c.body(2) < c.avg(BODY_SHORT, 2))
             & (c.body(1) < c.avg(BODY_SHORT, 1))
@@ -169,19 +149,15 @@ pattern! {
             & (c.c(2) * dir < c.c(3) * dir)
             & (c.c(1) * dir < c.c(2) * dir)
             & (c.o(0) * dir > c.c(1) * dir)
-            & (c.c(0) * dir > c.c(4) * dir)
-        {
-            100 * c.color(4)
-        } else {
-            0
-        }
+            & (c.c(0) * dir > c.c(4) * dir);
+        pick(found, 100 * c.color(4), 0)
     }
 }
 
 /// The confirmation step shared by both hikkakes: within three candles of the setup, a close
 /// beyond the high (bullish) or low (bearish) of the candle before the setup's inside bar.
 #[inline(always)]
-fn hikkake_confirmed(c: &Ctx<'_>, s: &State) -> bool {
+fn hikkake_confirmed<A: Avgs>(c: &Ctx<'_, A>, s: &State) -> bool {
     // `index == 0` means "no pending setup" (TA-Lib resets it to 0 after a confirmation).
     s.index > 0
         && c.t <= s.index + 3
@@ -190,7 +166,7 @@ fn hikkake_confirmed(c: &Ctx<'_>, s: &State) -> bool {
 }
 
 #[inline(always)]
-fn hikkake_step(c: &Ctx<'_>, s: &mut State, setup: bool) -> i32 {
+fn hikkake_step<A: Avgs>(c: &Ctx<'_, A>, s: &mut State, setup: bool) -> i32 {
     if setup {
         s.result = 100 * if c.h(0) < c.h(1) { 1 } else { -1 };
         s.index = c.t;
@@ -214,7 +190,7 @@ impl Pattern for CdlHikkake {
     const WARMUP: usize = 3;
 
     #[inline(always)]
-    fn eval(c: &Ctx<'_>, s: &mut State, _p: f64) -> i32 {
+    fn eval<A: Avgs>(c: &Ctx<'_, A>, s: &mut State, _p: f64) -> i32 {
         let setup = c.h(1) < c.h(2)
             && c.l(1) > c.l(2)
             && ((c.h(0) < c.h(1) && c.l(0) < c.l(1)) || (c.h(0) > c.h(1) && c.l(0) > c.l(1)));
@@ -234,7 +210,7 @@ impl Pattern for CdlHikkakeMod {
     const WARMUP: usize = 3;
 
     #[inline(always)]
-    fn eval(c: &Ctx<'_>, s: &mut State, _p: f64) -> i32 {
+    fn eval<A: Avgs>(c: &Ctx<'_, A>, s: &mut State, _p: f64) -> i32 {
         let setup = c.h(2) < c.h(3)
             && c.l(2) > c.l(3)
             && c.h(1) < c.h(2)

@@ -557,3 +557,193 @@ class ADXR(_Stream):
     @property
     def timeperiod(self) -> int: ...
     def update(self, high: float, low: float, close: float) -> float: ...
+
+# Beyond TA-Lib (crates/python/src/extra.rs; formulas in docs/indicators.md).
+
+Ints = npt.NDArray[np.int64]
+
+def vwap(
+    high: Array,
+    low: Array,
+    close: Array,
+    volume: Array,
+    ts: Ints | Array,
+    session_ms: int = 86_400_000,
+    *,
+    out: Array | None = None,
+) -> Array: ...
+def keltner(
+    high: Array,
+    low: Array,
+    close: Array,
+    timeperiod: int = 20,
+    atrperiod: int = 10,
+    multiplier: float = 2.0,
+    typical: bool = True,
+) -> tuple[Array, Array, Array]: ...
+def donchian(high: Array, low: Array, timeperiod: int = 20) -> tuple[Array, Array, Array]: ...
+def supertrend(
+    high: Array, low: Array, close: Array, timeperiod: int = 10, multiplier: float = 3.0
+) -> tuple[Array, Array]: ...
+def ichimoku(
+    high: Array,
+    low: Array,
+    close: Array,
+    tenkan: int = 9,
+    kijun: int = 26,
+    senkou: int = 52,
+    displacement: int = 26,
+) -> tuple[Array, Array, Array, Array, Array]: ...
+def cmf(
+    high: Array,
+    low: Array,
+    close: Array,
+    volume: Array,
+    timeperiod: int = 20,
+    *,
+    out: Array | None = None,
+) -> Array: ...
+def hma(real: Array, timeperiod: int = 9, *, out: Array | None = None) -> Array: ...
+def zlema(real: Array, timeperiod: int = 20, *, out: Array | None = None) -> Array: ...
+
+class VWAP(_Stream):
+    def __init__(self, session_ms: int = 86_400_000) -> None: ...
+    def update(self, high: float, low: float, close: float, volume: float, ts: int) -> float: ...
+    @property
+    def session_ms(self) -> int: ...
+
+class KELTNER:
+    def __init__(
+        self,
+        timeperiod: int = 20,
+        atrperiod: int = 10,
+        multiplier: float = 2.0,
+        typical: bool = True,
+    ) -> None: ...
+    def update(self, high: float, low: float, close: float) -> tuple[float, float, float]: ...
+    @property
+    def value(self) -> tuple[float, float, float]: ...
+    @property
+    def is_ready(self) -> bool: ...
+    def reset(self) -> None: ...
+
+class DONCHIAN:
+    def __init__(self, timeperiod: int = 20) -> None: ...
+    def update(self, high: float, low: float) -> tuple[float, float, float]: ...
+    @property
+    def value(self) -> tuple[float, float, float]: ...
+    @property
+    def is_ready(self) -> bool: ...
+    def reset(self) -> None: ...
+
+class SUPERTREND:
+    def __init__(self, timeperiod: int = 10, multiplier: float = 3.0) -> None: ...
+    def update(self, high: float, low: float, close: float) -> tuple[float, float]: ...
+    @property
+    def value(self) -> tuple[float, float]: ...
+    @property
+    def is_ready(self) -> bool: ...
+    def reset(self) -> None: ...
+
+class ICHIMOKU:
+    def __init__(
+        self, tenkan: int = 9, kijun: int = 26, senkou: int = 52, displacement: int = 26
+    ) -> None: ...
+    def update(
+        self, high: float, low: float, close: float
+    ) -> tuple[float, float, float, float, float]: ...
+    @property
+    def value(self) -> tuple[float, float, float, float, float]: ...
+    @property
+    def is_ready(self) -> bool: ...
+    def reset(self) -> None: ...
+
+class CMF(_Stream):
+    def __init__(self, timeperiod: int = 20) -> None: ...
+    def update(self, high: float, low: float, close: float, volume: float) -> float: ...
+
+class HMA(_Stream):
+    def __init__(self, timeperiod: int = 9) -> None: ...
+    def update(self, x: float) -> float: ...
+
+class ZLEMA(_Stream):
+    def __init__(self, timeperiod: int = 20) -> None: ...
+    def update(self, x: float) -> float: ...
+
+# One indicator over many symbols (crates/python/src/multi.rs).
+
+def multi(
+    name: str,
+    data: Array | list[Array] | dict[str, Array | list[Array]],
+    params: dict[str, float] | None = None,
+    threads: int | None = None,
+) -> Array | list[Array] | tuple[Array, ...] | tuple[list[Array], ...]: ...
+def stoch(
+    high: Array,
+    low: Array,
+    close: Array,
+    fastk_period: int = 5,
+    slowk_period: int = 3,
+    slowk_matype: int = 0,
+    slowd_period: int = 3,
+    slowd_matype: int = 0,
+) -> tuple[Array, Array]: ...
+
+class STOCH:
+    def __init__(
+        self,
+        fastk_period: int = 5,
+        slowk_period: int = 3,
+        slowk_matype: int = 0,
+        slowd_period: int = 3,
+        slowd_matype: int = 0,
+    ) -> None: ...
+    def update(self, high: float, low: float, close: float) -> tuple[float, float]: ...
+    @property
+    def value(self) -> tuple[float, float]: ...
+    @property
+    def is_ready(self) -> bool: ...
+    def reset(self) -> None: ...
+
+def stochf(
+    high: Array,
+    low: Array,
+    close: Array,
+    fastk_period: int = 5,
+    fastd_period: int = 3,
+    fastd_matype: int = 0,
+) -> tuple[Array, Array]: ...
+
+class STOCHF:
+    def __init__(
+        self, fastk_period: int = 5, fastd_period: int = 3, fastd_matype: int = 0
+    ) -> None: ...
+    def update(self, high: float, low: float, close: float) -> tuple[float, float]: ...
+    @property
+    def value(self) -> tuple[float, float]: ...
+    @property
+    def is_ready(self) -> bool: ...
+    def reset(self) -> None: ...
+
+def stochrsi(
+    real: Array,
+    timeperiod: int = 14,
+    fastk_period: int = 5,
+    fastd_period: int = 3,
+    fastd_matype: int = 0,
+) -> tuple[Array, Array]: ...
+
+class STOCHRSI:
+    def __init__(
+        self,
+        timeperiod: int = 14,
+        fastk_period: int = 5,
+        fastd_period: int = 3,
+        fastd_matype: int = 0,
+    ) -> None: ...
+    def update(self, x: float) -> tuple[float, float]: ...
+    @property
+    def value(self) -> tuple[float, float]: ...
+    @property
+    def is_ready(self) -> bool: ...
+    def reset(self) -> None: ...

@@ -27,7 +27,7 @@ impl Input<'_> {
     }
 }
 
-fn describe(obj: &Bound<'_, PyAny>) -> String {
+pub(crate) fn describe(obj: &Bound<'_, PyAny>) -> String {
     if let Ok(array) = obj.cast::<PyUntypedArray>() {
         let dtype = array
             .dtype()

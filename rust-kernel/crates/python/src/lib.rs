@@ -9,7 +9,9 @@ use pyo3::prelude::*;
 mod arrays;
 mod bank;
 mod errors;
+mod extra;
 mod momentum;
+mod multi;
 mod overlap;
 mod patterns;
 mod price;
@@ -34,5 +36,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     statistics::register(m)?;
     volume::register(m)?;
     bank::register(m)?;
+    extra::register(m)?;
+    multi::register(m)?;
     Ok(())
 }

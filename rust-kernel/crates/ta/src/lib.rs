@@ -14,7 +14,9 @@
 
 pub mod bank;
 pub mod error;
+pub mod extra;
 pub mod momentum;
+pub mod multi;
 pub mod overlap;
 pub mod params;
 pub mod patterns;

@@ -211,6 +211,34 @@ def bench_bank(n: int) -> None:
     )
 
 
+def bench_multi(symbols: int, n: int, repeat: int) -> None:
+    """One indicator over `symbols` x `n` candles with `dk.multi` on 1 and 2 threads (and, for
+    scale, a Python loop of TA-Lib calls): milliseconds and the 2-thread speed-up."""
+    rng = np.random.default_rng(5)
+    close = 100 + rng.normal(0, 1, (symbols, n)).cumsum(axis=1)
+    high = close + rng.uniform(0, 1, (symbols, n))
+    low = close - rng.uniform(0, 1, (symbols, n))
+    hlc = {"high": high, "low": low, "close": close}
+    cases = [
+        ("SMA(20)", "sma", close, {"timeperiod": 20}, lambda k: talib.SMA(close[k], 20)),
+        ("RSI(14)", "rsi", close, None, lambda k: talib.RSI(close[k])),
+        ("ATR(14)", "atr", hlc, None, lambda k: talib.ATR(high[k], low[k], close[k])),
+    ]
+    print(f"multi: {symbols} symbols x {n} candles")
+    head = f"{'1 thread':>9s} {'2 threads':>10s} {'speed-up':>9s} {'TA-Lib loop':>12s}"
+    print(f"{'indicator':10s} {head}")
+
+    def run(name, data, params, threads):
+        return lambda: dk.multi(name, data, params, threads=threads)
+
+    for label, name, data, params, theirs in cases:
+        run(name, data, params, 2)()  # warm up
+        one = statistics.median(timed(run(name, data, params, 1)) for _ in range(repeat))
+        two = statistics.median(timed(run(name, data, params, 2)) for _ in range(repeat))
+        loop = timed(lambda f=theirs: [f(k) for k in range(symbols)])
+        print(f"{label:10s} {one:9.1f} {two:10.1f} {one / two:8.2f}x {loop:12.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
@@ -219,12 +247,19 @@ def main() -> None:
     parser.add_argument(
         "--only", default="", help="comma-separated indicator names (e.g. SMA,RSI); skips streaming"
     )
+    parser.add_argument(
+        "--multi", action="store_true", help="only the multi-symbol bench (1,000 x 10,000)"
+    )
     args = parser.parse_args()
+    if args.multi:
+        bench_multi(1_000, 10_000, min(args.repeat, 5))
+        return
     only = [name.strip().upper() for name in args.only.split(",") if name.strip()]
     bench_batch(args.n, args.repeat, only or None)
     if not only:
         bench_streaming(args.stream_n)
         bench_bank(args.stream_n)
+        bench_multi(1_000, 10_000, 3)
 
 
 if __name__ == "__main__":

@@ -134,3 +134,24 @@ def test_prompt_is_deterministic_and_lists_signals_and_memory() -> None:
     assert "- a: long strength 1.00 confidence 1.00: r" in first
     assert "Options: buy, sell, hold." in first
     assert "Recent decisions:" in second and "1970-01-01 01:00: buy" in second
+
+
+def test_replay_reads_the_record_in_one_query(tmp_path, monkeypatch) -> None:
+    from deepalpha.storage import Store
+
+    with Store.open(f"sqlite:///{tmp_path}/r.db") as store:
+        llm = ScriptedLLM([LLMAnswer(Action.BUY, 0.9, "a"), LLMAnswer(Action.SELL, 0.8, "b")])
+        cfg = DecisionConfig(threshold=0.1, llm=LLMUseConfig(providers=("x",)))
+        first = DecisionEngine(cfg, {"a": 1.0}, {"x": llm}, AnswerRecord(store))
+        first.decide(_bar(3_600_000), [_sig("a", 1)], position=0)
+        first.decide(_bar(7_200_000), [_sig("a", -1)], position=1)
+
+        def no_single_lookups(key):
+            raise AssertionError("replay looked an answer up one by one")
+
+        monkeypatch.setattr(store, "llm_get", no_single_lookups)
+        again = DecisionEngine(cfg, {"a": 1.0}, {"x": ScriptedLLM([])}, AnswerRecord(store))
+        d1 = again.decide(_bar(3_600_000), [_sig("a", 1)], position=0)
+        d2 = again.decide(_bar(7_200_000), [_sig("a", -1)], position=1)
+        assert (d1.action, d2.action) == (Action.BUY, Action.SELL)
+        assert again.stats["llm_replayed"] == 2 and again.stats["llm_calls"] == 0

@@ -34,12 +34,25 @@ SYSTEM_PROMPT = (
 _ACTION_SIGN = {Action.BUY: 1, Action.SELL: -1, Action.HOLD: 0}
 
 
+def _answer(row: dict) -> LLMAnswer:
+    return LLMAnswer(Action(row["action"]), row["confidence"], row.get("rationale", ""))
+
+
 class AnswerRecord:
     """Where LLM answers are recorded and replayed from: a store plus an in-process memo."""
 
     def __init__(self, store: Any | None) -> None:
         self._store = store
         self._memo: dict[str, LLMAnswer] = {}
+        self._loaded: set[tuple[str, str]] = set()
+
+    def preload(self, provider: str, model: str) -> None:
+        """Read every recorded answer of ``provider``/``model`` at once (the first time)."""
+        if self._store is None or (provider, model) in self._loaded:
+            return
+        self._loaded.add((provider, model))
+        for key, row in self._store.llm_answers(provider, model).items():
+            self._memo.setdefault(key, _answer(row))
 
     def key(self, provider: str, model: str, system: str, prompt: str) -> str:
         if self._store is not None:
@@ -54,8 +67,7 @@ class AnswerRecord:
         row = self._store.llm_get(key)
         if row is None:
             return None
-        answer = LLMAnswer(Action(row["action"]), row["confidence"], row.get("rationale", ""))
-        self._memo[key] = answer
+        answer = self._memo[key] = _answer(row)
         return answer
 
     def put(self, key: str, provider: str, model: str, system: str, prompt: str, answer: LLMAnswer):
@@ -202,6 +214,7 @@ class DecisionEngine:
 
     def _ask(self, name: str, provider: LLMProvider, prompt: str) -> LLMAnswer:
         model = getattr(provider, "model", "") or ""
+        self.record.preload(name, model)
         key = self.record.key(name, model, SYSTEM_PROMPT, prompt)
         answer = self.record.get(key) if self.config.llm.record else None
         if answer is not None:

@@ -442,6 +442,15 @@ class Store:
                 sa.select(t.llm_calls.c.response).where(t.llm_calls.c.key == key)
             ).scalar_one_or_none()
 
+    def llm_answers(self, provider: str, model: str) -> dict[str, dict[str, Any]]:
+        """Every recorded answer of ``provider``/``model``, by key: one query instead of one
+        per decision point when a backtest replays its answers."""
+        query = sa.select(t.llm_calls.c.key, t.llm_calls.c.response).where(
+            (t.llm_calls.c.provider == provider) & (t.llm_calls.c.model == model)
+        )
+        with self._read() as conn:
+            return {key: response for key, response in conn.execute(query)}
+
     def llm_put(
         self, key: str, provider: str, model: str, system: str, prompt: str, answer: dict
     ) -> None:

@@ -1,7 +1,7 @@
 //! Two-candle patterns: engulfing, harami, piercing and dark cloud, doji star, kicking, the neck
 //! and thrusting lines, separating lines, counterattack, homing pigeon, matching low.
 
-use super::engine::{pick, Avgs, Ctx, Pattern, State};
+use super::engine::{gate, pick, Avgs, Ctx, Pattern, State};
 use super::settings::*;
 
 pattern! {
@@ -99,6 +99,10 @@ pattern! {
     CdlKicking = "CDLKICKING" / "cdlkicking", lookback 11,
     avgs [(BODY_LONG, 1), (SHADOW_VERY_SHORT, 1), (BODY_LONG, 0), (SHADOW_VERY_SHORT, 0)],
     |c, _p| {
+        // Gate (see engine.rs): a full gap between the candles.
+        if !gate((c.black(1) & c.gap_up(0, 1)) | (c.white(1) & c.gap_down(0, 1))) {
+            return 0;
+        }
         pick(kicking(c), c.color(0) * 100, 0)
     }
 }
@@ -108,6 +112,10 @@ pattern! {
     CdlKickingByLength = "CDLKICKINGBYLENGTH" / "cdlkickingbylength", lookback 11,
     avgs [(BODY_LONG, 1), (SHADOW_VERY_SHORT, 1), (BODY_LONG, 0), (SHADOW_VERY_SHORT, 0)],
     |c, _p| {
+        // Gate (see engine.rs): a full gap between the candles.
+        if !gate((c.black(1) & c.gap_up(0, 1)) | (c.white(1) & c.gap_down(0, 1))) {
+            return 0;
+        }
         let longer = pick(c.body(0) > c.body(1), c.color(0), c.color(1));
         pick(kicking(c), longer * 100, 0)
     }

@@ -22,6 +22,14 @@
 //!   are computed once into a small table ([`Table`]), then each pattern's monomorphised loop runs
 //!   over the block. Streaming is the same driver with a block of one candle, so batch and
 //!   streaming cannot diverge; `scan` is tested equal to the single-pattern driver.
+//!
+//! # Branches
+//! Rules are written with `&`/`|` and [`pick`] so they compile without branches: on market data
+//! each condition is close to a coin flip. The exception is a gate: rules reading three or more
+//! averages (a division each per candle) first test a rare conjunct that needs no average (say
+//! four black candles, 1 in 16) and return 0 when it fails. That branch is rarely taken, so it
+//! predicts well, and it skips the divisions that dominated those rules. The running sums
+//! themselves advance on every candle either way.
 
 use super::settings::{CandleSetting, RangeType, ALL};
 
@@ -76,6 +84,14 @@ pub const fn fused_mask(avgs: &[(CandleSetting, usize)]) -> u32 {
 #[inline(always)]
 pub fn pick(cond: bool, yes: i32, no: i32) -> i32 {
     std::hint::select_unpredictable(cond, yes, no)
+}
+
+/// A rule's gate (see "Branches" above): `cond` computed without branches, then one branch on
+/// it. Without the opaque hand-off LLVM splits `a & b & c` feeding a branch into one branch per
+/// condition, each a coin flip again.
+#[inline(always)]
+pub fn gate(cond: bool) -> bool {
+    std::hint::black_box(cond)
 }
 
 /// Candles addressed by their index since the first valid candle (`base` is the index of

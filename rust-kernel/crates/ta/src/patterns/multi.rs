@@ -2,7 +2,7 @@
 //! bottom, mat hold, rising/falling three methods) and the hikkakes, which remember a pending
 //! inside-bar setup for three candles and report its confirmation (+/-200).
 
-use super::engine::{pick, Avgs, Ctx, Pattern, State};
+use super::engine::{gate, pick, Avgs, Ctx, Pattern, State};
 use super::settings::*;
 
 pattern! {
@@ -61,6 +61,10 @@ pattern! {
     /// into the prior body, a black engulfing it.
     CdlConcealBabysWall = "CDLCONCEALBABYSWALL" / "cdlconcealbabyswall", lookback 13,
     avgs [(SHADOW_VERY_SHORT, 3), (SHADOW_VERY_SHORT, 2), (SHADOW_VERY_SHORT, 1)], |c, _p| {
+        // Gate (see engine.rs): four blacks: 1 candle in 16.
+        if !gate(c.black(3) & c.black(2) & c.black(1) & c.black(0)) {
+            return 0;
+        }
         let found = c.black(3)
             & c.black(2)
             & c.black(1)
@@ -103,6 +107,10 @@ pattern! {
     CdlMatHold = "CDLMATHOLD" / "cdlmathold", lookback 14,
     avgs [(BODY_LONG, 4), (BODY_SHORT, 3), (BODY_SHORT, 2), (BODY_SHORT, 1)],
     penetration 0.5, |c, p| {
+        // Gate (see engine.rs): white, black gapping up, ..., white.
+        if !gate(c.white(4) & c.black(3) & c.white(0) & c.body_gap_up(3, 4)) {
+            return 0;
+        }
         let floor = c.c(4) - c.body(4) * p;
         let found = (c.body(4) > c.avg(BODY_LONG, 4))
             & (c.body(3) <= c.avg(BODY_SHORT, 3))
@@ -130,6 +138,13 @@ pattern! {
     CdlRiseFall3Methods = "CDLRISEFALL3METHODS" / "cdlrisefall3methods", lookback 14,
     avgs [(BODY_LONG, 4), (BODY_SHORT, 3), (BODY_SHORT, 2), (BODY_SHORT, 1), (BODY_LONG, 0)],
     |c, _p| {
+        // Gate (see engine.rs): the colour sequence: 1 candle in 16.
+        if !gate((c.color(4) == -c.color(3))
+            & (c.color(3) == c.color(2))
+            & (c.color(2) == c.color(1))
+            & (c.color(1) == -c.color(0))) {
+            return 0;
+        }
         let dir = c.color(4) as f64;
         let found = (c.body(4) > c.avg(BODY_LONG, 4))
             & (c.body(3) < c.avg(BODY_SHORT, 3))

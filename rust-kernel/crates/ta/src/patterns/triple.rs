@@ -2,7 +2,7 @@
 //! patterns (tasuki, side-by-side white, upside gap two crows, X-side gap three methods), stick
 //! sandwich, unique three river, three stars in the south, advance block and stalled pattern.
 
-use super::engine::{pick, Avgs, Ctx, Pattern, State};
+use super::engine::{gate, pick, Avgs, Ctx, Pattern, State};
 use super::settings::*;
 
 pattern! {
@@ -94,6 +94,14 @@ pattern! {
         (SHADOW_VERY_SHORT, 2), (SHADOW_VERY_SHORT, 1), (SHADOW_VERY_SHORT, 0),
         (NEAR, 2), (NEAR, 1), (FAR, 2), (FAR, 1), (BODY_SHORT, 0)
     ], |c, _p| {
+        // Gate (see engine.rs): three whites closing higher.
+        if !gate(c.white(2)
+            & c.white(1)
+            & c.white(0)
+            & (c.c(0) > c.c(1))
+            & (c.c(1) > c.c(2))) {
+            return 0;
+        }
         let found = c.white(2)
             & (c.upper(2) < c.avg(SHADOW_VERY_SHORT, 2))
             & c.white(1)
@@ -118,6 +126,15 @@ pattern! {
     /// closing near their lows.
     Cdl3BlackCrows = "CDL3BLACKCROWS" / "cdl3blackcrows", lookback 13,
     avgs [(SHADOW_VERY_SHORT, 2), (SHADOW_VERY_SHORT, 1), (SHADOW_VERY_SHORT, 0)], |c, _p| {
+        // Gate (see engine.rs): a white then three blacks closing lower.
+        if !gate(c.white(3)
+            & c.black(2)
+            & c.black(1)
+            & c.black(0)
+            & (c.c(2) > c.c(1))
+            & (c.c(1) > c.c(0))) {
+            return 0;
+        }
         let found = c.white(3)
             & c.black(2)
             & (c.lower(2) < c.avg(SHADOW_VERY_SHORT, 2))
@@ -219,6 +236,14 @@ pattern! {
         (SHADOW_VERY_SHORT, 2), (SHADOW_VERY_SHORT, 1), (SHADOW_VERY_SHORT, 0),
         (EQUAL, 2), (EQUAL, 1)
     ], |c, _p| {
+        // Gate (see engine.rs): three blacks closing lower.
+        if !gate(c.black(2)
+            & c.black(1)
+            & c.black(0)
+            & (c.c(2) > c.c(1))
+            & (c.c(1) > c.c(0))) {
+            return 0;
+        }
         let found = c.black(2)
             & (c.lower(2) < c.avg(SHADOW_VERY_SHORT, 2))
             & c.black(1)
@@ -259,6 +284,14 @@ pattern! {
         (BODY_LONG, 2), (SHADOW_LONG, 2), (SHADOW_VERY_SHORT, 1), (BODY_SHORT, 0),
         (SHADOW_VERY_SHORT, 0)
     ], |c, _p| {
+        // Gate (see engine.rs): three blacks with rising lows.
+        if !gate(c.black(2)
+            & c.black(1)
+            & c.black(0)
+            & (c.l(1) >= c.l(2))
+            & (c.l(0) > c.l(1))) {
+            return 0;
+        }
         let found = c.black(2)
             & c.black(1)
             & c.black(0)
@@ -287,6 +320,14 @@ pattern! {
         (NEAR, 2), (NEAR, 1), (FAR, 2), (FAR, 1), (BODY_LONG, 2), (SHADOW_SHORT, 2),
         (SHADOW_SHORT, 1), (SHADOW_SHORT, 0), (SHADOW_LONG, 0)
     ], |c, _p| {
+        // Gate (see engine.rs): three whites closing higher.
+        if !gate(c.white(2)
+            & c.white(1)
+            & c.white(0)
+            & (c.c(0) > c.c(1))
+            & (c.c(1) > c.c(2))) {
+            return 0;
+        }
         let found = c.white(2)
             & c.white(1)
             & c.white(0)
@@ -317,6 +358,14 @@ pattern! {
         (BODY_LONG, 2), (BODY_LONG, 1), (SHADOW_VERY_SHORT, 1), (NEAR, 2), (BODY_SHORT, 0),
         (NEAR, 1)
     ], |c, _p| {
+        // Gate (see engine.rs): three whites closing higher.
+        if !gate(c.white(2)
+            & c.white(1)
+            & c.white(0)
+            & (c.c(0) > c.c(1))
+            & (c.c(1) > c.c(2))) {
+            return 0;
+        }
         let found = c.white(2)
             & c.white(1)
             & c.white(0)

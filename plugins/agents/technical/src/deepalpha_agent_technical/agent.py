@@ -1,17 +1,18 @@
 """The technical agent: three classic readings of price, combined.
 
 Indicators are the kernel's streaming objects, updated once per bar, so the agent costs the same on
-bar 20,000 as on bar 100 and gives exactly the values the batch functions (and TA-Lib) give.
+bar 20,000 as on bar 100 and gives exactly the values the batch functions (and TA-Lib) give. They
+are found by name through the installed kernel plugins (``deepalpha.indicators``).
 """
 
 from __future__ import annotations
 
 import math
 
-import deepalpha_kernel as k
 from deepalpha.agents import Agent
 from deepalpha.domain import Bar, Direction, Signal
 from deepalpha.history import History
+from deepalpha.indicators import indicator
 
 from .options import TechnicalOptions
 
@@ -39,10 +40,11 @@ class TechnicalAgent(Agent):
             for m in (-1, 0, 1)
             for x in (-1, 0, 1)
         }
-        self._fast = k.EMA(o.ema_fast)
-        self._slow = k.EMA(o.ema_slow)
-        self._rsi = k.RSI(o.rsi_period)
-        self._macd = k.MACD(o.macd_fast, o.macd_slow, o.macd_signal)
+        ema, rsi, macd = (indicator(n, streaming=True) for n in ("EMA", "RSI", "MACD"))
+        self._fast = ema(o.ema_fast)
+        self._slow = ema(o.ema_slow)
+        self._rsi = rsi(o.rsi_period)
+        self._macd = macd(o.macd_fast, o.macd_slow, o.macd_signal)
 
     def on_bar(self, bar: Bar, history: History) -> Signal | None:
         close = bar.close

@@ -31,6 +31,13 @@ CASES = [
     Case("adx", "hlc", (2,)),
     Case("adxr", "hlc", (14,)),
     Case("adxr", "hlc", (3,)),
+    Case("stoch", "hlc", (5, 3, 0, 3, 0), outputs=2),
+    Case("stoch", "hlc", (14, 3, 1, 5, 1), outputs=2),
+    Case("stoch", "hlc", (1, 1, 0, 2, 1), outputs=2),
+    Case("stochf", "hlc", (5, 3, 0), outputs=2),
+    Case("stochf", "hlc", (9, 1, 1), outputs=2),
+    Case("stochrsi", "c", (14, 5, 3, 0), outputs=2),
+    Case("stochrsi", "c", (7, 9, 4, 1), outputs=2),
 ]
 
 
@@ -64,3 +71,11 @@ def test_flat_candles_give_talibs_zeros():
     flat = np.full(80, 10.0)
     for case in CASES[9:]:
         case.check((flat, flat, flat, flat, flat), dk, talib)
+
+
+def test_stochastic_matypes_beyond_ema_are_refused():
+    x = np.arange(40.0)
+    with pytest.raises(dk.KernelError, match=r"^stoch: slowd_matype must be 0 \(SMA\) or 1"):
+        dk.stoch(x, x, x, 5, 3, 0, 3, 4)
+    with pytest.raises(dk.KernelError, match=r"^stochrsi: fastd_matype must be 0 \(SMA\) or 1"):
+        dk.STOCHRSI(14, 5, 3, 2)

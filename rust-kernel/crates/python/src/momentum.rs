@@ -381,7 +381,235 @@ candle_indicator!(
     "ADX rating, (ADX + ADX n-1 candles ago) / 2 (TA-Lib ADXR)."
 );
 
+type Pair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
+/// Slow stochastic: (slowk, slowd) (TA-Lib STOCH; matypes 0 = SMA, 1 = EMA).
+#[pyfunction]
+#[pyo3(signature = (high, low, close, fastk_period = 5, slowk_period = 3, slowk_matype = 0,
+                    slowd_period = 3, slowd_matype = 0))]
+#[allow(clippy::too_many_arguments)]
+pub fn stoch<'py>(
+    py: Python<'py>,
+    high: &Bound<'py, PyAny>,
+    low: &Bound<'py, PyAny>,
+    close: &Bound<'py, PyAny>,
+    fastk_period: i64,
+    slowk_period: i64,
+    slowk_matype: i64,
+    slowd_period: i64,
+    slowd_matype: i64,
+) -> PyResult<Pair<'py>> {
+    let p = param(mo::StochParams::check(
+        fastk_period,
+        slowk_period,
+        slowk_matype,
+        slowd_period,
+        slowd_matype,
+    ))?;
+    let [h, l, c] = inputs("stoch", [("high", high), ("low", low), ("close", close)])?;
+    let (h, l, c) = (h.as_slice(), l.as_slice(), c.as_slice());
+    let [k, d] = run_many(py, "stoch", h.len(), |[k, d]| mo::stoch(h, l, c, p, k, d))?;
+    Ok((k, d))
+}
+
+/// Fast stochastic: (fastk, fastd) (TA-Lib STOCHF; matype 0 = SMA, 1 = EMA).
+#[pyfunction]
+#[pyo3(signature = (high, low, close, fastk_period = 5, fastd_period = 3, fastd_matype = 0))]
+pub fn stochf<'py>(
+    py: Python<'py>,
+    high: &Bound<'py, PyAny>,
+    low: &Bound<'py, PyAny>,
+    close: &Bound<'py, PyAny>,
+    fastk_period: i64,
+    fastd_period: i64,
+    fastd_matype: i64,
+) -> PyResult<Pair<'py>> {
+    let p = param(mo::StochFParams::check(
+        "stochf",
+        fastk_period,
+        fastd_period,
+        fastd_matype,
+    ))?;
+    let [h, l, c] = inputs("stochf", [("high", high), ("low", low), ("close", close)])?;
+    let (h, l, c) = (h.as_slice(), l.as_slice(), c.as_slice());
+    let [k, d] = run_many(py, "stochf", h.len(), |[k, d]| mo::stochf(h, l, c, p, k, d))?;
+    Ok((k, d))
+}
+
+/// Stochastic RSI: (fastk, fastd) of the fast stochastic of RSI(real) (TA-Lib STOCHRSI).
+#[pyfunction]
+#[pyo3(signature = (real, timeperiod = 14, fastk_period = 5, fastd_period = 3, fastd_matype = 0))]
+pub fn stochrsi<'py>(
+    py: Python<'py>,
+    real: &Bound<'py, PyAny>,
+    timeperiod: i64,
+    fastk_period: i64,
+    fastd_period: i64,
+    fastd_matype: i64,
+) -> PyResult<Pair<'py>> {
+    let n = param(rsi_mod::check(timeperiod))?;
+    let p = param(mo::StochFParams::check(
+        "stochrsi",
+        fastk_period,
+        fastd_period,
+        fastd_matype,
+    ))?;
+    let [real] = inputs("stochrsi", [("real", real)])?;
+    let x = real.as_slice();
+    let [k, d] = run_many(py, "stochrsi", x.len(), |[k, d]| {
+        mo::stochrsi(x, n, p, k, d)
+    })?;
+    Ok((k, d))
+}
+
+/// Streaming STOCH; `update(high, low, close)` returns `(slowk, slowd)` as `stoch()`.
+#[pyclass(module = "deepalpha_kernel", name = "STOCH")]
+pub struct PyStoch {
+    inner: mo::Stochastic,
+}
+
+#[pymethods]
+impl PyStoch {
+    #[new]
+    #[pyo3(signature = (fastk_period = 5, slowk_period = 3, slowk_matype = 0, slowd_period = 3,
+                        slowd_matype = 0))]
+    fn new(
+        fastk_period: i64,
+        slowk_period: i64,
+        slowk_matype: i64,
+        slowd_period: i64,
+        slowd_matype: i64,
+    ) -> PyResult<Self> {
+        let p = param(mo::StochParams::check(
+            fastk_period,
+            slowk_period,
+            slowk_matype,
+            slowd_period,
+            slowd_matype,
+        ))?;
+        Ok(Self {
+            inner: mo::Stochastic::new(p),
+        })
+    }
+
+    fn update(&mut self, high: f64, low: f64, close: f64) -> (f64, f64) {
+        self.inner.update(high, low, close)
+    }
+
+    #[getter]
+    fn value(&self) -> (f64, f64) {
+        self.inner.value()
+    }
+
+    #[getter]
+    fn is_ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    fn reset(&mut self) {
+        self.inner.reset()
+    }
+}
+
+/// Streaming STOCHF; `update(high, low, close)` returns `(fastk, fastd)` as `stochf()`.
+#[pyclass(module = "deepalpha_kernel", name = "STOCHF")]
+pub struct PyStochF {
+    inner: mo::StochasticFast,
+}
+
+#[pymethods]
+impl PyStochF {
+    #[new]
+    #[pyo3(signature = (fastk_period = 5, fastd_period = 3, fastd_matype = 0))]
+    fn new(fastk_period: i64, fastd_period: i64, fastd_matype: i64) -> PyResult<Self> {
+        let p = param(mo::StochFParams::check(
+            "stochf",
+            fastk_period,
+            fastd_period,
+            fastd_matype,
+        ))?;
+        Ok(Self {
+            inner: mo::StochasticFast::new(p),
+        })
+    }
+
+    fn update(&mut self, high: f64, low: f64, close: f64) -> (f64, f64) {
+        self.inner.update(high, low, close)
+    }
+
+    #[getter]
+    fn value(&self) -> (f64, f64) {
+        self.inner.value()
+    }
+
+    #[getter]
+    fn is_ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    fn reset(&mut self) {
+        self.inner.reset()
+    }
+}
+
+/// Streaming STOCHRSI; `update(x)` returns `(fastk, fastd)` as `stochrsi()`.
+#[pyclass(module = "deepalpha_kernel", name = "STOCHRSI")]
+pub struct PyStochRsi {
+    inner: mo::StochasticRsi,
+}
+
+#[pymethods]
+impl PyStochRsi {
+    #[new]
+    #[pyo3(signature = (timeperiod = 14, fastk_period = 5, fastd_period = 3, fastd_matype = 0))]
+    fn new(
+        timeperiod: i64,
+        fastk_period: i64,
+        fastd_period: i64,
+        fastd_matype: i64,
+    ) -> PyResult<Self> {
+        let n = param(rsi_mod::check(timeperiod))?;
+        let p = param(mo::StochFParams::check(
+            "stochrsi",
+            fastk_period,
+            fastd_period,
+            fastd_matype,
+        ))?;
+        Ok(Self {
+            inner: mo::StochasticRsi::new(n, p).map_err(to_py)?,
+        })
+    }
+
+    fn update(&mut self, x: f64) -> (f64, f64) {
+        self.inner.update(x)
+    }
+
+    #[getter]
+    fn value(&self) -> (f64, f64) {
+        self.inner.value()
+    }
+
+    #[getter]
+    fn is_ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    fn reset(&mut self) {
+        self.inner.reset()
+    }
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    for f in [
+        wrap_pyfunction!(stoch, m)?,
+        wrap_pyfunction!(stochf, m)?,
+        wrap_pyfunction!(stochrsi, m)?,
+    ] {
+        m.add_function(f)?;
+    }
+    m.add_class::<PyStoch>()?;
+    m.add_class::<PyStochF>()?;
+    m.add_class::<PyStochRsi>()?;
     for f in [
         wrap_pyfunction!(plus_dm, m)?,
         wrap_pyfunction!(minus_dm, m)?,

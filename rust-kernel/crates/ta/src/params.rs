@@ -125,6 +125,17 @@ pub fn is_zero(v: f64) -> bool {
     -1e-14 < v && v < 1e-14
 }
 
+/// TA-Lib 0.8's test that a window's range `hi - lo` is empty (STOCH's and WILLR's
+/// denominators): relative to the price level, not TA-Lib's absolute zero band. Measured against
+/// TA-Lib 0.8.1 by bisection at levels from 1e-3 to 1e3 (and negative): the range counts as zero
+/// up to 2e-14 of the level, i.e. `hi - lo <= 1e-14 (|hi| + |lo|)`.
+#[inline(always)]
+pub fn is_empty_range(hi: f64, lo: f64) -> bool {
+    // NaN counts as empty (the comparison is false), as in TA-Lib's test.
+    let wide = hi - lo > 1e-14 * (hi.abs() + lo.abs());
+    !wide
+}
+
 /// TA-Lib's `TA_IS_ZERO_OR_NEG`.
 #[inline(always)]
 pub fn is_zero_or_neg(v: f64) -> bool {
@@ -237,7 +248,9 @@ mod tests {
             state ^= state << 17;
             f64::from_bits((state >> 12) | 0x3FF0_0000_0000_0000) - 1.0
         };
-        for d in [1.0, 2.0, 3.0, 7.0, 13.0, 14.0, 100_000.0, 0.1, 1e-3, 123.456] {
+        for d in [
+            1.0, 2.0, 3.0, 7.0, 13.0, 14.0, 100_000.0, 0.1, 1e-3, 123.456,
+        ] {
             let inv = 1.0 / d;
             for _ in 0..200_000 {
                 let x = (next() - 0.5) * 10f64.powi((next() * 40.0) as i32 - 20);

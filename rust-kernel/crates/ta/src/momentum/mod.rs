@@ -4,6 +4,7 @@ pub mod adx;
 pub mod macd;
 pub mod roc;
 pub mod rsi;
+pub mod stoch;
 pub mod willr;
 
 pub use adx::{dmi, Adx, Adxr, DirectionalMovement, DmiKind, Dx, MinusDi, MinusDm, PlusDi, PlusDm};
@@ -12,4 +13,8 @@ pub use roc::{
     change, Change, ChangeKind, Momentum, RateOfChange, RateOfChangePercentage, RateOfChangeRatio,
 };
 pub use rsi::{rsi, RelativeStrengthIndex};
+pub use stoch::{
+    stoch, stochf, stochrsi, MaType, StochFParams, StochParams, Stochastic, StochasticFast,
+    StochasticRsi,
+};
 pub use willr::{willr, WilliamsR};

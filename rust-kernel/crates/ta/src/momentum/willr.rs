@@ -1,5 +1,6 @@
 //! Williams' %R (TA-Lib `WILLR`), lookback `n - 1`:
-//! `-100 * (highest_high - close) / (highest_high - lowest_low)`, 0 when the range is 0.
+//! `-100 * ((highest_high - close) / (highest_high - lowest_low))`, 0 when the range is empty by
+//! TA-Lib 0.8's relative test (`params::is_empty_range`).
 
 use crate::error::Result;
 use crate::overlap::midpoint::{extremes, Extreme};
@@ -7,9 +8,10 @@ use crate::params;
 
 #[inline(always)]
 fn ratio(hi: f64, lo: f64, close: f64) -> f64 {
-    let diff = (hi - lo) / -100.0;
-    if diff != 0.0 {
-        (hi - close) / diff
+    // TA-Lib 0.8's operation order (bit-identical results).
+    let diff = hi - lo;
+    if !params::is_empty_range(hi, lo) {
+        -100.0 * ((hi - close) / diff)
     } else {
         0.0
     }

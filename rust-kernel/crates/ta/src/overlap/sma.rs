@@ -61,15 +61,19 @@ pub struct SimpleMovingAverage {
 
 impl SimpleMovingAverage {
     pub fn new(timeperiod: usize) -> Result<Self> {
-        let period = check(timeperiod)?;
-        Ok(Self {
+        Ok(Self::unchecked(check(timeperiod)?))
+    }
+
+    /// An SMA of any period >= 1 (callers validate; period 1 is the identity, exactly).
+    pub(crate) fn unchecked(period: usize) -> Self {
+        Self {
             period,
             window: vec![0.0; period],
             pos: 0,
             count: 0,
             total: 0.0,
             value: f64::NAN,
-        })
+        }
     }
 
     pub fn period(&self) -> usize {

@@ -173,22 +173,24 @@ pattern! {
 /// beyond the high (bullish) or low (bearish) of the candle before the setup's inside bar.
 #[inline(always)]
 fn hikkake_confirmed<A: Avgs>(c: &Ctx<'_, A>, s: &State) -> bool {
-    // `index == 0` means "no pending setup" (TA-Lib resets it to 0 after a confirmation).
-    s.index > 0
-        && c.t <= s.index + 3
-        && ((s.result > 0 && c.c(0) > c.high_at(s.index - 1))
-            || (s.result < 0 && c.c(0) < c.low_at(s.index - 1)))
+    // `index == 0` means "no pending setup" (TA-Lib resets it to 0 after a confirmation). A
+    // pending setup is rare, and only then may the remembered candle be read (streaming keeps
+    // a short window), hence the branch.
+    let pending = (s.index > 0) & (c.t <= s.index + 3);
+    gate(pending)
+        && (((s.result > 0) & (c.c(0) > c.high_at(s.index - 1)))
+            | ((s.result < 0) & (c.c(0) < c.low_at(s.index - 1))))
 }
 
 #[inline(always)]
 fn hikkake_step<A: Avgs>(c: &Ctx<'_, A>, s: &mut State, setup: bool) -> i32 {
-    if setup {
-        s.result = 100 * if c.h(0) < c.h(1) { 1 } else { -1 };
+    if gate(setup) {
+        s.result = pick(c.h(0) < c.h(1), 100, -100);
         s.index = c.t;
         s.result
     } else if hikkake_confirmed(c, s) {
         s.index = 0;
-        s.result + 100 * if s.result > 0 { 1 } else { -1 }
+        s.result + pick(s.result > 0, 100, -100)
     } else {
         0
     }
@@ -206,9 +208,9 @@ impl Pattern for CdlHikkake {
 
     #[inline(always)]
     fn eval<A: Avgs>(c: &Ctx<'_, A>, s: &mut State, _p: f64) -> i32 {
-        let setup = c.h(1) < c.h(2)
-            && c.l(1) > c.l(2)
-            && ((c.h(0) < c.h(1) && c.l(0) < c.l(1)) || (c.h(0) > c.h(1) && c.l(0) > c.l(1)));
+        let setup = (c.h(1) < c.h(2))
+            & (c.l(1) > c.l(2))
+            & (((c.h(0) < c.h(1)) & (c.l(0) < c.l(1))) | ((c.h(0) > c.h(1)) & (c.l(0) > c.l(1))));
         hikkake_step(c, s, setup)
     }
 }
@@ -226,12 +228,13 @@ impl Pattern for CdlHikkakeMod {
 
     #[inline(always)]
     fn eval<A: Avgs>(c: &Ctx<'_, A>, s: &mut State, _p: f64) -> i32 {
-        let setup = c.h(2) < c.h(3)
-            && c.l(2) > c.l(3)
-            && c.h(1) < c.h(2)
-            && c.l(1) > c.l(2)
-            && ((c.h(0) < c.h(1) && c.l(0) < c.l(1) && c.c(2) <= c.l(2) + c.avg(NEAR, 2))
-                || (c.h(0) > c.h(1) && c.l(0) > c.l(1) && c.c(2) >= c.h(2) - c.avg(NEAR, 2)));
+        let nested = (c.h(2) < c.h(3)) & (c.l(2) > c.l(3)) & (c.h(1) < c.h(2)) & (c.l(1) > c.l(2));
+        // The average (a division) only for the rare nested inside bars.
+        let setup = gate(nested) && {
+            let near = c.avg(NEAR, 2);
+            ((c.h(0) < c.h(1)) & (c.l(0) < c.l(1)) & (c.c(2) <= c.l(2) + near))
+                | ((c.h(0) > c.h(1)) & (c.l(0) > c.l(1)) & (c.c(2) >= c.h(2) - near))
+        };
         hikkake_step(c, s, setup)
     }
 }

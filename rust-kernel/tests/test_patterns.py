@@ -242,3 +242,22 @@ def test_out_buffer_and_errors():
         dk.PatternScanner(["x"])
     strided = tuple(np.ascontiguousarray(np.repeat(x, 2))[::2] for x in (o, h, lo, c))
     assert_talib("CDLHARAMI", strided)
+
+
+def test_scan_into_out_grid():
+    """`scan(out=grid)` overwrites every cell (stale values included) and returns its rows."""
+    o, h, lo, c = (x[:3000] for x in COARSE[2])
+    names = ["CDLHIKKAKE", "CDLDOJI", "CDLMATHOLD", "CDLENGULFING"]
+    grid = np.full((len(names), 3000), 7, dtype=np.int32)
+    got = dk.scan(o, h, lo, c, patterns=names, out=grid)
+    for p, name in enumerate(names):
+        assert np.shares_memory(got[name], grid)
+        assert_same(grid[p], theirs(name, (o, h, lo, c)))
+    again = dk.scan(o, h, lo, c, patterns=names, out=grid)  # reused: same result
+    assert all(np.array_equal(again[n], got[n]) for n in names)
+    with pytest.raises(dk.KernelError, match=r"^scan: out must have shape \(4, 3000\)"):
+        dk.scan(o, h, lo, c, patterns=names, out=np.zeros((4, 2999), dtype=np.int32))
+    with pytest.raises(dk.KernelError, match=r"^scan: out must be a 2-D numpy array of int32"):
+        dk.scan(o, h, lo, c, patterns=names, out=np.zeros((4, 3000), dtype=np.int64))
+    with pytest.raises(dk.KernelError, match=r"^scan: out must be C-contiguous"):
+        dk.scan(o, h, lo, c, patterns=names, out=np.zeros((3000, 4), dtype=np.int32).T)

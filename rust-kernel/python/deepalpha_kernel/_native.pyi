@@ -409,7 +409,13 @@ def cdlxsidegap3methods(
     open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None
 ) -> IntArray: ...
 def scan(
-    open: Array, high: Array, low: Array, close: Array, *, patterns: list[str] | None = None
+    open: Array,
+    high: Array,
+    low: Array,
+    close: Array,
+    *,
+    patterns: list[str] | None = None,
+    out: npt.NDArray[np.int32] | None = None,
 ) -> dict[str, IntArray]: ...
 
 class PatternScanner:

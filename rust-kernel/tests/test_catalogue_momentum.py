@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import talib
 from hypothesis import given
-from kernel_support import Case, ohlcv
+from kernel_support import Case, assert_parity, ohlcv, walk
 
 CASES = [
     Case("mom", "c", (10,)),
@@ -38,6 +38,13 @@ CASES = [
     Case("stochf", "hlc", (9, 1, 1), outputs=2),
     Case("stochrsi", "c", (14, 5, 3, 0), outputs=2),
     Case("stochrsi", "c", (7, 9, 4, 1), outputs=2),
+    Case("cmo", "c", (14,)),
+    Case("cmo", "c", (2,)),
+    Case("bop", "ohlc", ()),
+    Case("aroon", "hl", (14,), outputs=2),
+    Case("aroon", "hl", (2,), outputs=2),
+    Case("aroonosc", "hl", (14,)),
+    Case("aroonosc", "hl", (5,)),
 ]
 
 
@@ -79,3 +86,13 @@ def test_stochastic_matypes_beyond_ema_are_refused():
         dk.stoch(x, x, x, 5, 3, 0, 3, 4)
     with pytest.raises(dk.KernelError, match=r"^stochrsi: fastd_matype must be 0 \(SMA\) or 1"):
         dk.STOCHRSI(14, 5, 3, 2)
+
+
+def test_aroon_ties_resolve_to_the_latest_candle():
+    """Rounded prices tie often; TA-Lib counts the latest of equal extremes."""
+    _, h, lo, _, _ = walk(2000, seed=3)
+    h, lo = np.round(h), np.round(lo)
+    for period in (3, 14):
+        for got, want in zip(dk.aroon(h, lo, period), talib.AROON(h, lo, period), strict=True):
+            assert_parity(got, want)
+        assert_parity(dk.aroonosc(h, lo, period), talib.AROONOSC(h, lo, period))

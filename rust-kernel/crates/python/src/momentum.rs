@@ -599,7 +599,198 @@ impl PyStochRsi {
     }
 }
 
+period_fn!(
+    cmo,
+    "cmo",
+    mo::cmo::check,
+    mo::cmo,
+    timeperiod = 14,
+    "Chande momentum oscillator, 100 (gain - loss) / (gain + loss) (TA-Lib CMO)."
+);
+period_stream!(
+    PyCmo,
+    "CMO",
+    mo::ChandeMomentumOscillator,
+    mo::cmo::check,
+    timeperiod = 14,
+    "Streaming CMO; equal to `cmo()` at every index."
+);
+
+/// Balance of power, (close - open) / (high - low) (TA-Lib BOP).
+#[pyfunction]
+#[pyo3(signature = (open, high, low, close, *, out = None))]
+pub fn bop<'py>(
+    py: Python<'py>,
+    open: &Bound<'py, PyAny>,
+    high: &Bound<'py, PyAny>,
+    low: &Bound<'py, PyAny>,
+    close: &Bound<'py, PyAny>,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let [o, h, l, c] = inputs(
+        "bop",
+        [
+            ("open", open),
+            ("high", high),
+            ("low", low),
+            ("close", close),
+        ],
+    )?;
+    let (o, h, l, c) = (o.as_slice(), h.as_slice(), l.as_slice(), c.as_slice());
+    run_into(py, "bop", o.len(), out, |r| mo::bop(o, h, l, c, r))
+}
+
+/// Streaming BOP; `update(open, high, low, close)` equals `bop()` at every index.
+#[pyclass(module = "deepalpha_kernel", name = "BOP")]
+pub struct PyBop {
+    inner: mo::BalanceOfPower,
+}
+
+#[pymethods]
+impl PyBop {
+    #[new]
+    fn new() -> Self {
+        Self {
+            inner: mo::BalanceOfPower::new(),
+        }
+    }
+
+    fn update(&mut self, open: f64, high: f64, low: f64, close: f64) -> f64 {
+        self.inner.update(open, high, low, close)
+    }
+
+    #[getter]
+    fn value(&self) -> f64 {
+        self.inner.value()
+    }
+
+    #[getter]
+    fn is_ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    fn reset(&mut self) {
+        self.inner.reset()
+    }
+}
+
+/// Aroon: (aroondown, aroonup) over `timeperiod + 1` candles (TA-Lib AROON).
+#[pyfunction]
+#[pyo3(signature = (high, low, timeperiod = 14))]
+pub fn aroon<'py>(
+    py: Python<'py>,
+    high: &Bound<'py, PyAny>,
+    low: &Bound<'py, PyAny>,
+    timeperiod: i64,
+) -> PyResult<Pair<'py>> {
+    let n = param(mo::aroon::check("aroon", timeperiod))?;
+    let [h, l] = inputs("aroon", [("high", high), ("low", low)])?;
+    let (h, l) = (h.as_slice(), l.as_slice());
+    let [d, u] = run_many(py, "aroon", h.len(), |[d, u]| mo::aroon(h, l, n, d, u))?;
+    Ok((d, u))
+}
+
+/// Aroon oscillator, aroonup - aroondown (TA-Lib AROONOSC).
+#[pyfunction]
+#[pyo3(signature = (high, low, timeperiod = 14, *, out = None))]
+pub fn aroonosc<'py>(
+    py: Python<'py>,
+    high: &Bound<'py, PyAny>,
+    low: &Bound<'py, PyAny>,
+    timeperiod: i64,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let n = param(mo::aroon::check("aroonosc", timeperiod))?;
+    let [h, l] = inputs("aroonosc", [("high", high), ("low", low)])?;
+    let (h, l) = (h.as_slice(), l.as_slice());
+    run_into(py, "aroonosc", h.len(), out, |o| mo::aroonosc(h, l, n, o))
+}
+
+/// Streaming AROON; `update(high, low)` returns `(aroondown, aroonup)` as `aroon()`.
+#[pyclass(module = "deepalpha_kernel", name = "AROON")]
+pub struct PyAroon {
+    inner: mo::Aroon,
+}
+
+#[pymethods]
+impl PyAroon {
+    #[new]
+    #[pyo3(signature = (timeperiod = 14))]
+    fn new(timeperiod: i64) -> PyResult<Self> {
+        let n = param(mo::aroon::check("aroon", timeperiod))?;
+        Ok(Self {
+            inner: mo::Aroon::new(n).map_err(to_py)?,
+        })
+    }
+
+    fn update(&mut self, high: f64, low: f64) -> (f64, f64) {
+        self.inner.update(high, low)
+    }
+
+    #[getter]
+    fn value(&self) -> (f64, f64) {
+        self.inner.value()
+    }
+
+    #[getter]
+    fn is_ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    fn reset(&mut self) {
+        self.inner.reset()
+    }
+}
+
+/// Streaming AROONOSC; `update(high, low)` equals `aroonosc()` at every index.
+#[pyclass(module = "deepalpha_kernel", name = "AROONOSC")]
+pub struct PyAroonOsc {
+    inner: mo::AroonOscillator,
+}
+
+#[pymethods]
+impl PyAroonOsc {
+    #[new]
+    #[pyo3(signature = (timeperiod = 14))]
+    fn new(timeperiod: i64) -> PyResult<Self> {
+        let n = param(mo::aroon::check("aroonosc", timeperiod))?;
+        Ok(Self {
+            inner: mo::AroonOscillator::new(n).map_err(to_py)?,
+        })
+    }
+
+    fn update(&mut self, high: f64, low: f64) -> f64 {
+        self.inner.update(high, low)
+    }
+
+    #[getter]
+    fn value(&self) -> f64 {
+        self.inner.value()
+    }
+
+    #[getter]
+    fn is_ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    fn reset(&mut self) {
+        self.inner.reset()
+    }
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    for f in [
+        wrap_pyfunction!(cmo, m)?,
+        wrap_pyfunction!(bop, m)?,
+        wrap_pyfunction!(aroon, m)?,
+        wrap_pyfunction!(aroonosc, m)?,
+    ] {
+        m.add_function(f)?;
+    }
+    m.add_class::<PyCmo>()?;
+    m.add_class::<PyBop>()?;
+    m.add_class::<PyAroon>()?;
+    m.add_class::<PyAroonOsc>()?;
     for f in [
         wrap_pyfunction!(stoch, m)?,
         wrap_pyfunction!(stochf, m)?,

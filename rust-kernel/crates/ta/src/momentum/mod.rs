@@ -1,6 +1,9 @@
 //! Momentum indicators: oscillators of the rate and direction of price change.
 
 pub mod adx;
+pub mod aroon;
+pub mod bop;
+pub mod cmo;
 pub mod macd;
 pub mod roc;
 pub mod rsi;
@@ -8,6 +11,9 @@ pub mod stoch;
 pub mod willr;
 
 pub use adx::{dmi, Adx, Adxr, DirectionalMovement, DmiKind, Dx, MinusDi, MinusDm, PlusDi, PlusDm};
+pub use aroon::{aroon, aroonosc, Aroon, AroonOscillator};
+pub use bop::{bop, BalanceOfPower};
+pub use cmo::{cmo, ChandeMomentumOscillator};
 pub use macd::{macd, Macd};
 pub use roc::{
     change, Change, ChangeKind, Momentum, RateOfChange, RateOfChangePercentage, RateOfChangeRatio,

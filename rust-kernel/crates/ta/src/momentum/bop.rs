@@ -1,0 +1,70 @@
+//! Balance of power (TA-Lib `BOP`): `(close - open) / (high - low)`, 0 when `high - low` is zero
+//! or negative (TA-Lib's `TA_IS_ZERO_OR_NEG`). No lookback and no state: the stream is a function
+//! of the candle.
+
+use crate::error::Result;
+use crate::params;
+
+#[inline(always)]
+pub fn balance(open: f64, high: f64, low: f64, close: f64) -> f64 {
+    let range = high - low;
+    if params::is_zero_or_neg(range) {
+        0.0
+    } else {
+        (close - open) / range
+    }
+}
+
+/// Batch BOP. Like TA-Lib's wrapper, candles before the first one without NaN are NaN.
+pub fn bop(open: &[f64], high: &[f64], low: &[f64], close: &[f64], out: &mut [f64]) -> Result<()> {
+    params::same_len("bop", "open", open.len(), "high", high.len())?;
+    params::same_len("bop", "open", open.len(), "low", low.len())?;
+    params::same_len("bop", "open", open.len(), "close", close.len())?;
+    params::same_len("bop", "open", open.len(), "out", out.len())?;
+    let begin = params::first_valid_all(&[open, high, low, close]);
+    params::fill_nan(out, begin);
+    for i in begin..out.len() {
+        out[i] = balance(open[i], high[i], low[i], close[i]);
+    }
+    Ok(())
+}
+
+/// Streaming BOP (stateless apart from skipping leading NaN candles like the batch).
+#[derive(Debug, Clone, Default)]
+pub struct BalanceOfPower {
+    started: bool,
+    value: f64,
+}
+
+impl BalanceOfPower {
+    pub fn new() -> Self {
+        Self {
+            started: false,
+            value: f64::NAN,
+        }
+    }
+
+    #[inline]
+    pub fn update(&mut self, open: f64, high: f64, low: f64, close: f64) -> f64 {
+        if !self.started {
+            if open.is_nan() || high.is_nan() || low.is_nan() || close.is_nan() {
+                return f64::NAN;
+            }
+            self.started = true;
+        }
+        self.value = balance(open, high, low, close);
+        self.value
+    }
+
+    pub fn value(&self) -> f64 {
+        self.value
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.started
+    }
+
+    pub fn reset(&mut self) {
+        *self = Self::new();
+    }
+}

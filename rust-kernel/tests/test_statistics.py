@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import talib
 from hypothesis import given
+from hypothesis import strategies as st
 from kernel_support import Case, assert_parity, assert_same, ohlcv
 
 LINREG = ["linearreg", "linearreg_slope", "linearreg_intercept", "linearreg_angle", "tsf"]
@@ -88,3 +89,40 @@ def test_linear_regression_against_numpy_polyfit(candles):
     np.testing.assert_allclose(dk.linearreg_slope(close)[63], slope, rtol=1e-9)
     np.testing.assert_allclose(dk.linearreg_intercept(close)[63], intercept, rtol=1e-9)
     np.testing.assert_allclose(dk.tsf(close)[63], intercept + 14 * slope, rtol=1e-9)
+
+
+# ---- CORREL (TA-Lib 0.8's shifted, re-centred sums, decoded from the shipped library) ---------
+
+
+@pytest.mark.parametrize("period", [1, 2, 5, 30, 61])
+def test_correl_bitwise_equal_to_talib(period):
+    rng = np.random.default_rng(period)
+    x = 74_000 * np.exp(np.cumsum(rng.normal(0, 1e-4, 3000)))
+    y = 50 + np.cumsum(rng.normal(0, 1, 3000)) + x / 1000
+    y[700:760] = 7.0  # a flat stretch: zero variance, re-centring, r = 0
+    np.testing.assert_array_equal(dk.correl(x, y, period), talib.CORREL(x, y, period))
+    s = dk.CORREL(period)
+    assert_same([s.update(a, b) for a, b in zip(x, y, strict=True)], dk.correl(x, y, period))
+
+
+@given(data=ohlcv(max_size=200), period=st.integers(1, 40))
+def test_correl_hypothesis(data, period):
+    _, h, _, c, v = data
+    assert_parity(dk.correl(h, c, period), talib.CORREL(h, c, period))
+    assert_parity(dk.correl(c, v, period), talib.CORREL(c, v, period))
+    s = dk.CORREL(period)
+    assert_same([s.update(a, b) for a, b in zip(c, v, strict=True)], dk.correl(c, v, period))
+
+
+def test_correl_nan_and_errors():
+    rng = np.random.default_rng(9)
+    x = 100 + rng.normal(0, 1, 300).cumsum()
+    y = 100 + rng.normal(0, 1, 300).cumsum()
+    x[:2] = np.nan
+    y[3] = np.nan
+    y[120] = np.nan
+    assert_parity(dk.correl(x, y, 10), talib.CORREL(x, y, 10))
+    with pytest.raises(dk.KernelError, match="correl: timeperiod must be >= 1, got 0"):
+        dk.correl(x, y, 0)
+    with pytest.raises(dk.KernelError, match="correl: real0 and real1 must have the same length"):
+        dk.correl(x, y[:-1])

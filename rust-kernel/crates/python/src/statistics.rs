@@ -1,5 +1,6 @@
 //! Bindings of `deepalpha_ta::statistics`.
 
+use deepalpha_ta::statistics::correl as correl_mod;
 use deepalpha_ta::statistics::linearreg::{self as lr, Output};
 use deepalpha_ta::statistics::{
     stddev as stddev_batch, var as var_batch, LinearRegression, StandardDeviation, Variance,
@@ -193,7 +194,73 @@ linreg_binding!(
     "Time series forecast: the least-squares line one step ahead (TA-Lib TSF)."
 );
 
+/// Pearson's correlation of `real0` and `real1` over `timeperiod` values (TA-Lib CORREL).
+#[pyfunction]
+#[pyo3(signature = (real0, real1, timeperiod = 30, *, out = None))]
+pub fn correl<'py>(
+    py: Python<'py>,
+    real0: &Bound<'py, PyAny>,
+    real1: &Bound<'py, PyAny>,
+    timeperiod: i64,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let period = param(correl_mod::check(timeperiod))?;
+    let [a, b] = inputs("correl", [("real0", real0), ("real1", real1)])?;
+    let (a, b) = (a.as_slice(), b.as_slice());
+    run_into(py, "correl", a.len(), out, |o| {
+        correl_mod::correl(a, b, period, o)
+    })
+}
+
+/// Streaming CORREL; `update(x0, x1)` equals `correl()` at every index.
+#[pyclass(module = "deepalpha_kernel", name = "CORREL")]
+pub struct PyCorrel {
+    inner: correl_mod::Correlation,
+    timeperiod: usize,
+}
+
+#[pymethods]
+impl PyCorrel {
+    #[new]
+    #[pyo3(signature = (timeperiod = 30))]
+    fn new(timeperiod: i64) -> PyResult<Self> {
+        let timeperiod = param(correl_mod::check(timeperiod))?;
+        let inner = correl_mod::Correlation::new(timeperiod).map_err(to_py)?;
+        Ok(Self { inner, timeperiod })
+    }
+
+    /// Feed the next pair of values; returns the correlation (NaN until ready).
+    fn update(&mut self, real0: f64, real1: f64) -> f64 {
+        self.inner.update(real0, real1)
+    }
+
+    #[getter]
+    fn value(&self) -> f64 {
+        self.inner.value()
+    }
+
+    #[getter]
+    fn is_ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    #[getter]
+    fn timeperiod(&self) -> usize {
+        self.timeperiod
+    }
+
+    fn reset(&mut self) {
+        self.inner.reset()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("CORREL(timeperiod={})", self.timeperiod)
+    }
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(correl, m)?)?;
+    m.add_class::<PyCorrel>()?;
     m.add_function(wrap_pyfunction!(linearreg, m)?)?;
     m.add_function(wrap_pyfunction!(linearreg_slope, m)?)?;
     m.add_function(wrap_pyfunction!(linearreg_intercept, m)?)?;

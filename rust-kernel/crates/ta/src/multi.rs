@@ -106,6 +106,7 @@ pub const NAMES: &[&str] = &[
     "avgprice",
     "bbands",
     "cmf",
+    "correl",
     "dema",
     "donchian",
     "ema",
@@ -283,6 +284,11 @@ pub fn resolve(name: &str, given: &[(&str, f64)]) -> Result<Indicator> {
                 ONE,
                 one(statistics::var, p.int("timeperiod", 5)?),
             ),
+            "correl" => {
+                let n = p.int("timeperiod", 30)?;
+                let run: Runner = Box::new(move |i, o| statistics::correl(i[0], i[1], n, o[0]));
+                ("correl", &["real0", "real1"], ONE, run)
+            }
             "stddev" => {
                 let n = p.int("timeperiod", 5)?;
                 let k = p.real("nbdev", 1.0);

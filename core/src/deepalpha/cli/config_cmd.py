@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-import yaml
 
 from .main import config_options
 
@@ -43,6 +42,8 @@ def validate(config_path: str | None, env: str | None) -> None:
 @config_options
 def show(config_path: str | None, env: str | None) -> None:
     """Print the merged configuration with secrets masked."""
+    import yaml
+
     from ..config import load_config, mask_secrets, to_dict
 
     config = load_config(config_path, env)

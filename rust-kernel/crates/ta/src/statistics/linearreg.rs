@@ -170,17 +170,40 @@ fn core<const FUSED: bool>(output: Output, x: &[f64], period: usize, out: &mut [
     }
 }
 
+/// The batch loop: the three sums live in locals (registers) and the rare recomputation from the
+/// window is a cold out-of-line call, so the hot path is TA-Lib's slide with no stores but the
+/// output. Same operations in the same order as [`Sums::slide`] and [`Sums::full`].
 #[inline(always)]
 fn rolling<const FUSED: bool>(output: Output, x: &[f64], period: usize, out: &mut [f64]) {
     let c = Consts::new(period);
-    let mut s = Sums::full(x[..period].iter().copied(), period);
-    out[period - 1] = c.emit::<FUSED>(output, s.y, s.xy);
-    for i in period..x.len() {
-        if !s.slide(c.n, x[i - period], x[i]) {
-            s = Sums::full(x[i + 1 - period..=i].iter().copied(), period);
+    let s = Sums::full(x[..period].iter().copied(), period);
+    let (mut y, mut abs, mut xy) = (s.y, s.abs, s.xy);
+    let mut budget = s.budget;
+    out[period - 1] = c.emit::<FUSED>(output, y, xy);
+    let n = c.n;
+    let (olds, news) = (&x[..x.len() - period], &x[period..]);
+    for (i, ((o, &old), &new)) in out[period..].iter_mut().zip(olds).zip(news).enumerate() {
+        budget -= 1;
+        let scaled = n * old;
+        let next_abs = (abs - old.abs()) + new.abs();
+        if budget == 0 || scaled.abs() > next_abs * 100.0 {
+            (y, abs, xy) = refill(&x[i + 1..i + 1 + period]);
+            budget = 32 * period;
+        } else {
+            abs = next_abs;
+            xy = (xy + y) - scaled;
+            y = (y - old) + new;
         }
-        out[i] = c.emit::<FUSED>(output, s.y, s.xy);
+        *o = c.emit::<FUSED>(output, y, xy);
     }
+}
+
+/// [`Sums::full`] as a cold call returning the sums by value.
+#[cold]
+#[inline(never)]
+fn refill(window: &[f64]) -> (f64, f64, f64) {
+    let s = Sums::full(window.iter().copied(), window.len());
+    (s.y, s.abs, s.xy)
 }
 
 macro_rules! batch {

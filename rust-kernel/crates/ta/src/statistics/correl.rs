@@ -110,18 +110,7 @@ impl ShiftedCorrelation {
         } else {
             (vx, vy, cov) = self.recentre(wx, wy);
         }
-        let r = if vx > self.sxx * 1e-14 && vy > self.syy * 1e-14 && vx * vy > 0.0 {
-            let r = cov / (vx * vy).sqrt();
-            if r > 1.0 {
-                1.0
-            } else if r.is_nan() {
-                r
-            } else {
-                r.max(-1.0)
-            }
-        } else {
-            0.0
-        };
+        let r = coefficient(vx, vy, cov, self.sxx, self.syy);
         let ox = wx[0] - self.kx;
         let oy = wy[0] - self.ky;
         self.sx -= ox;
@@ -138,32 +127,149 @@ impl ShiftedCorrelation {
     #[cold]
     #[inline(never)]
     fn recentre(&mut self, wx: &[f64], wy: &[f64]) -> (f64, f64, f64) {
-        let (mut mx, mut my) = (0.0, 0.0);
-        for (&a, &b) in wx.iter().zip(wy) {
-            mx += a;
-            my += b;
+        let r = recompute(wx, wy, self.inv);
+        (self.kx, self.ky) = (r.kx, r.ky);
+        (self.sx, self.sxx, self.sy, self.syy, self.sxy) = (r.sx, r.sxx, r.sy, r.syy, r.sxy);
+        self.countdown = 32 * self.period;
+        (r.vx, r.vy, r.cov)
+    }
+}
+
+/// The state after a re-centring.
+#[derive(Debug, Clone, Copy)]
+struct Recentred {
+    kx: f64,
+    ky: f64,
+    sx: f64,
+    sxx: f64,
+    sy: f64,
+    syy: f64,
+    sxy: f64,
+    vx: f64,
+    vy: f64,
+    cov: f64,
+}
+
+#[inline(always)]
+fn recompute(wx: &[f64], wy: &[f64], inv: f64) -> Recentred {
+    let (mut mx, mut my) = (0.0, 0.0);
+    for (&a, &b) in wx.iter().zip(wy) {
+        mx += a;
+        my += b;
+    }
+    let (kx, ky) = (mx * inv, my * inv);
+    let (mut sx, mut sxx, mut sy, mut syy, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for (&a, &b) in wx.iter().zip(wy) {
+        let dx = a - kx;
+        sx += dx;
+        sxx += dx * dx;
+        let dy = b - ky;
+        sxy += dx * dy;
+        sy += dy;
+        syy += dy * dy;
+    }
+    let vx = sxx - (sx * sx) * inv;
+    let vy = syy - (sy * sy) * inv;
+    let cov = sxy - (sy * sx) * inv;
+    // Negative (rounded) variances are 0; NaN passes through, as in TA-Lib.
+    let vx = if vx < 0.0 { 0.0 } else { vx };
+    let vy = if vy < 0.0 { 0.0 } else { vy };
+    Recentred {
+        kx,
+        ky,
+        sx,
+        sxx,
+        sy,
+        syy,
+        sxy,
+        vx,
+        vy,
+        cov,
+    }
+}
+
+/// [`recompute`] out of line, by value, for the batch loop (its state stays in registers).
+#[cold]
+#[inline(never)]
+fn recompute_cold(wx: &[f64], wy: &[f64], inv: f64) -> Recentred {
+    recompute(wx, wy, inv)
+}
+
+/// `r` from the window's variances and covariance, as TA-Lib clamps and guards it.
+#[inline(always)]
+fn coefficient(vx: f64, vy: f64, cov: f64, sxx: f64, syy: f64) -> f64 {
+    if vx > sxx * 1e-14 && vy > syy * 1e-14 && vx * vy > 0.0 {
+        let r = cov / (vx * vy).sqrt();
+        if r > 1.0 {
+            1.0
+        } else if r.is_nan() {
+            r
+        } else {
+            r.max(-1.0)
         }
-        self.kx = mx * self.inv;
-        self.ky = my * self.inv;
-        let (mut sx, mut sxx, mut sy, mut syy, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for (&a, &b) in wx.iter().zip(wy) {
-            let dx = a - self.kx;
-            sx += dx;
-            sxx += dx * dx;
-            let dy = b - self.ky;
-            sxy += dx * dy;
+    } else {
+        0.0
+    }
+}
+
+/// The batch loop: [`ShiftedCorrelation::step`] with every sum in a local.
+fn batch_loop(x: &[f64], y: &[f64], period: usize, out: &mut [f64]) {
+    let mut st = ShiftedCorrelation::new(period);
+    st.start(x, y);
+    let ShiftedCorrelation {
+        inv,
+        mut kx,
+        mut ky,
+        mut sx,
+        mut sxx,
+        mut sy,
+        mut syy,
+        mut sxy,
+        mut countdown,
+        ..
+    } = st;
+    let (mut left_x2, mut left_y2) = (0.0, 0.0);
+    let last = period - 1;
+    for (i, o) in out.iter_mut().enumerate() {
+        let (wx, wy) = (&x[i..i + period], &y[i..i + period]);
+        let dx = wx[last] - kx;
+        sx += dx;
+        sxx += dx * dx;
+        let mut vx = sxx - (sx * sx) * inv;
+        let (vy, cov);
+        let mut recentre = sxx * 1e-6 > vx;
+        let mut dy = 0.0;
+        let mut v = 0.0;
+        if !recentre {
+            dy = wy[last] - ky;
             sy += dy;
             syy += dy * dy;
+            v = syy - (sy * sy) * inv;
+            recentre = syy * 1e-6 > v || left_x2 > sxx * 1e6 || left_y2 > syy * 1e6 || {
+                countdown -= 1;
+                countdown == 0
+            };
         }
-        (self.sx, self.sxx, self.sy, self.syy, self.sxy) = (sx, sxx, sy, syy, sxy);
-        self.countdown = 32 * self.period;
-        let vx = sxx - (sx * sx) * self.inv;
-        let vy = syy - (sy * sy) * self.inv;
-        let cov = sxy - (sy * sx) * self.inv;
-        // Negative (rounded) variances are 0; NaN passes through, as in TA-Lib.
-        let vx = if vx < 0.0 { 0.0 } else { vx };
-        let vy = if vy < 0.0 { 0.0 } else { vy };
-        (vx, vy, cov)
+        if !recentre {
+            sxy += dx * dy;
+            vy = v;
+            cov = sxy - (sx * sy) * inv;
+        } else {
+            let r = recompute_cold(wx, wy, inv);
+            (kx, ky, sx, sxx, sy, syy, sxy) = (r.kx, r.ky, r.sx, r.sxx, r.sy, r.syy, r.sxy);
+            countdown = 32 * period;
+            (vx, vy, cov) = (r.vx, r.vy, r.cov);
+        }
+        *o = coefficient(vx, vy, cov, sxx, syy);
+        let ox = wx[0] - kx;
+        let oy = wy[0] - ky;
+        sx -= ox;
+        sy -= oy;
+        sxx -= ox * ox;
+        sxy -= ox * oy;
+        syy -= oy * oy;
+        left_x2 = ox * ox;
+        left_y2 = oy * oy;
     }
 }
 
@@ -179,11 +285,7 @@ pub fn correl(real0: &[f64], real1: &[f64], timeperiod: usize, out: &mut [f64]) 
         return Ok(());
     }
     let (x, y) = (&real0[begin..], &real1[begin..]);
-    let mut st = ShiftedCorrelation::new(period);
-    st.start(x, y);
-    for (i, o) in out[start..].iter_mut().enumerate() {
-        *o = st.step(&x[i..i + period], &y[i..i + period]);
-    }
+    batch_loop(x, y, period, &mut out[start..]);
     Ok(())
 }
 

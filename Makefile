@@ -52,6 +52,7 @@ test: setup
 	cd rust-kernel && cargo test -p deepalpha-ta --release
 
 bench: setup
+	$(UV) pip install --python $(PY) --quiet -r requirements/bench.txt
 	$(PY) bench/backtest.py
 	$(PY) bench/plugins_list.py
 	$(PY) bench/indicators.py

@@ -33,6 +33,48 @@ def one(config, label: str):
     return result, wall
 
 
+def backtesting_py_sma_cross(config):
+    """A callable timing backtesting.py's SMA cross on the same bars, or None if not installed."""
+    try:
+        import pandas as pd
+        import talib
+        from backtesting import Backtest, Strategy
+        from backtesting.lib import crossover
+    except ImportError:
+        return None
+    from deepalpha.engine.components import build
+    from deepalpha.plugins import get_plugin_manager
+
+    source = build(
+        get_plugin_manager(), "data", config.market.source, config.market.options, "market"
+    )
+    s = source.fetch(config.market.symbols[0], config.market.timeframe)
+    frame = pd.DataFrame(
+        {"Open": s.open, "High": s.high, "Low": s.low, "Close": s.close, "Volume": s.volume},
+        index=pd.to_datetime(s.ts, unit="ms"),
+    )
+
+    class SmaCross(Strategy):
+        def init(self):
+            self.fast = self.I(talib.SMA, self.data.Close, 10)
+            self.slow = self.I(talib.SMA, self.data.Close, 30)
+
+        def next(self):
+            if crossover(self.fast, self.slow):
+                self.buy()
+            elif crossover(self.slow, self.fast):
+                self.position.close()
+
+    bt = Backtest(frame, SmaCross, cash=1_000_000, commission=0.001)
+
+    def timed() -> float:
+        started = time.perf_counter()
+        bt.run()
+        return len(frame) / (time.perf_counter() - started)
+
+    return timed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -62,15 +104,27 @@ def main() -> None:
         "pipeline: file source -> paper gateway -> 6 risk rules -> technical agent -> "
         "decision engine -> SQLite"
     )
-    rates = []
-    for _ in range(args.repeat):
+    peer = backtesting_py_sma_cross(vote)
+    rates, peer_rates = [], []
+    for _ in range(args.repeat):  # interleaved, so machine noise hits both alike
         result, wall = one(vote, "vote")
         rates.append(result.bars_per_second)
+        if peer is not None:
+            peer_rates.append(peer())
+    ours = statistics.median(rates)
     print(
-        f"vote only        : {result.bars:,} bars, median {statistics.median(rates):>10,.0f} "
+        f"vote only        : {result.bars:,} bars, median {ours:>10,.0f} "
         f"bars/s (best {max(rates):,.0f}); wall incl. start-up {wall:.2f}s; "
         f"decisions {result.stats['decisions']}, orders {result.stats['orders']}"
     )
+    if peer_rates:
+        theirs = statistics.median(peer_rates)
+        print(
+            f"backtesting.py   : {result.bars:,} bars, median {theirs:>10,.0f} bars/s "
+            f"(SMA 10/30 cross, no storage); ratio DeepAlpha/backtesting.py {ours / theirs:.2f}"
+        )
+    else:
+        print("backtesting.py   : not installed (pip install -r requirements/bench.txt)")
 
     Path(args.record_db).parent.mkdir(parents=True, exist_ok=True)
     llm = load_config(
@@ -95,7 +149,6 @@ def main() -> None:
         f"bars/s (best {max(rates):,.0f}); {result.stats['llm_replayed']} answers replayed, "
         f"0 model calls; wall incl. start-up {wall:.2f}s"
     )
-    print("peers on this machine (FACTS): backtesting.py ~59k bars/s, nautilus_trader ~4.5k")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ CASES = [
     Case("aroon", "hl", (2,), outputs=2),
     Case("aroonosc", "hl", (14,)),
     Case("aroonosc", "hl", (5,)),
+    Case("cci", "hlc", (14,)),
+    Case("cci", "hlc", (2,)),
 ]
 
 

@@ -311,6 +311,16 @@ macro_rules! candle_indicator {
 }
 
 candle_indicator!(
+    hlc,
+    cci,
+    PyCci,
+    "cci",
+    "CCI",
+    mo::CommodityChannelIndex,
+    14,
+    "Commodity channel index, (tp - mean) / (0.015 mean deviation) (TA-Lib CCI)."
+);
+candle_indicator!(
     hl,
     plus_dm,
     PyPlusDm,
@@ -788,6 +798,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add_function(f)?;
     }
     m.add_class::<PyCmo>()?;
+    m.add_function(wrap_pyfunction!(cci, m)?)?;
+    m.add_class::<PyCci>()?;
     m.add_class::<PyBop>()?;
     m.add_class::<PyAroon>()?;
     m.add_class::<PyAroonOsc>()?;

@@ -207,6 +207,18 @@ fn drive(
     for o in outs.iter_mut() {
         params::fill_nan(o, begin + n);
     }
+    let finite = |x: &[f64]| !x[begin..].iter().any(|v| v.is_nan());
+    if begin + n < high.len() && finite(high) && finite(low) {
+        let factor = 100.0 / n as f64;
+        let nf = n as f64;
+        arg_extremes(&high[begin..], &low[begin..], n + 1, |t, hi, lo| {
+            let down = factor * (nf - (t - lo) as f64);
+            let up = factor * (nf - (t - hi) as f64);
+            let osc = factor * (hi as f64 - lo as f64);
+            emit(outs, begin + t, (down, up, osc));
+        });
+        return Ok(());
+    }
     let mut s = Aroon::new(n)?;
     for i in begin..high.len() {
         if let Some(v) = s.step(high[i], low[i]) {
@@ -214,6 +226,59 @@ fn drive(
         }
     }
     Ok(())
+}
+
+/// Latest index of the maximum of `hi` and of the minimum of `lo` over every window of `w`
+/// values (van Herk / Gil-Werman on (value, index) pairs, ties to the later index): per block of
+/// `w`, prefix extremes forward and suffix extremes backward; a window is the suffix of one block
+/// and the prefix of the next. Branch-free selects, a constant number per value, where the deque
+/// mispredicts its pops and TA-Lib rescans. Inputs must hold no NaN (the caller checks).
+/// Calls `emit(t, argmax, argmin)` for `t >= w - 1`.
+#[inline(always)]
+fn arg_extremes(hi: &[f64], lo: &[f64], w: usize, mut emit: impl FnMut(usize, usize, usize)) {
+    let len = hi.len();
+    let mut suf_hi = vec![(f64::NEG_INFINITY, 0usize); w];
+    let mut suf_lo = vec![(f64::INFINITY, 0usize); w];
+    // Suffix scans run backward, so a tie keeps the later index already held (strict compare).
+    let suffixes = |start: usize, suf_hi: &mut [(f64, usize)], suf_lo: &mut [(f64, usize)]| {
+        let (mut h, mut l) = ((f64::NEG_INFINITY, 0), (f64::INFINITY, 0));
+        for j in (0..w).rev() {
+            let i = start + j;
+            h = if hi[i] > h.0 { (hi[i], i) } else { h };
+            l = if lo[i] < l.0 { (lo[i], i) } else { l };
+            suf_hi[j] = h;
+            suf_lo[j] = l;
+        }
+    };
+    let mut start = 0;
+    loop {
+        let end = (start + w).min(len);
+        // Prefix scans run forward: a tie takes the later index (non-strict compare).
+        let (mut h, mut l) = ((f64::NEG_INFINITY, 0), (f64::INFINITY, 0));
+        for j in 0..end - start {
+            let i = start + j;
+            h = if hi[i] >= h.0 { (hi[i], i) } else { h };
+            l = if lo[i] <= l.0 { (lo[i], i) } else { l };
+            if i + 1 < w {
+                continue;
+            }
+            // The window ending at i starts at offset j + 1 of the previous block (or is this
+            // whole block when j + 1 == w); the later part (this prefix) wins ties.
+            let (sh, sl) = if j + 1 < w {
+                (suf_hi[j + 1], suf_lo[j + 1])
+            } else {
+                ((f64::NEG_INFINITY, 0), (f64::INFINITY, 0))
+            };
+            let amax = if sh.0 > h.0 { sh.1 } else { h.1 };
+            let amin = if sl.0 < l.0 { sl.1 } else { l.1 };
+            emit(i, amax, amin);
+        }
+        if end == len {
+            break;
+        }
+        suffixes(start, &mut suf_hi, &mut suf_lo);
+        start = end;
+    }
 }
 
 /// Batch AROON into `(aroondown, aroonup)`.

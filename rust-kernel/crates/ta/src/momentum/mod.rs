@@ -3,6 +3,7 @@
 pub mod adx;
 pub mod aroon;
 pub mod bop;
+pub mod cci;
 pub mod cmo;
 pub mod macd;
 pub mod roc;
@@ -13,6 +14,7 @@ pub mod willr;
 pub use adx::{dmi, Adx, Adxr, DirectionalMovement, DmiKind, Dx, MinusDi, MinusDm, PlusDi, PlusDm};
 pub use aroon::{aroon, aroonosc, Aroon, AroonOscillator};
 pub use bop::{bop, BalanceOfPower};
+pub use cci::{cci, CommodityChannelIndex};
 pub use cmo::{cmo, ChandeMomentumOscillator};
 pub use macd::{macd, Macd};
 pub use roc::{

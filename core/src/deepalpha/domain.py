@@ -141,15 +141,16 @@ class Signal:
     symbol: str
     ts: int
     direction: Direction
-    strength: float = field(default=0.0)
-    confidence: float = field(default=0.0)
+    strength: float = 0.0
+    confidence: float = 0.0
     rationale: str = ""
 
-    @strength.validator
-    @confidence.validator
-    def _unit_interval(self, attribute: attrs.Attribute, value: float) -> None:
-        if not 0.0 <= value <= 1.0:
-            raise ValueError(f"Signal.{attribute.name} must be in [0, 1], got {value!r}")
+    def __attrs_post_init__(self) -> None:
+        # One combined check rather than two attrs validators: agents build a Signal on every
+        # bar, and this halves what validation costs there. NaN fails both comparisons.
+        if not (0.0 <= self.strength <= 1.0 and 0.0 <= self.confidence <= 1.0):
+            name = "strength" if not 0.0 <= self.strength <= 1.0 else "confidence"
+            raise ValueError(f"Signal.{name} must be in [0, 1], got {getattr(self, name)!r}")
 
     @property
     def score(self) -> float:

@@ -7,8 +7,6 @@ are found by name through the installed kernel plugins (``deepalpha.indicators``
 
 from __future__ import annotations
 
-import math
-
 from deepalpha.agents import Agent
 from deepalpha.domain import Bar, Direction, Signal
 from deepalpha.history import History
@@ -32,14 +30,15 @@ class TechnicalAgent(Agent):
 
     def reset(self) -> None:
         o = self.options
-        # The 27 possible readings, worded once: formatting text on every bar would cost as much
-        # as computing the three indicators.
-        self._rationale = {
-            (t, m, x): _describe(o, t, m, x)
+        # Direction, strength, confidence and wording depend only on the three readings, so the
+        # 27 combinations are worked out once: per bar the agent only updates its indicators.
+        self._readings = {
+            (t, m, x): _reading(o, t, m, x)
             for t in (-1, 0, 1)
             for m in (-1, 0, 1)
             for x in (-1, 0, 1)
         }
+        self._oversold, self._overbought = o.rsi_oversold, o.rsi_overbought
         ema, rsi, macd = (indicator(n, streaming=True) for n in ("EMA", "RSI", "MACD"))
         self._fast = ema(o.ema_fast)
         self._slow = ema(o.ema_slow)
@@ -51,34 +50,30 @@ class TechnicalAgent(Agent):
         fast = self._fast.update(close)
         slow = self._slow.update(close)
         rsi = self._rsi.update(close)
-        _, _, hist = self._macd.update(close)
-        if math.isnan(slow) or math.isnan(rsi) or math.isnan(hist):
-            return None  # still warming up: abstain rather than guess
-        o = self.options
+        hist = self._macd.update(close)[2]
+        if slow != slow or rsi != rsi or hist != hist:  # NaN: still warming up, abstain
+            return None
         trend = 1 if fast > slow else -1 if fast < slow else 0
         momentum = 1 if hist > 0 else -1 if hist < 0 else 0
-        extreme = 1 if rsi < o.rsi_oversold else -1 if rsi > o.rsi_overbought else 0
-        score = TREND_WEIGHT * trend + MACD_WEIGHT * momentum + RSI_WEIGHT * extreme
-        if abs(score) < o.min_score:
-            direction = Direction.FLAT
-            confidence = 0.0
-        else:
-            direction = Direction.LONG if score > 0 else Direction.SHORT
-            sign = int(direction)
-            confidence = (
-                TREND_WEIGHT * (trend == sign)
-                + MACD_WEIGHT * (momentum == sign)
-                + RSI_WEIGHT * (extreme == sign)
-            )
-        return Signal(
-            "technical",
-            bar.symbol,
-            bar.ts,
-            direction,
-            min(1.0, abs(score)),
-            confidence,
-            self._rationale[trend, momentum, extreme],
+        extreme = 1 if rsi < self._oversold else -1 if rsi > self._overbought else 0
+        direction, strength, confidence, rationale = self._readings[trend, momentum, extreme]
+        return Signal("technical", bar.symbol, bar.ts, direction, strength, confidence, rationale)
+
+
+def _reading(o: TechnicalOptions, trend: int, momentum: int, extreme: int):
+    """What the agent says for one combination of the three readings (there are 27)."""
+    score = TREND_WEIGHT * trend + MACD_WEIGHT * momentum + RSI_WEIGHT * extreme
+    if abs(score) < o.min_score:
+        direction, confidence = Direction.FLAT, 0.0
+    else:
+        direction = Direction.LONG if score > 0 else Direction.SHORT
+        sign = int(direction)
+        confidence = (
+            TREND_WEIGHT * (trend == sign)
+            + MACD_WEIGHT * (momentum == sign)
+            + RSI_WEIGHT * (extreme == sign)
         )
+    return direction, min(1.0, abs(score)), confidence, _describe(o, trend, momentum, extreme)
 
 
 def _describe(o: TechnicalOptions, trend: int, momentum: int, extreme: int) -> str:

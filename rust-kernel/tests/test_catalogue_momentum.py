@@ -47,6 +47,10 @@ CASES = [
     Case("aroonosc", "hl", (5,)),
     Case("cci", "hlc", (14,)),
     Case("cci", "hlc", (2,)),
+    Case("apo", "c", (12, 26, 0)),
+    Case("apo", "c", (26, 5, 1)),
+    Case("ppo", "c", (12, 26, 1)),
+    Case("ppo", "c", (3, 10, 0)),
 ]
 
 

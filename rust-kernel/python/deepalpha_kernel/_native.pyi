@@ -808,3 +808,29 @@ class CCI(_Stream):
     @property
     def timeperiod(self) -> int: ...
     def update(self, high: float, low: float, close: float) -> float: ...
+
+def apo(
+    real: Array,
+    fastperiod: int = 12,
+    slowperiod: int = 26,
+    matype: int = 0,
+    *,
+    out: Array | None = None,
+) -> Array: ...
+
+class APO(_Stream):
+    def __init__(self, fastperiod: int = 12, slowperiod: int = 26, matype: int = 0) -> None: ...
+    def update(self, x: float) -> float: ...
+
+def ppo(
+    real: Array,
+    fastperiod: int = 12,
+    slowperiod: int = 26,
+    matype: int = 0,
+    *,
+    out: Array | None = None,
+) -> Array: ...
+
+class PPO(_Stream):
+    def __init__(self, fastperiod: int = 12, slowperiod: int = 26, matype: int = 0) -> None: ...
+    def update(self, x: float) -> float: ...

@@ -788,7 +788,87 @@ impl PyAroonOsc {
     }
 }
 
+macro_rules! price_oscillator {
+    ($fn:ident, $cls:ident, $label:literal, $upper:literal, $percent:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[pyfunction]
+        #[pyo3(signature = (real, fastperiod = 12, slowperiod = 26, matype = 0, *, out = None))]
+        pub fn $fn<'py>(
+            py: Python<'py>,
+            real: &Bound<'py, PyAny>,
+            fastperiod: i64,
+            slowperiod: i64,
+            matype: i64,
+            out: Option<&Bound<'py, PyAny>>,
+        ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+            let (f, s, ma) = param(mo::apo::check($label, fastperiod, slowperiod, matype))?;
+            let [real] = inputs($label, [("real", real)])?;
+            let x = real.as_slice();
+            run_into(py, $label, x.len(), out, |o| {
+                mo::price_oscillator($percent, x, f, s, ma, o)
+            })
+        }
+
+        #[doc = concat!("Streaming ", $upper, "; `update(x)` equals `", $label, "()` at every index.")]
+        #[pyclass(module = "deepalpha_kernel", name = $upper)]
+        pub struct $cls {
+            inner: mo::PriceOscillator,
+        }
+
+        #[pymethods]
+        impl $cls {
+            #[new]
+            #[pyo3(signature = (fastperiod = 12, slowperiod = 26, matype = 0))]
+            fn new(fastperiod: i64, slowperiod: i64, matype: i64) -> PyResult<Self> {
+                let (f, s, ma) = param(mo::apo::check($label, fastperiod, slowperiod, matype))?;
+                Ok(Self {
+                    inner: mo::PriceOscillator::new($percent, f, s, ma),
+                })
+            }
+
+            fn update(&mut self, x: f64) -> f64 {
+                self.inner.update(x)
+            }
+
+            #[getter]
+            fn value(&self) -> f64 {
+                self.inner.value()
+            }
+
+            #[getter]
+            fn is_ready(&self) -> bool {
+                self.inner.is_ready()
+            }
+
+            fn reset(&mut self) {
+                self.inner.reset()
+            }
+        }
+    };
+}
+
+price_oscillator!(
+    apo,
+    PyApo,
+    "apo",
+    "APO",
+    false,
+    "MA_fast - MA_slow (TA-Lib APO)."
+);
+price_oscillator!(
+    ppo,
+    PyPpo,
+    "ppo",
+    "PPO",
+    true,
+    "100 (MA_fast - MA_slow) / MA_slow (TA-Lib PPO)."
+);
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(apo, m)?)?;
+    m.add_function(wrap_pyfunction!(ppo, m)?)?;
+    m.add_class::<PyApo>()?;
+    m.add_class::<PyPpo>()?;
     for f in [
         wrap_pyfunction!(cmo, m)?,
         wrap_pyfunction!(bop, m)?,

@@ -1,6 +1,7 @@
 //! Momentum indicators: oscillators of the rate and direction of price change.
 
 pub mod adx;
+pub mod apo;
 pub mod aroon;
 pub mod bop;
 pub mod cci;
@@ -12,6 +13,7 @@ pub mod stoch;
 pub mod willr;
 
 pub use adx::{dmi, Adx, Adxr, DirectionalMovement, DmiKind, Dx, MinusDi, MinusDm, PlusDi, PlusDm};
+pub use apo::{price_oscillator, PriceOscillator};
 pub use aroon::{aroon, aroonosc, Aroon, AroonOscillator};
 pub use bop::{bop, BalanceOfPower};
 pub use cci::{cci, CommodityChannelIndex};

@@ -46,7 +46,7 @@ impl MaType {
 }
 
 /// `MA(input)` into `out[period - 1..]` (both slices start at the first valid input).
-fn ma_batch(kind: MaType, input: &[f64], period: usize, out: &mut [f64]) {
+pub(crate) fn ma_batch(kind: MaType, input: &[f64], period: usize, out: &mut [f64]) {
     if period == 1 {
         out.copy_from_slice(input);
         return;
@@ -59,14 +59,14 @@ fn ma_batch(kind: MaType, input: &[f64], period: usize, out: &mut [f64]) {
 
 /// One moving-average stage of a stream.
 #[derive(Debug, Clone)]
-enum MaStage {
+pub(crate) enum MaStage {
     Copy,
     Sma(SimpleMovingAverage),
     Ema(ExponentialMovingAverage),
 }
 
 impl MaStage {
-    fn new(kind: MaType, period: usize) -> Self {
+    pub(crate) fn new(kind: MaType, period: usize) -> Self {
         match (period, kind) {
             (1, _) => Self::Copy,
             (_, MaType::Sma) => Self::Sma(SimpleMovingAverage::unchecked(period)),
@@ -76,7 +76,7 @@ impl MaStage {
 
     /// Feed a defined value; returns the average once it is defined.
     #[inline]
-    fn update(&mut self, x: f64) -> Option<f64> {
+    pub(crate) fn update(&mut self, x: f64) -> Option<f64> {
         match self {
             Self::Copy => Some(x),
             Self::Sma(s) => {
@@ -90,7 +90,7 @@ impl MaStage {
         }
     }
 
-    fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         match self {
             Self::Copy => {}
             Self::Sma(s) => s.reset(),

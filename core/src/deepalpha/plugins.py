@@ -14,7 +14,6 @@ fresh manager with ``load_plugins()``.
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import os
 import traceback
 from collections.abc import Iterable
@@ -25,6 +24,7 @@ import pluggy
 from attrs import frozen
 
 from . import PROJECT, hookspecs
+from .entrypoints import entry_points as scan_entry_points
 from .errors import PluginError, PluginIncompatible
 
 ENTRY_POINT_GROUP = PROJECT
@@ -203,7 +203,7 @@ def load_plugins(
     *,
     strict: bool | None = None,
     allow: Iterable[str] | None = None,
-    entry_points: Iterable[importlib.metadata.EntryPoint] | None = None,
+    entry_points: Iterable[Any] | None = None,
     extra: Iterable[tuple[str, object]] = (),
 ) -> DeepAlphaPlugins:
     """Load every ``deepalpha`` entry point, guarded, and return the result.
@@ -215,14 +215,11 @@ def load_plugins(
     strict = _strict_from_env() if strict is None else strict
     allowed = _allowed_from_env() if allow is None else set(allow)
     if entry_points is None:
-        entry_points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+        entry_points = scan_entry_points(ENTRY_POINT_GROUP)
     plugins = DeepAlphaPlugins(_new_pluggy())
     candidates: list[tuple[str, str, str, Any]] = []
     for ep in sorted(entry_points, key=lambda e: e.name):
-        dist = getattr(ep, "dist", None)
-        candidates.append(
-            (ep.name, dist.name if dist else "?", dist.version if dist else "?", ep.load)
-        )
+        candidates.append((ep.name, *_distribution(ep), ep.load))
     for name, obj in extra:
         candidates.append((name, name, "-", lambda obj=obj: obj))
 
@@ -235,6 +232,14 @@ def load_plugins(
     if strict and (clashes := plugins.conflicts()):
         raise PluginError(clashes[0])
     return plugins
+
+
+def _distribution(ep: Any) -> tuple[str, str]:
+    """Name and version of the distribution behind an entry point (ours or importlib's)."""
+    if hasattr(ep, "dist_name"):
+        return ep.dist_name, ep.dist_version
+    dist = getattr(ep, "dist", None)
+    return (dist.name, dist.version) if dist is not None else ("?", "?")
 
 
 def _load_one(plugins, name, dist_name, version, loader, strict) -> None:

@@ -73,6 +73,7 @@ def catalogue(o, h, l, c):  # noqa: E741
         ("LINEARREG_SLOPE(14)", lambda: dk.linearreg_slope(c), lambda: talib.LINEARREG_SLOPE(c)),
         ("TSF(14)", lambda: dk.tsf(c), lambda: talib.TSF(c)),
         ("CORREL(30)", lambda: dk.correl(h, l), lambda: talib.CORREL(h, l)),
+        ("BETA(5)", lambda: dk.beta(h, c), lambda: talib.BETA(h, c)),
         ("AVGPRICE", lambda: dk.avgprice(o, h, l, c), lambda: talib.AVGPRICE(o, h, l, c)),
         ("MEDPRICE", lambda: dk.medprice(h, l), lambda: talib.MEDPRICE(h, l)),
         ("TYPPRICE", lambda: dk.typprice(h, l, c), lambda: talib.TYPPRICE(h, l, c)),

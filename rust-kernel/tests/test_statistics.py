@@ -126,3 +126,90 @@ def test_correl_nan_and_errors():
         dk.correl(x, y, 0)
     with pytest.raises(dk.KernelError, match="correl: real0 and real1 must have the same length"):
         dk.correl(x, y[:-1])
+
+
+# ---- BETA (TA-Lib 0.8's shifted, re-centred sums of returns, decoded from the shipped library) -
+
+
+def _beta_inputs(seed: int, n: int = 3000) -> tuple[np.ndarray, np.ndarray]:
+    """A market near 74,000 and an asset that follows it, with flat stretches in each."""
+    rng = np.random.default_rng(seed)
+    x = 74_000 * np.exp(np.cumsum(rng.normal(0, 1e-3, n)))
+    y = 3_000 * np.exp(np.cumsum(rng.normal(0, 2e-3, n))) + x / 100
+    if n > 1000:
+        x[400:460] = x[400]  # the market does not move: zero variance, re-centring, beta = 0
+        y[900:950] = y[900]  # the asset does not move: beta = 0
+    return x, y
+
+
+@pytest.mark.parametrize("period", [1, 2, 5, 14, 30, 61])
+def test_beta_bitwise_equal_to_talib(period):
+    x, y = _beta_inputs(period)
+    got = dk.beta(x, y, period)
+    np.testing.assert_array_equal(got, talib.BETA(x, y, period))
+    assert np.isnan(got[:period]).all() and not np.isnan(got[period:]).any()
+    s = dk.BETA(period)
+    assert_same([s.update(a, b) for a, b in zip(x, y, strict=True)], got)
+    assert s.is_ready and s.value == got[-1]
+
+
+@given(data=ohlcv(max_size=200), period=st.integers(1, 40))
+def test_beta_hypothesis(data, period):
+    """Includes constant series (vol 0), tiny moves far from zero and zero volumes (a zero price
+    makes TA-Lib's return 0)."""
+    _, h, low, c, v = data
+    np.testing.assert_array_equal(dk.beta(h, c, period), talib.BETA(h, c, period))
+    np.testing.assert_array_equal(dk.beta(low, v, period), talib.BETA(low, v, period))
+    s = dk.BETA(period)
+    assert_same([s.update(a, b) for a, b in zip(h, c, strict=True)], dk.beta(h, c, period))
+
+
+def test_beta_nan_gaps_follow_talib():
+    """A NaN inside the window makes TA-Lib's beta 0 (its test on the variance fails) until its
+    periodic re-centring recomputes the sums from clean values; leading NaNs are skipped."""
+    x, y = _beta_inputs(3, 2000)
+    x[:2] = np.nan
+    y[3] = np.nan
+    y[120] = np.nan
+    x[1500:1503] = np.nan
+    for period in (1, 5, 30):
+        got = dk.beta(x, y, period)
+        np.testing.assert_array_equal(got, talib.BETA(x, y, period))
+        s = dk.BETA(period)
+        assert_same([s.update(a, b) for a, b in zip(x, y, strict=True)], got)
+        s.reset()
+        assert not s.is_ready and np.isnan(s.value)
+
+
+def test_beta_real_data_and_out(btc):
+    _, h, low, c, _ = btc
+    for period in (5, 50):
+        np.testing.assert_array_equal(dk.beta(h, c, period), talib.BETA(h, c, period))
+    out = np.full(len(c), 123.0)
+    assert dk.beta(low, c, out=out) is out
+    np.testing.assert_array_equal(out, talib.BETA(low, c))
+
+
+def test_beta_is_the_slope_of_returns():
+    """Independent check: least squares of the asset's returns on the market's, via numpy."""
+    x, y = _beta_inputs(11, 300)
+    rx, ry = np.diff(x) / x[:-1], np.diff(y) / y[:-1]
+    got = dk.beta(x, y, 20)
+    for i in range(20, 300, 17):
+        a, b = rx[i - 20 : i], ry[i - 20 : i]
+        if np.ptp(a) == 0:
+            continue
+        slope = np.polyfit(a, b, 1)[0]
+        np.testing.assert_allclose(got[i], slope, rtol=1e-9, atol=1e-12)
+
+
+def test_beta_errors():
+    x, y = _beta_inputs(1, 50)
+    with pytest.raises(dk.KernelError, match="beta: timeperiod must be >= 1, got 0"):
+        dk.beta(x, y, 0)
+    with pytest.raises(dk.KernelError, match="beta: timeperiod must be >= 1, got -3"):
+        dk.BETA(-3)
+    with pytest.raises(dk.KernelError, match="beta: real0 and real1 must have the same length"):
+        dk.beta(x, y[:-1])
+    assert np.isnan(dk.beta(x[:5], y[:5], 5)).all()
+    assert dk.beta(x[:0], y[:0]).shape == (0,)

@@ -1,5 +1,6 @@
 //! Bindings of `deepalpha_ta::statistics`.
 
+use deepalpha_ta::statistics::beta as beta_mod;
 use deepalpha_ta::statistics::correl as correl_mod;
 use deepalpha_ta::statistics::linearreg::{self as lr, Output};
 use deepalpha_ta::statistics::{
@@ -258,7 +259,74 @@ impl PyCorrel {
     }
 }
 
+/// Beta of `real1` (the asset) against `real0` (the market) over `timeperiod` one-step returns
+/// (TA-Lib BETA): the least-squares slope of the asset's returns on the market's.
+#[pyfunction]
+#[pyo3(signature = (real0, real1, timeperiod = 5, *, out = None))]
+pub fn beta<'py>(
+    py: Python<'py>,
+    real0: &Bound<'py, PyAny>,
+    real1: &Bound<'py, PyAny>,
+    timeperiod: i64,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let period = param(beta_mod::check(timeperiod))?;
+    let [a, b] = inputs("beta", [("real0", real0), ("real1", real1)])?;
+    let (a, b) = (a.as_slice(), b.as_slice());
+    run_into(py, "beta", a.len(), out, |o| {
+        beta_mod::beta(a, b, period, o)
+    })
+}
+
+/// Streaming BETA; `update(x0, x1)` equals `beta()` at every index.
+#[pyclass(module = "deepalpha_kernel", name = "BETA")]
+pub struct PyBeta {
+    inner: beta_mod::Beta,
+    timeperiod: usize,
+}
+
+#[pymethods]
+impl PyBeta {
+    #[new]
+    #[pyo3(signature = (timeperiod = 5))]
+    fn new(timeperiod: i64) -> PyResult<Self> {
+        let timeperiod = param(beta_mod::check(timeperiod))?;
+        let inner = beta_mod::Beta::new(timeperiod).map_err(to_py)?;
+        Ok(Self { inner, timeperiod })
+    }
+
+    /// Feed the next pair of prices (market, asset); returns the beta (NaN until ready).
+    fn update(&mut self, real0: f64, real1: f64) -> f64 {
+        self.inner.update(real0, real1)
+    }
+
+    #[getter]
+    fn value(&self) -> f64 {
+        self.inner.value()
+    }
+
+    #[getter]
+    fn is_ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    #[getter]
+    fn timeperiod(&self) -> usize {
+        self.timeperiod
+    }
+
+    fn reset(&mut self) {
+        self.inner.reset()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("BETA(timeperiod={})", self.timeperiod)
+    }
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(beta, m)?)?;
+    m.add_class::<PyBeta>()?;
     m.add_function(wrap_pyfunction!(correl, m)?)?;
     m.add_class::<PyCorrel>()?;
     m.add_function(wrap_pyfunction!(linearreg, m)?)?;

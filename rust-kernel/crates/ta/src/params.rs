@@ -194,6 +194,24 @@ pub fn fma_enabled() -> bool {
     }
 }
 
+/// `a * b + c` as TA-Lib computes it on this CPU: fused when `fused` (from [`fma_enabled`]),
+/// through code compiled for FMA; a separate multiply and add otherwise. For streams, which decide
+/// once at construction; batch loops use `with_fma!` and `mul_add` directly.
+#[inline(always)]
+pub fn mul_add_dyn(fused: bool, a: f64, b: f64, c: f64) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if fused {
+        #[target_feature(enable = "fma")]
+        unsafe fn fused_mul_add(a: f64, b: f64, c: f64) -> f64 {
+            a.mul_add(b, c)
+        }
+        // SAFETY: `fused` is only true when the CPU reported FMA.
+        return unsafe { fused_mul_add(a, b, c) };
+    }
+    let _ = fused;
+    a * b + c
+}
+
 /// `x / d`, bit-identical to the division, from `inv = 1 / d` (correctly rounded).
 ///
 /// With FMA: `q = x * inv`, the remainder `r = x - q d` is exact (`fma`), and `q + r * inv`

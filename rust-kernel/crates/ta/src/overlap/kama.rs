@@ -2,9 +2,11 @@
 //!
 //! Efficiency ratio `er = |x - x[n]| / sum(|x[i] - x[i-1]|, n)` (1 when the noise sum is zero or not
 //! above the raw change, as TA-Lib tests it), smoothing `sc = (er (2/3 - 2/31) + 2/31)^2`,
-//! `kama = (x - kama) sc + kama`, started from `x[n-1]`.
+//! `kama = (x - kama) sc + kama` (fused where TA-Lib's build fuses it, see `params::fma_enabled`),
+//! started from `x[n-1]`.
 
 use crate::error::Result;
+use crate::overlap::ema::{step, step_dyn};
 use crate::params;
 use crate::window::Ring;
 
@@ -21,6 +23,7 @@ pub struct KaufmanAdaptiveMovingAverage {
     /// The last `n + 1` inputs.
     ring: Ring,
     noise: f64,
+    fused: bool,
     value: f64,
 }
 
@@ -31,6 +34,7 @@ impl KaufmanAdaptiveMovingAverage {
             period,
             ring: Ring::new(period + 1),
             noise: 0.0,
+            fused: params::fma_enabled(),
             value: f64::NAN,
         })
     }
@@ -64,8 +68,13 @@ impl KaufmanAdaptiveMovingAverage {
 
     #[inline(always)]
     fn smooth(&mut self, x: f64, change: f64) -> f64 {
-        let sc = smoothing(self.noise, change);
-        self.value = ((x - self.value) * sc) + self.value;
+        let sc = params::mul_add_dyn(
+            self.fused,
+            efficiency(self.noise, change),
+            CONST_DIFF,
+            CONST_MAX,
+        );
+        self.value = step_dyn(self.fused, x, self.value, sc * sc);
         self.value
     }
 
@@ -84,16 +93,26 @@ impl KaufmanAdaptiveMovingAverage {
     }
 }
 
-/// The smoothing constant of one step (shared by the stream and the batch loop).
+/// The smoothing constant of one step (shared by the stream and the batch loop); TA-Lib's build
+/// fuses `er * diff + max` where it fuses.
 #[inline(always)]
-fn smoothing(noise: f64, change: f64) -> f64 {
-    let er = if noise <= change || params::is_zero(noise) {
+fn smoothing<const FMA: bool>(noise: f64, change: f64) -> f64 {
+    let er = efficiency(noise, change);
+    let sc = if FMA {
+        er.mul_add(CONST_DIFF, CONST_MAX)
+    } else {
+        (er * CONST_DIFF) + CONST_MAX
+    };
+    sc * sc
+}
+
+#[inline(always)]
+fn efficiency(noise: f64, change: f64) -> f64 {
+    if noise <= change || params::is_zero(noise) {
         1.0
     } else {
         (change / noise).abs()
-    };
-    let sc = (er * CONST_DIFF) + CONST_MAX;
-    sc * sc
+    }
 }
 
 /// Batch KAMA: the stream's arithmetic over the slice, with the window read in place.
@@ -111,16 +130,22 @@ pub fn kama(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     for j in 1..=n {
         noise += (x[j - 1] - x[j]).abs();
     }
+    crate::with_fma!(run(x, n, noise, out));
+    Ok(())
+}
+
+/// The batch loop; the step `(x - kama) sc + kama` is fused where TA-Lib's build fuses it.
+#[inline(always)]
+fn run<const FMA: bool>(x: &[f64], n: usize, mut noise: f64, out: &mut [f64]) {
     let mut value = x[n - 1];
-    let sc = smoothing(noise, x[n] - x[0]);
-    value = ((x[n] - value) * sc) + value;
+    let sc = smoothing::<FMA>(noise, x[n] - x[0]);
+    value = step::<FMA>(x[n], value, sc);
     out[n] = value;
     for t in n + 1..x.len() {
         noise -= (x[t - n - 1] - x[t - n]).abs();
         noise += (x[t] - x[t - 1]).abs();
-        let sc = smoothing(noise, x[t] - x[t - n]);
-        value = ((x[t] - value) * sc) + value;
+        let sc = smoothing::<FMA>(noise, x[t] - x[t - n]);
+        value = step::<FMA>(x[t], value, sc);
         out[t] = value;
     }
-    Ok(())
 }

@@ -7,25 +7,73 @@
 //! streams' values exactly.
 
 use crate::error::{KernelError, Result};
+use crate::extra::{
+    ChaikinMoneyFlow, DonchianChannels, HullMovingAverage, Ichimoku, KeltnerChannels, Supertrend,
+    ZeroLagExponentialMovingAverage,
+};
 use crate::momentum::{
-    Macd, Momentum, RateOfChange, RateOfChangePercentage, RateOfChangeRatio, RelativeStrengthIndex,
-    WilliamsR,
+    apo, Aroon, AroonOscillator, BalanceOfPower, ChandeMomentumOscillator, CommodityChannelIndex,
+    DirectionalMovement, DmiKind, Macd, Momentum, PriceOscillator, RateOfChange,
+    RateOfChangePercentage, RateOfChangeRatio, RelativeStrengthIndex, StochFParams, StochParams,
+    Stochastic, StochasticFast, StochasticRsi, WilliamsR,
 };
 use crate::overlap::{
     BollingerBands, DoubleExponentialMovingAverage, ExponentialMovingAverage,
     KaufmanAdaptiveMovingAverage, MidPoint, MidPrice, SimpleMovingAverage, TriangularMovingAverage,
     TripleExponentialMovingAverage, Trix, WeightedMovingAverage,
 };
+use crate::price;
 use crate::statistics::linearreg::Output;
-use crate::statistics::{LinearRegression, StandardDeviation, Variance};
+use crate::statistics::{Beta, Correlation, LinearRegression, StandardDeviation, Variance};
 use crate::volatility::{AverageTrueRange, NormalizedAverageTrueRange, TrueRange};
 use crate::volume::{AccumulationDistribution, ChaikinOscillator, OnBalanceVolume};
 
 const NAME: &str = "bank";
 
-/// One member of a bank.
+/// A price transform (no state: one candle each).
+#[derive(Debug, Clone, Copy)]
+enum PriceKind {
+    Avg,
+    Med,
+    Typ,
+    Wcl,
+}
+
+impl PriceKind {
+    fn reset(&mut self) {}
+}
+
+/// A two-series indicator (CORREL, BETA) fed two of the candle's columns.
 #[derive(Debug, Clone)]
-enum Member {
+struct Columns<T> {
+    inner: T,
+    x: usize,
+    y: usize,
+}
+
+/// The candle columns a two-series member may take, by the index a caller gives.
+const COLUMNS: [&str; 5] = ["open", "high", "low", "close", "volume"];
+
+/// Declares the member enum and its `reset` (every member is reset the same way).
+macro_rules! members {
+    ($($variant:ident($ty:ty)),* $(,)?) => {
+        /// One member of a bank.
+        #[derive(Debug, Clone)]
+        enum Member {
+            $($variant($ty),)*
+        }
+
+        impl Member {
+            fn reset(&mut self) {
+                match self {
+                    $(Self::$variant(s) => s.reset(),)*
+                }
+            }
+        }
+    };
+}
+
+members!(
     Sma(SimpleMovingAverage),
     Ema(ExponentialMovingAverage),
     Wma(WeightedMovingAverage),
@@ -44,15 +92,59 @@ enum Member {
     Rocp(RateOfChangePercentage),
     Rocr(RateOfChangeRatio),
     Willr(WilliamsR),
+    Dmi(DirectionalMovement),
+    PriceOsc(PriceOscillator),
+    Aroon(Aroon),
+    AroonOsc(AroonOscillator),
+    Bop(BalanceOfPower),
+    Cci(CommodityChannelIndex),
+    Cmo(ChandeMomentumOscillator),
+    Stoch(Stochastic),
+    StochF(StochasticFast),
+    StochRsi(StochasticRsi),
     Atr(AverageTrueRange),
     Natr(NormalizedAverageTrueRange),
     Trange(TrueRange),
     Var(Variance),
     Stddev(StandardDeviation),
     LinReg(LinearRegression),
+    Correl(Columns<Correlation>),
+    Beta(Columns<Beta>),
     Ad(AccumulationDistribution),
     Adosc(ChaikinOscillator),
     Obv(OnBalanceVolume),
+    Price(PriceKind),
+    Cmf(ChaikinMoneyFlow),
+    Donchian(DonchianChannels),
+    Hma(HullMovingAverage),
+    // Boxed: many times larger than the other members.
+    Ichimoku(Box<Ichimoku>),
+    Keltner(KeltnerChannels),
+    Supertrend(Supertrend),
+    Zlema(ZeroLagExponentialMovingAverage),
+);
+
+impl<T: ColumnsReset> Columns<T> {
+    fn reset(&mut self) {
+        self.inner.reset_stream();
+    }
+}
+
+/// The reset of the stream inside [`Columns`].
+trait ColumnsReset {
+    fn reset_stream(&mut self);
+}
+
+impl ColumnsReset for Correlation {
+    fn reset_stream(&mut self) {
+        self.reset();
+    }
+}
+
+impl ColumnsReset for Beta {
+    fn reset_stream(&mut self) {
+        self.reset();
+    }
 }
 
 /// The parameters given for one member, looked up by name with TA-Lib's defaults; every given
@@ -76,7 +168,7 @@ impl<'a> Params<'a> {
 
     fn int(&mut self, name: &'static str, default: usize) -> Result<usize> {
         let v = self.real(name, default as f64);
-        if v.fract() != 0.0 || v < 0.0 || v > 1e9 {
+        if v.fract() != 0.0 || !(0.0..=1e9).contains(&v) {
             return Err(KernelError::InvalidParameter {
                 indicator: NAME,
                 name,
@@ -100,43 +192,113 @@ impl<'a> Params<'a> {
     }
 }
 
-/// The indicator names a bank accepts (TA-Lib names, lower case).
+/// The indicator names a bank accepts (TA-Lib names, lower case; `avgprice` and the other price
+/// transforms are stateless but accepted so a bank can carry them).
 pub const NAMES: &[&str] = &[
     "ad",
     "adosc",
+    "adx",
+    "adxr",
+    "apo",
+    "aroon",
+    "aroonosc",
     "atr",
+    "avgprice",
     "bbands",
+    "beta",
+    "bop",
+    "cci",
+    "cmf",
+    "cmo",
+    "correl",
     "dema",
+    "donchian",
+    "dx",
     "ema",
+    "hma",
+    "ichimoku",
     "kama",
+    "keltner",
     "linearreg",
     "linearreg_angle",
     "linearreg_intercept",
     "linearreg_slope",
     "macd",
+    "medprice",
     "midpoint",
     "midprice",
+    "minus_di",
+    "minus_dm",
     "mom",
     "natr",
     "obv",
+    "plus_di",
+    "plus_dm",
+    "ppo",
     "roc",
     "rocp",
     "rocr",
     "rsi",
     "sma",
     "stddev",
+    "stoch",
+    "stochf",
+    "stochrsi",
+    "supertrend",
     "tema",
     "trange",
     "trima",
     "trix",
     "tsf",
+    "typprice",
     "var",
+    "wclprice",
     "willr",
     "wma",
+    "zlema",
 ];
 
+const ONE: &[&str] = &[""];
+const BANDS: &[&str] = &["upper", "middle", "lower"];
+const FAST: &[&str] = &["fastk", "fastd"];
+
+impl Params<'_> {
+    /// A TA-Lib `matype` (or other small code) as the `i64` the indicators' checks take.
+    fn code(&mut self, name: &'static str, default: usize) -> Result<i64> {
+        Ok(self.int(name, default)? as i64)
+    }
+
+    /// A candle column for a two-series member, required (there is no sensible default).
+    fn column(&mut self, name: &'static str) -> Result<usize> {
+        let given = self.given.iter().any(|(k, _)| *k == name);
+        let v = self.int(name, COLUMNS.len())?;
+        if !given || v >= COLUMNS.len() {
+            return Err(KernelError::InvalidParameter {
+                indicator: NAME,
+                name,
+                value: if given {
+                    format!("{v} (for {})", self.indicator)
+                } else {
+                    format!("nothing (for {})", self.indicator)
+                },
+                expected: "must be a candle column: 0 open, 1 high, 2 low, 3 close, 4 volume"
+                    .into(),
+            });
+        }
+        Ok(v)
+    }
+
+    fn stochf(&mut self, indicator: &'static str) -> Result<StochFParams> {
+        let k = self.code("fastk_period", 5)?;
+        let d = self.code("fastd_period", 3)?;
+        let ma = self.code("fastd_matype", 0)?;
+        StochFParams::check(indicator, k, d, ma)
+    }
+}
+
 impl Member {
-    fn build(name: &str, given: &[(&str, f64)]) -> Result<(Self, usize)> {
+    /// The member for `name` and the names of its outputs (`[""]` for one output).
+    fn build(name: &str, given: &[(&str, f64)]) -> Result<(Self, &'static [&'static str])> {
         let mut p = Params {
             indicator: name.to_string(),
             given,
@@ -148,42 +310,62 @@ impl Member {
                 p.int("timeperiod", 14)?,
             )?))
         };
-        let (member, outputs) = match name {
+        let dmi = |k: DmiKind, p: &mut Params| -> Result<Member> {
+            Ok(Member::Dmi(DirectionalMovement::new(
+                k,
+                p.int("timeperiod", 14)?,
+            )?))
+        };
+        let osc = |percent: bool, p: &mut Params| -> Result<Member> {
+            let label = if percent { "ppo" } else { "apo" };
+            let f = p.code("fastperiod", 12)?;
+            let s = p.code("slowperiod", 26)?;
+            let ma = p.code("matype", 0)?;
+            let (f, s, ma) = apo::check(label, f, s, ma)?;
+            Ok(Member::PriceOsc(PriceOscillator::new(percent, f, s, ma)))
+        };
+        let (member, outputs): (Self, &'static [&'static str]) = match name {
             "sma" => (
                 Self::Sma(SimpleMovingAverage::new(p.int("timeperiod", 30)?)?),
-                1,
+                ONE,
             ),
             "ema" => (
                 Self::Ema(ExponentialMovingAverage::new(p.int("timeperiod", 30)?)?),
-                1,
+                ONE,
             ),
             "wma" => (
                 Self::Wma(WeightedMovingAverage::new(p.int("timeperiod", 30)?)?),
-                1,
+                ONE,
             ),
             "dema" => (
                 Self::Dema(DoubleExponentialMovingAverage::new(
                     p.int("timeperiod", 30)?,
                 )?),
-                1,
+                ONE,
             ),
             "tema" => (
                 Self::Tema(TripleExponentialMovingAverage::new(
                     p.int("timeperiod", 30)?,
                 )?),
-                1,
+                ONE,
             ),
             "trima" => (
                 Self::Trima(TriangularMovingAverage::new(p.int("timeperiod", 30)?)?),
-                1,
+                ONE,
             ),
             "kama" => (
                 Self::Kama(KaufmanAdaptiveMovingAverage::new(p.int("timeperiod", 30)?)?),
-                1,
+                ONE,
             ),
-            "trix" => (Self::Trix(Trix::new(p.int("timeperiod", 30)?)?), 1),
-            "midpoint" => (Self::MidPoint(MidPoint::new(p.int("timeperiod", 14)?)?), 1),
-            "midprice" => (Self::MidPrice(MidPrice::new(p.int("timeperiod", 14)?)?), 1),
+            "trix" => (Self::Trix(Trix::new(p.int("timeperiod", 30)?)?), ONE),
+            "midpoint" => (
+                Self::MidPoint(MidPoint::new(p.int("timeperiod", 14)?)?),
+                ONE,
+            ),
+            "midprice" => (
+                Self::MidPrice(MidPrice::new(p.int("timeperiod", 14)?)?),
+                ONE,
+            ),
             "bbands" => {
                 let n = p.int("timeperiod", 5)?;
                 let up = p.real("nbdevup", 2.0);
@@ -197,56 +379,157 @@ impl Member {
                         expected: "must be 0 (SMA)".into(),
                     });
                 }
-                (Self::Bbands(BollingerBands::new(n, up, dn)?), 3)
+                (Self::Bbands(BollingerBands::new(n, up, dn)?), BANDS)
             }
             "rsi" => (
                 Self::Rsi(RelativeStrengthIndex::new(p.int("timeperiod", 14)?)?),
-                1,
+                ONE,
             ),
             "macd" => {
                 let f = p.int("fastperiod", 12)?;
                 let s = p.int("slowperiod", 26)?;
                 let g = p.int("signalperiod", 9)?;
-                (Self::Macd(Macd::new(f, s, g)?), 3)
+                (Self::Macd(Macd::new(f, s, g)?), &["macd", "signal", "hist"])
             }
-            "mom" => (Self::Mom(Momentum::new(p.int("timeperiod", 10)?)?), 1),
-            "roc" => (Self::Roc(RateOfChange::new(p.int("timeperiod", 10)?)?), 1),
+            "mom" => (Self::Mom(Momentum::new(p.int("timeperiod", 10)?)?), ONE),
+            "roc" => (Self::Roc(RateOfChange::new(p.int("timeperiod", 10)?)?), ONE),
             "rocp" => (
                 Self::Rocp(RateOfChangePercentage::new(p.int("timeperiod", 10)?)?),
-                1,
+                ONE,
             ),
             "rocr" => (
                 Self::Rocr(RateOfChangeRatio::new(p.int("timeperiod", 10)?)?),
-                1,
+                ONE,
             ),
-            "willr" => (Self::Willr(WilliamsR::new(p.int("timeperiod", 14)?)?), 1),
+            "willr" => (Self::Willr(WilliamsR::new(p.int("timeperiod", 14)?)?), ONE),
+            "plus_dm" => (dmi(DmiKind::PlusDm, &mut p)?, ONE),
+            "minus_dm" => (dmi(DmiKind::MinusDm, &mut p)?, ONE),
+            "plus_di" => (dmi(DmiKind::PlusDi, &mut p)?, ONE),
+            "minus_di" => (dmi(DmiKind::MinusDi, &mut p)?, ONE),
+            "dx" => (dmi(DmiKind::Dx, &mut p)?, ONE),
+            "adx" => (dmi(DmiKind::Adx, &mut p)?, ONE),
+            "adxr" => (dmi(DmiKind::Adxr, &mut p)?, ONE),
+            "apo" => (osc(false, &mut p)?, ONE),
+            "ppo" => (osc(true, &mut p)?, ONE),
+            "aroon" => (
+                Self::Aroon(Aroon::new(p.int("timeperiod", 14)?)?),
+                &["aroondown", "aroonup"],
+            ),
+            "aroonosc" => (
+                Self::AroonOsc(AroonOscillator::new(p.int("timeperiod", 14)?)?),
+                ONE,
+            ),
+            "bop" => (Self::Bop(BalanceOfPower::new()), ONE),
+            "cci" => (
+                Self::Cci(CommodityChannelIndex::new(p.int("timeperiod", 14)?)?),
+                ONE,
+            ),
+            "cmo" => (
+                Self::Cmo(ChandeMomentumOscillator::new(p.int("timeperiod", 14)?)?),
+                ONE,
+            ),
+            "stoch" => {
+                let k = p.code("fastk_period", 5)?;
+                let sk = p.code("slowk_period", 3)?;
+                let skm = p.code("slowk_matype", 0)?;
+                let sd = p.code("slowd_period", 3)?;
+                let sdm = p.code("slowd_matype", 0)?;
+                let params = StochParams::check(k, sk, skm, sd, sdm)?;
+                (Self::Stoch(Stochastic::new(params)), &["slowk", "slowd"])
+            }
+            "stochf" => (Self::StochF(StochasticFast::new(p.stochf("stochf")?)), FAST),
+            "stochrsi" => {
+                let n = p.int("timeperiod", 14)?;
+                let params = p.stochf("stochrsi")?;
+                (Self::StochRsi(StochasticRsi::new(n, params)?), FAST)
+            }
             "atr" => (
                 Self::Atr(AverageTrueRange::new(p.int("timeperiod", 14)?)?),
-                1,
+                ONE,
             ),
             "natr" => (
                 Self::Natr(NormalizedAverageTrueRange::new(p.int("timeperiod", 14)?)?),
-                1,
+                ONE,
             ),
-            "trange" => (Self::Trange(TrueRange::new()), 1),
-            "var" => (Self::Var(Variance::new(p.int("timeperiod", 5)?)?), 1),
+            "trange" => (Self::Trange(TrueRange::new()), ONE),
+            "var" => (Self::Var(Variance::new(p.int("timeperiod", 5)?)?), ONE),
             "stddev" => {
                 let n = p.int("timeperiod", 5)?;
                 let k = p.real("nbdev", 1.0);
-                (Self::Stddev(StandardDeviation::new(n, k)?), 1)
+                (Self::Stddev(StandardDeviation::new(n, k)?), ONE)
             }
-            "linearreg" => (lr(Output::Value, &mut p)?, 1),
-            "linearreg_slope" => (lr(Output::Slope, &mut p)?, 1),
-            "linearreg_intercept" => (lr(Output::Intercept, &mut p)?, 1),
-            "linearreg_angle" => (lr(Output::Angle, &mut p)?, 1),
-            "tsf" => (lr(Output::Forecast, &mut p)?, 1),
-            "ad" => (Self::Ad(AccumulationDistribution::new()), 1),
+            "linearreg" => (lr(Output::Value, &mut p)?, ONE),
+            "linearreg_slope" => (lr(Output::Slope, &mut p)?, ONE),
+            "linearreg_intercept" => (lr(Output::Intercept, &mut p)?, ONE),
+            "linearreg_angle" => (lr(Output::Angle, &mut p)?, ONE),
+            "tsf" => (lr(Output::Forecast, &mut p)?, ONE),
+            "correl" => {
+                let inner = Correlation::new(p.int("timeperiod", 30)?)?;
+                let (x, y) = (p.column("real0")?, p.column("real1")?);
+                (Self::Correl(Columns { inner, x, y }), ONE)
+            }
+            "beta" => {
+                let inner = Beta::new(p.int("timeperiod", 5)?)?;
+                let (x, y) = (p.column("real0")?, p.column("real1")?);
+                (Self::Beta(Columns { inner, x, y }), ONE)
+            }
+            "ad" => (Self::Ad(AccumulationDistribution::new()), ONE),
             "adosc" => {
                 let f = p.int("fastperiod", 3)?;
                 let s = p.int("slowperiod", 10)?;
-                (Self::Adosc(ChaikinOscillator::new(f, s)?), 1)
+                (Self::Adosc(ChaikinOscillator::new(f, s)?), ONE)
             }
-            "obv" => (Self::Obv(OnBalanceVolume::new()), 1),
+            "obv" => (Self::Obv(OnBalanceVolume::new()), ONE),
+            "avgprice" => (Self::Price(PriceKind::Avg), ONE),
+            "medprice" => (Self::Price(PriceKind::Med), ONE),
+            "typprice" => (Self::Price(PriceKind::Typ), ONE),
+            "wclprice" => (Self::Price(PriceKind::Wcl), ONE),
+            "cmf" => (
+                Self::Cmf(ChaikinMoneyFlow::new(p.int("timeperiod", 20)?)?),
+                ONE,
+            ),
+            "donchian" => (
+                Self::Donchian(DonchianChannels::new(p.int("timeperiod", 20)?)?),
+                BANDS,
+            ),
+            "hma" => (
+                Self::Hma(HullMovingAverage::new(p.int("timeperiod", 9)?)?),
+                ONE,
+            ),
+            "zlema" => (
+                Self::Zlema(ZeroLagExponentialMovingAverage::new(
+                    p.int("timeperiod", 20)?,
+                )?),
+                ONE,
+            ),
+            "keltner" => {
+                let n = p.int("timeperiod", 20)?;
+                let a = p.int("atrperiod", 10)?;
+                let m = p.real("multiplier", 2.0);
+                let typical = p.real("typical", 1.0) != 0.0;
+                (
+                    Self::Keltner(KeltnerChannels::new(n, a, m, typical)?),
+                    BANDS,
+                )
+            }
+            "supertrend" => {
+                let n = p.int("timeperiod", 10)?;
+                let m = p.real("multiplier", 3.0);
+                (
+                    Self::Supertrend(Supertrend::new(n, m)?),
+                    &["supertrend", "direction"],
+                )
+            }
+            "ichimoku" => {
+                let t = p.int("tenkan", 9)?;
+                let k = p.int("kijun", 26)?;
+                let s = p.int("senkou", 52)?;
+                let d = p.int("displacement", 26)?;
+                (
+                    Self::Ichimoku(Box::new(Ichimoku::new(t, k, s, d)?)),
+                    &["tenkan", "kijun", "senkou_a", "senkou_b", "chikou"],
+                )
+            }
             other => {
                 return Err(KernelError::InvalidParameter {
                     indicator: NAME,
@@ -260,9 +543,10 @@ impl Member {
         Ok((member, outputs))
     }
 
+    /// Feed one candle (`[open, high, low, close, volume]`) and write the outputs into `out`.
     #[inline]
-    fn update(&mut self, o: f64, h: f64, l: f64, c: f64, v: f64, out: &mut [f64]) {
-        let _ = o;
+    fn update(&mut self, candle: &[f64; 5], out: &mut [f64]) {
+        let [o, h, l, c, v] = *candle;
         let one = match self {
             Self::Sma(s) => s.update(c),
             Self::Ema(s) => s.update(c),
@@ -274,38 +558,61 @@ impl Member {
             Self::Trix(s) => s.update(c),
             Self::MidPoint(s) => s.update(c),
             Self::MidPrice(s) => s.update(h, l),
-            Self::Bbands(s) => {
-                let (a, b, d) = s.update(c);
-                out[0] = a;
-                out[1] = b;
-                out[2] = d;
-                return;
-            }
-            Self::Macd(s) => {
-                let (a, b, d) = s.update(c);
-                out[0] = a;
-                out[1] = b;
-                out[2] = d;
-                return;
-            }
+            Self::Bbands(s) => return write(out, <[f64; 3]>::from(s.update(c))),
+            Self::Macd(s) => return write(out, <[f64; 3]>::from(s.update(c))),
             Self::Rsi(s) => s.update(c),
             Self::Mom(s) => s.update(c),
             Self::Roc(s) => s.update(c),
             Self::Rocp(s) => s.update(c),
             Self::Rocr(s) => s.update(c),
             Self::Willr(s) => s.update(h, l, c),
+            // PLUS_DM and MINUS_DM take no close; TA-Lib's wrapper checks only high and low
+            // for leading NaNs, so the low stands in for the close (as in the binding).
+            Self::Dmi(s) => match s.kind() {
+                DmiKind::PlusDm | DmiKind::MinusDm => s.update(h, l, l),
+                _ => s.update(h, l, c),
+            },
+            Self::PriceOsc(s) => s.update(c),
+            Self::Aroon(s) => return write(out, <[f64; 2]>::from(s.update(h, l))),
+            Self::AroonOsc(s) => s.update(h, l),
+            Self::Bop(s) => s.update(o, h, l, c),
+            Self::Cci(s) => s.update(h, l, c),
+            Self::Cmo(s) => s.update(c),
+            Self::Stoch(s) => return write(out, <[f64; 2]>::from(s.update(h, l, c))),
+            Self::StochF(s) => return write(out, <[f64; 2]>::from(s.update(h, l, c))),
+            Self::StochRsi(s) => return write(out, <[f64; 2]>::from(s.update(c))),
             Self::Atr(s) => s.update(h, l, c),
             Self::Natr(s) => s.update(h, l, c),
             Self::Trange(s) => s.update(h, l, c),
             Self::Var(s) => s.update(c),
             Self::Stddev(s) => s.update(c),
             Self::LinReg(s) => s.update(c),
+            Self::Correl(s) => s.inner.update(candle[s.x], candle[s.y]),
+            Self::Beta(s) => s.inner.update(candle[s.x], candle[s.y]),
             Self::Ad(s) => s.update(h, l, c, v),
             Self::Adosc(s) => s.update(h, l, c, v),
             Self::Obv(s) => s.update(c, v),
+            Self::Price(k) => match k {
+                PriceKind::Avg => price::avgprice_one(o, h, l, c),
+                PriceKind::Med => price::medprice_one(h, l),
+                PriceKind::Typ => price::typprice_one(h, l, c),
+                PriceKind::Wcl => price::wclprice_one(h, l, c),
+            },
+            Self::Cmf(s) => s.update(h, l, c, v),
+            Self::Donchian(s) => return write(out, <[f64; 3]>::from(s.update(h, l))),
+            Self::Hma(s) => s.update(c),
+            Self::Zlema(s) => s.update(c),
+            Self::Keltner(s) => return write(out, <[f64; 3]>::from(s.update(h, l, c))),
+            Self::Supertrend(s) => return write(out, <[f64; 2]>::from(s.update(h, l, c))),
+            Self::Ichimoku(s) => return write(out, s.update(h, l, c)),
         };
         out[0] = one;
     }
+}
+
+#[inline(always)]
+fn write<const K: usize>(out: &mut [f64], values: [f64; K]) {
+    out[..K].copy_from_slice(&values);
 }
 
 /// Many streaming indicators of one symbol (see the module docs).
@@ -332,20 +639,14 @@ impl Bank {
             let ps: Vec<String> = params.iter().map(|(_, v)| v.to_string()).collect();
             format!("{name}_{}", ps.join("_"))
         };
-        match outputs {
-            1 => self.labels.push(tag),
-            _ => {
-                let parts: &[&str] = if name == "macd" {
-                    &["macd", "signal", "hist"]
-                } else {
-                    &["upper", "middle", "lower"]
-                };
-                self.labels
-                    .extend(parts.iter().map(|p| format!("{tag}.{p}")));
-            }
+        if outputs.len() == 1 {
+            self.labels.push(tag);
+        } else {
+            self.labels
+                .extend(outputs.iter().map(|p| format!("{tag}.{p}")));
         }
-        self.members.push((member, at, outputs));
-        self.width += outputs;
+        self.members.push((member, at, outputs.len()));
+        self.width += outputs.len();
         Ok(at)
     }
 
@@ -362,43 +663,15 @@ impl Bank {
     /// Feed one candle to every member and write their latest values into `out[..width]`.
     #[inline]
     pub fn update(&mut self, o: f64, h: f64, l: f64, c: f64, v: f64, out: &mut [f64]) {
+        let candle = [o, h, l, c, v];
         for (member, at, k) in &mut self.members {
-            member.update(o, h, l, c, v, &mut out[*at..*at + *k]);
+            member.update(&candle, &mut out[*at..*at + *k]);
         }
     }
 
     pub fn reset(&mut self) {
         for (member, _, _) in &mut self.members {
-            let fresh = match member {
-                Member::Sma(s) => s.reset(),
-                Member::Ema(s) => s.reset(),
-                Member::Wma(s) => s.reset(),
-                Member::Dema(s) => s.reset(),
-                Member::Tema(s) => s.reset(),
-                Member::Trima(s) => s.reset(),
-                Member::Kama(s) => s.reset(),
-                Member::Trix(s) => s.reset(),
-                Member::MidPoint(s) => s.reset(),
-                Member::MidPrice(s) => s.reset(),
-                Member::Bbands(s) => s.reset(),
-                Member::Rsi(s) => s.reset(),
-                Member::Macd(s) => s.reset(),
-                Member::Mom(s) => s.reset(),
-                Member::Roc(s) => s.reset(),
-                Member::Rocp(s) => s.reset(),
-                Member::Rocr(s) => s.reset(),
-                Member::Willr(s) => s.reset(),
-                Member::Atr(s) => s.reset(),
-                Member::Natr(s) => s.reset(),
-                Member::Trange(s) => s.reset(),
-                Member::Var(s) => s.reset(),
-                Member::Stddev(s) => s.reset(),
-                Member::LinReg(s) => s.reset(),
-                Member::Ad(s) => s.reset(),
-                Member::Adosc(s) => s.reset(),
-                Member::Obv(s) => s.reset(),
-            };
-            let () = fresh;
+            member.reset();
         }
     }
 }
@@ -438,6 +711,63 @@ mod tests {
         }
     }
 
+    /// Every name, alone in a bank with its defaults, equals the batch function of the same
+    /// name (which the indicators' own tests tie to their streams).
+    #[test]
+    fn every_name_equals_its_batch_function() {
+        let (o, h, l, c) = ohlc(500, 9);
+        let v: Vec<f64> = o.iter().map(|x| (x * 37.0) % 11.0).collect();
+        for &name in NAMES {
+            let pair: &[(&str, f64)] = &[("real0", 3.0), ("real1", 1.0)];
+            let params = if matches!(name, "correl" | "beta") {
+                pair
+            } else {
+                &[]
+            };
+            let mut bank = Bank::new();
+            bank.add(name, params).unwrap();
+            let batch_params = if params.is_empty() { params } else { &[] };
+            let ind = crate::multi::resolve(name, batch_params).unwrap();
+            let column = |k: &str| -> &[f64] {
+                match k {
+                    "open" => &o,
+                    "high" | "real1" => &h,
+                    "low" => &l,
+                    "volume" => &v,
+                    _ => &c,
+                }
+            };
+            let ins: Vec<&[f64]> = ind.inputs().iter().map(|k| column(k)).collect();
+            let mut want = vec![vec![0.0; c.len()]; ind.outputs().len()];
+            let mut w: Vec<&mut [f64]> = want.iter_mut().map(|x| x.as_mut_slice()).collect();
+            ind.run(&ins, &mut w).unwrap();
+            assert_eq!(bank.width(), want.len(), "{name}");
+            let mut got = vec![vec![0.0; c.len()]; bank.width()];
+            let mut out = vec![0.0; bank.width()];
+            for i in 0..c.len() {
+                bank.update(o[i], h[i], l[i], c[i], v[i], &mut out);
+                for (g, x) in got.iter_mut().zip(&out) {
+                    g[i] = *x;
+                }
+            }
+            if name == "ichimoku" {
+                // The stream's chikou is the lagging line's newest point: the batch's value
+                // `displacement` (26) candles earlier.
+                let chikou = got.pop().unwrap();
+                let lagging = want.pop().unwrap();
+                assert_same(&lagging[..c.len() - 26], &chikou[26..]);
+            }
+            for (k, (a, b)) in want.iter().zip(&got).enumerate() {
+                assert!(
+                    a.iter()
+                        .zip(b)
+                        .all(|(x, y)| x == y || (x.is_nan() && y.is_nan())),
+                    "{name} output {k}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn errors_name_the_problem() {
         let mut bank = Bank::new();
@@ -456,5 +786,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert_eq!(err, "ema: timeperiod must be >= 2, got 1");
+        let err = bank.add("beta", &[]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "bank: real0 must be a candle column: 0 open, 1 high, 2 low, 3 close, 4 volume, got \
+             nothing (for beta)"
+        );
+        let err = bank
+            .add("correl", &[("real0", 3.0), ("real1", 5.0)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("bank: real1 must be a candle column"),
+            "{err}"
+        );
+        assert!(err.ends_with("got 5 (for correl)"), "{err}");
+        assert_eq!(bank.width(), 0);
     }
 }

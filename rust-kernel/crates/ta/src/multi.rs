@@ -12,7 +12,7 @@
 use rayon::prelude::*;
 
 use crate::error::{KernelError, Result};
-use crate::momentum::{self, ChangeKind};
+use crate::momentum::{self, apo, ChangeKind, DmiKind, StochFParams, StochParams};
 use crate::statistics::linearreg::{self, Output};
 use crate::{extra, overlap, price, statistics, volatility, volume};
 
@@ -78,6 +78,18 @@ impl Params<'_> {
         Ok(v as usize)
     }
 
+    /// A TA-Lib `matype` or period as the `i64` the indicators' own checks take.
+    fn code(&mut self, name: &'static str, default: usize) -> Result<i64> {
+        Ok(self.int(name, default)? as i64)
+    }
+
+    fn stochf(&mut self, indicator: &'static str) -> Result<StochFParams> {
+        let k = self.code("fastk_period", 5)?;
+        let d = self.code("fastd_period", 3)?;
+        let ma = self.code("fastd_matype", 0)?;
+        StochFParams::check(indicator, k, d, ma)
+    }
+
     fn finish(self) -> Result<()> {
         if let Some(i) = self.used.iter().position(|u| !u) {
             return Err(KernelError::InvalidParameter {
@@ -102,13 +114,23 @@ const ONE: &[&str] = &["real"];
 pub const NAMES: &[&str] = &[
     "ad",
     "adosc",
+    "adx",
+    "adxr",
+    "apo",
+    "aroon",
+    "aroonosc",
     "atr",
     "avgprice",
     "bbands",
+    "beta",
+    "bop",
+    "cci",
     "cmf",
+    "cmo",
     "correl",
     "dema",
     "donchian",
+    "dx",
     "ema",
     "hma",
     "ichimoku",
@@ -122,15 +144,23 @@ pub const NAMES: &[&str] = &[
     "medprice",
     "midpoint",
     "midprice",
+    "minus_di",
+    "minus_dm",
     "mom",
     "natr",
     "obv",
+    "plus_di",
+    "plus_dm",
+    "ppo",
     "roc",
     "rocp",
     "rocr",
     "rsi",
     "sma",
     "stddev",
+    "stoch",
+    "stochf",
+    "stochrsi",
     "supertrend",
     "tema",
     "trange",
@@ -168,6 +198,26 @@ pub fn resolve(name: &str, given: &[(&str, f64)]) -> Result<Indicator> {
     let change = |k: ChangeKind, p: &mut Params| -> Result<Runner> {
         let n = p.int("timeperiod", 10)?;
         Ok(Box::new(move |i, out| momentum::change(k, i[0], n, out[0])))
+    };
+    let dmi = |k: DmiKind, p: &mut Params| -> Result<Runner> {
+        let n = p.int("timeperiod", 14)?;
+        Ok(match k {
+            // No close: the low stands in for it, as in the binding.
+            DmiKind::PlusDm | DmiKind::MinusDm => {
+                Box::new(move |i, o| momentum::dmi(k, i[0], i[1], i[1], n, o[0]))
+            }
+            _ => Box::new(move |i, o| momentum::dmi(k, i[0], i[1], i[2], n, o[0])),
+        })
+    };
+    let osc = |percent: bool, p: &mut Params| -> Result<Runner> {
+        let label = if percent { "ppo" } else { "apo" };
+        let f = p.code("fastperiod", 12)?;
+        let s = p.code("slowperiod", 26)?;
+        let ma = p.code("matype", 0)?;
+        let (f, s, ma) = apo::check(label, f, s, ma)?;
+        Ok(Box::new(move |i, o| {
+            momentum::price_oscillator(percent, i[0], f, s, ma, o[0])
+        }))
     };
     let (name, inputs, outputs, run): (&'static str, _, &'static [&'static str], Runner) =
         match name {
@@ -264,6 +314,73 @@ pub fn resolve(name: &str, given: &[(&str, f64)]) -> Result<Indicator> {
                 let run: Runner = Box::new(move |i, o| momentum::willr(i[0], i[1], i[2], n, o[0]));
                 ("willr", HLC, ONE, run)
             }
+            "plus_dm" => ("plus_dm", HL, ONE, dmi(DmiKind::PlusDm, &mut p)?),
+            "minus_dm" => ("minus_dm", HL, ONE, dmi(DmiKind::MinusDm, &mut p)?),
+            "plus_di" => ("plus_di", HLC, ONE, dmi(DmiKind::PlusDi, &mut p)?),
+            "minus_di" => ("minus_di", HLC, ONE, dmi(DmiKind::MinusDi, &mut p)?),
+            "dx" => ("dx", HLC, ONE, dmi(DmiKind::Dx, &mut p)?),
+            "adx" => ("adx", HLC, ONE, dmi(DmiKind::Adx, &mut p)?),
+            "adxr" => ("adxr", HLC, ONE, dmi(DmiKind::Adxr, &mut p)?),
+            "apo" => ("apo", REAL, ONE, osc(false, &mut p)?),
+            "ppo" => ("ppo", REAL, ONE, osc(true, &mut p)?),
+            "aroon" => {
+                let n = p.int("timeperiod", 14)?;
+                let run: Runner = Box::new(move |i, o| {
+                    let [a, b] = o else { unreachable!() };
+                    momentum::aroon(i[0], i[1], n, a, b)
+                });
+                ("aroon", HL, &["aroondown", "aroonup"], run)
+            }
+            "aroonosc" => {
+                let n = p.int("timeperiod", 14)?;
+                let run: Runner = Box::new(move |i, o| momentum::aroonosc(i[0], i[1], n, o[0]));
+                ("aroonosc", HL, ONE, run)
+            }
+            "bop" => {
+                let run: Runner = Box::new(|i, o| momentum::bop(i[0], i[1], i[2], i[3], o[0]));
+                ("bop", OHLC, ONE, run)
+            }
+            "cci" => {
+                let n = p.int("timeperiod", 14)?;
+                let run: Runner = Box::new(move |i, o| momentum::cci(i[0], i[1], i[2], n, o[0]));
+                ("cci", HLC, ONE, run)
+            }
+            "cmo" => (
+                "cmo",
+                REAL,
+                ONE,
+                one(momentum::cmo, p.int("timeperiod", 14)?),
+            ),
+            "stoch" => {
+                let k = p.code("fastk_period", 5)?;
+                let sk = p.code("slowk_period", 3)?;
+                let skm = p.code("slowk_matype", 0)?;
+                let sd = p.code("slowd_period", 3)?;
+                let sdm = p.code("slowd_matype", 0)?;
+                let params = StochParams::check(k, sk, skm, sd, sdm)?;
+                let run: Runner = Box::new(move |i, o| {
+                    let [a, b] = o else { unreachable!() };
+                    momentum::stoch(i[0], i[1], i[2], params, a, b)
+                });
+                ("stoch", HLC, &["slowk", "slowd"], run)
+            }
+            "stochf" => {
+                let params = p.stochf("stochf")?;
+                let run: Runner = Box::new(move |i, o| {
+                    let [a, b] = o else { unreachable!() };
+                    momentum::stochf(i[0], i[1], i[2], params, a, b)
+                });
+                ("stochf", HLC, &["fastk", "fastd"], run)
+            }
+            "stochrsi" => {
+                let n = p.int("timeperiod", 14)?;
+                let params = p.stochf("stochrsi")?;
+                let run: Runner = Box::new(move |i, o| {
+                    let [a, b] = o else { unreachable!() };
+                    momentum::stochrsi(i[0], n, params, a, b)
+                });
+                ("stochrsi", REAL, &["fastk", "fastd"], run)
+            }
             "atr" => {
                 let n = p.int("timeperiod", 14)?;
                 let run: Runner = Box::new(move |i, o| volatility::atr(i[0], i[1], i[2], n, o[0]));
@@ -288,6 +405,11 @@ pub fn resolve(name: &str, given: &[(&str, f64)]) -> Result<Indicator> {
                 let n = p.int("timeperiod", 30)?;
                 let run: Runner = Box::new(move |i, o| statistics::correl(i[0], i[1], n, o[0]));
                 ("correl", &["real0", "real1"], ONE, run)
+            }
+            "beta" => {
+                let n = p.int("timeperiod", 5)?;
+                let run: Runner = Box::new(move |i, o| statistics::beta(i[0], i[1], n, o[0]));
+                ("beta", &["real0", "real1"], ONE, run)
             }
             "stddev" => {
                 let n = p.int("timeperiod", 5)?;
@@ -532,7 +654,7 @@ mod tests {
                     .iter()
                     .map(|k| match *k {
                         "open" => s.0.clone(),
-                        "high" => s.1.clone(),
+                        "high" | "real0" => s.1.clone(),
                         "low" => s.2.clone(),
                         "volume" => vol.clone(),
                         _ => s.3.clone(),

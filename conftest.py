@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import os
 
+from hypothesis import HealthCheck, settings
+
 POSTGRES_ENV = "DEEPALPHA_TEST_POSTGRES_URL"
+
+# Shared, noisy 2-core machines: a per-example deadline would fail tests for being slow, not wrong.
+settings.register_profile("deepalpha", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("deepalpha")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:

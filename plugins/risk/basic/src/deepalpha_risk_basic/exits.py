@@ -16,7 +16,6 @@ from deepalpha.risk import RiskContext, RiskRule, Verdict
 from ._common import show
 from .options import StopLossOptions, TakeProfitOptions
 
-
 #: Margins around a float threshold beyond which the float comparison cannot disagree with the
 #: exact one (a double carries ~1e-16 relative error; prices and thresholds far fewer digits).
 _ABOVE = 1 + 1e-9

@@ -17,7 +17,10 @@ use crate::errors::{kernel_error, to_py};
 /// TA-Lib's in lower case, missing parameters take TA-Lib's defaults, unknown ones are refused.
 /// `update(open, high, low, close, volume)` feeds the candle to every member and returns the
 /// bank's value array (the same array every time, overwritten in place); `labels` names each
-/// position (MACD and BBANDS take three). Values equal the individual streaming classes'.
+/// position (`name.output` for several outputs, e.g. `macd.signal`, `stoch.slowd`). Every
+/// indicator of `INDICATORS` but VWAP (which needs a timestamp) can be a member; CORREL and
+/// BETA take the candle columns to pair as `real0` and `real1` (0 open, 1 high, 2 low, 3 close,
+/// 4 volume). Values equal the individual streaming classes'.
 #[pyclass(module = "deepalpha_kernel", name = "Bank")]
 pub struct PyBank {
     inner: Bank,

@@ -367,7 +367,7 @@ impl Member {
                 ONE,
             ),
             "bbands" => {
-                let n = p.int("timeperiod", 5)?;
+                let n = p.int("timeperiod", 20)?;
                 let up = p.real("nbdevup", 2.0);
                 let dn = p.real("nbdevdn", 2.0);
                 let matype = p.int("matype", 0)?;

@@ -281,8 +281,17 @@ pub fn resolve(name: &str, given: &[(&str, f64)]) -> Result<Indicator> {
                 ("midprice", HL, ONE, run)
             }
             "bbands" => {
-                let n = p.int("timeperiod", 5)?;
+                let n = p.int("timeperiod", 20)?;
                 let (up, dn) = (p.real("nbdevup", 2.0), p.real("nbdevdn", 2.0));
+                let matype = p.int("matype", 0)?;
+                if matype != 0 {
+                    return Err(KernelError::InvalidParameter {
+                        indicator: NAME,
+                        name: "matype",
+                        value: format!("{matype} (for bbands)"),
+                        expected: "must be 0 (SMA)".into(),
+                    });
+                }
                 let run: Runner = Box::new(move |i, o| {
                     let [a, b, c] = o else { unreachable!() };
                     overlap::bbands(i[0], n, up, dn, a, b, c)

@@ -96,7 +96,8 @@ PARAMS = {
     "supertrend": {"multiplier": 1.5},
 }
 COLUMNS = ("open", "high", "low", "close", "volume")
-BANK_NAMES = [n for n in dk.INDICATORS if n != "VWAP"]  # VWAP needs a timestamp per candle
+BANK_NAMES = list(dk.INDICATORS)
+HOUR_MS = 3_600_000
 
 
 def stream_for(name, params):
@@ -108,6 +109,11 @@ def stream_for(name, params):
         fn = getattr(dk, name.lower())
         names = [p for p in inspect.signature(fn).parameters if p != "out"]
         return lambda candle: fn(*(np.array([candle[n]]) for n in names))[0]
+    if name == "VWAP":
+        s = cls(**params)
+        return lambda candle: s.update(
+            *(candle[n] for n in ("high", "low", "close", "volume", "ts"))
+        )
     if name in ("CORREL", "BETA"):
         x, y = COLUMNS[params.pop("real0")], COLUMNS[params.pop("real1")]
         s = cls(**params)
@@ -125,12 +131,21 @@ def test_every_indicator_in_one_bank_equals_its_stream(data):
     spec = [(n.lower(), PARAMS.get(n.lower(), {})) for n in BANK_NAMES]
     bank = dk.Bank(spec)
     streams = [stream_for(n, PARAMS.get(n.lower(), {})) for n in BANK_NAMES]
-    for row in zip(*data, strict=True):
-        candle = dict(zip(COLUMNS, row, strict=True))
+    for k, row in enumerate(zip(*data, strict=True)):
+        candle = dict(zip(COLUMNS, row, strict=True), ts=7 * HOUR_MS * k)  # sessions change
         want = flatten([s(candle) for s in streams])
         # ICHIMOKU's stream and the bank agree on every output, the lagging line included.
-        assert_same(bank.update(*row), want)
+        assert_same(bank.update(*row, ts=candle["ts"]), want)
     assert len(bank.labels) == len(bank)
+
+
+def test_vwap_member_needs_the_time():
+    bank = dk.Bank([("sma", {"timeperiod": 2}), ("vwap", {})])
+    with pytest.raises(dk.KernelError, match=r"^bank: ts \(the candle's time, epoch ms\) is"):
+        bank.update(1.0, 2.0, 0.5, 1.5, 10.0)
+    np.testing.assert_array_equal(bank.update(1.0, 2.0, 0.5, 1.5, 10.0, ts=0), [np.nan, 4 / 3])
+    plain = dk.Bank([("sma", {"timeperiod": 2})])
+    assert np.isnan(plain.update(1.0, 2.0, 0.5, 1.5, 10.0)[0])
 
 
 def test_two_series_members_need_their_columns():

@@ -485,7 +485,13 @@ class TSF(_Period14): ...
 class Bank:
     def __init__(self, indicators: list[tuple[str, dict[str, float] | None]]) -> None: ...
     def update(
-        self, open: float, high: float, low: float, close: float, volume: float
+        self,
+        open: float,
+        high: float,
+        low: float,
+        close: float,
+        volume: float,
+        ts: int | None = None,
     ) -> Array: ...
     @property
     def values(self) -> Array: ...

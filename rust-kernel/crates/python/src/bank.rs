@@ -18,13 +18,14 @@ use crate::errors::{kernel_error, to_py};
 /// `update(open, high, low, close, volume)` feeds the candle to every member and returns the
 /// bank's value array (the same array every time, overwritten in place); `labels` names each
 /// position (`name.output` for several outputs, e.g. `macd.signal`, `stoch.slowd`). Every
-/// indicator of `INDICATORS` but VWAP (which needs a timestamp) can be a member; CORREL and
+/// indicator of `INDICATORS` can be a member (VWAP needs `ts=`, the candle's time); CORREL and
 /// BETA take the candle columns to pair as `real0` and `real1` (0 open, 1 high, 2 low, 3 close,
 /// 4 volume). Values equal the individual streaming classes'.
 #[pyclass(module = "deepalpha_kernel", name = "Bank")]
 pub struct PyBank {
     inner: Bank,
     values: Py<PyArray1<f64>>,
+    needs_time: bool,
 }
 
 #[pymethods]
@@ -48,10 +49,18 @@ impl PyBank {
             return Err(kernel_error("bank: indicators must not be empty"));
         }
         let values = PyArray1::from_vec(py, vec![f64::NAN; inner.width()]).unbind();
-        Ok(Self { inner, values })
+        let needs_time = inner.needs_time();
+        Ok(Self {
+            inner,
+            values,
+            needs_time,
+        })
     }
 
-    /// Feed one candle to every indicator; returns the value array (updated in place).
+    /// Feed one candle to every indicator; returns the value array (updated in place). `ts`,
+    /// the candle's time in epoch milliseconds, is required when the bank holds a VWAP.
+    #[pyo3(signature = (open, high, low, close, volume, ts = None))]
+    #[allow(clippy::too_many_arguments)]
     fn update<'py>(
         &mut self,
         py: Python<'py>,
@@ -60,6 +69,7 @@ impl PyBank {
         low: f64,
         close: f64,
         volume: f64,
+        ts: Option<i64>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let array = self.values.bind(py);
         // SAFETY: the bank created this array and never hands out a resizable reference; no Rust
@@ -69,7 +79,15 @@ impl PyBank {
         if out.len() != self.inner.width() {
             return Err(kernel_error("bank: values array was resized"));
         }
-        self.inner.update(open, high, low, close, volume, out);
+        match ts {
+            Some(t) => self.inner.update_at(open, high, low, close, volume, t, out),
+            None if self.needs_time => {
+                return Err(kernel_error(
+                    "bank: ts (the candle's time, epoch ms) is required: the bank holds a VWAP",
+                ))
+            }
+            None => self.inner.update(open, high, low, close, volume, out),
+        }
         Ok(array.clone())
     }
 

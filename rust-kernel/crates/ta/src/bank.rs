@@ -8,8 +8,8 @@
 
 use crate::error::{KernelError, Result};
 use crate::extra::{
-    ChaikinMoneyFlow, DonchianChannels, HullMovingAverage, Ichimoku, KeltnerChannels, Supertrend,
-    ZeroLagExponentialMovingAverage,
+    vwap, ChaikinMoneyFlow, DonchianChannels, HullMovingAverage, Ichimoku, KeltnerChannels,
+    Supertrend, Vwap, ZeroLagExponentialMovingAverage,
 };
 use crate::momentum::{
     apo, Aroon, AroonOscillator, BalanceOfPower, ChandeMomentumOscillator, CommodityChannelIndex,
@@ -122,6 +122,7 @@ members!(
     Keltner(KeltnerChannels),
     Supertrend(Supertrend),
     Zlema(ZeroLagExponentialMovingAverage),
+    Vwap(Vwap),
 );
 
 impl<T: ColumnsReset> Columns<T> {
@@ -252,6 +253,7 @@ pub const NAMES: &[&str] = &[
     "tsf",
     "typprice",
     "var",
+    "vwap",
     "wclprice",
     "willr",
     "wma",
@@ -520,6 +522,10 @@ impl Member {
                     &["supertrend", "direction"],
                 )
             }
+            "vwap" => {
+                let session = p.int("session_ms", vwap::DAY_MS as usize)? as i64;
+                (Self::Vwap(Vwap::new(session)?), ONE)
+            }
             "ichimoku" => {
                 let t = p.int("tenkan", 9)?;
                 let k = p.int("kijun", 26)?;
@@ -543,9 +549,10 @@ impl Member {
         Ok((member, outputs))
     }
 
-    /// Feed one candle (`[open, high, low, close, volume]`) and write the outputs into `out`.
+    /// Feed one candle (`[open, high, low, close, volume]`, opened at `ts` epoch milliseconds
+    /// when known) and write the outputs into `out`.
     #[inline]
-    fn update(&mut self, candle: &[f64; 5], out: &mut [f64]) {
+    fn update(&mut self, candle: &[f64; 5], ts: Option<i64>, out: &mut [f64]) {
         let [o, h, l, c, v] = *candle;
         let one = match self {
             Self::Sma(s) => s.update(c),
@@ -605,6 +612,8 @@ impl Member {
             Self::Keltner(s) => return write(out, <[f64; 3]>::from(s.update(h, l, c))),
             Self::Supertrend(s) => return write(out, <[f64; 2]>::from(s.update(h, l, c))),
             Self::Ichimoku(s) => return write(out, s.update(h, l, c)),
+            // Without a time the session is unknown: no value, and the stream is left as is.
+            Self::Vwap(s) => ts.map_or(f64::NAN, |t| s.update(h, l, c, v, t)),
         };
         out[0] = one;
     }
@@ -661,12 +670,32 @@ impl Bank {
     }
 
     /// Feed one candle to every member and write their latest values into `out[..width]`.
+    /// A VWAP member needs the candle's time: it writes NaN here (see [`Bank::update_at`]).
     #[inline]
     pub fn update(&mut self, o: f64, h: f64, l: f64, c: f64, v: f64, out: &mut [f64]) {
-        let candle = [o, h, l, c, v];
+        self.update_with(&[o, h, l, c, v], None, out);
+    }
+
+    /// [`Bank::update`] for a candle opened at `ts` (epoch milliseconds), which VWAP members
+    /// use to find their session.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub fn update_at(&mut self, o: f64, h: f64, l: f64, c: f64, v: f64, ts: i64, out: &mut [f64]) {
+        self.update_with(&[o, h, l, c, v], Some(ts), out);
+    }
+
+    #[inline(always)]
+    fn update_with(&mut self, candle: &[f64; 5], ts: Option<i64>, out: &mut [f64]) {
         for (member, at, k) in &mut self.members {
-            member.update(&candle, &mut out[*at..*at + *k]);
+            member.update(candle, ts, &mut out[*at..*at + *k]);
         }
+    }
+
+    /// Whether a member (VWAP) needs each candle's time, i.e. [`Bank::update_at`].
+    pub fn needs_time(&self) -> bool {
+        self.members
+            .iter()
+            .any(|(m, _, _)| matches!(m, Member::Vwap(_)))
     }
 
     pub fn reset(&mut self) {
@@ -737,6 +766,14 @@ mod tests {
                     _ => &c,
                 }
             };
+            let ts: Vec<f64> = (0..c.len()).map(|i| (i as f64) * 3_600_000.0).collect();
+            let column = |k: &str| -> &[f64] {
+                if k == "ts" {
+                    &ts
+                } else {
+                    column(k)
+                }
+            };
             let ins: Vec<&[f64]> = ind.inputs().iter().map(|k| column(k)).collect();
             let mut want = vec![vec![0.0; c.len()]; ind.outputs().len()];
             let mut w: Vec<&mut [f64]> = want.iter_mut().map(|x| x.as_mut_slice()).collect();
@@ -745,7 +782,7 @@ mod tests {
             let mut got = vec![vec![0.0; c.len()]; bank.width()];
             let mut out = vec![0.0; bank.width()];
             for i in 0..c.len() {
-                bank.update(o[i], h[i], l[i], c[i], v[i], &mut out);
+                bank.update_at(o[i], h[i], l[i], c[i], v[i], ts[i] as i64, &mut out);
                 for (g, x) in got.iter_mut().zip(&out) {
                     g[i] = *x;
                 }
@@ -766,6 +803,20 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn vwap_needs_the_time() {
+        let mut bank = Bank::new();
+        bank.add("sma", &[("timeperiod", 2.0)]).unwrap();
+        assert!(!bank.needs_time());
+        bank.add("vwap", &[]).unwrap();
+        assert!(bank.needs_time());
+        let mut out = [0.0; 2];
+        bank.update(1.0, 2.0, 0.5, 1.5, 10.0, &mut out);
+        assert!(out[1].is_nan());
+        bank.update_at(1.0, 2.0, 0.5, 1.5, 10.0, 0, &mut out);
+        assert_eq!(out, [1.5, (2.0 + 0.5 + 1.5) / 3.0]);
     }
 
     #[test]

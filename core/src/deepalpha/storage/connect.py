@@ -9,6 +9,7 @@ or a log.
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,7 @@ def _sqlite_engine(url: URL) -> Engine:
             cursor.execute("PRAGMA foreign_keys = ON")
             if not memory:
                 # WAL: readers (a dashboard, `deepalpha runs`) never block the writing engine.
-                cursor.execute("PRAGMA journal_mode = WAL")
+                _set_wal(cursor)
             # FULL: a commit survives power loss, not only a crash of this process. Money first.
             cursor.execute("PRAGMA synchronous = FULL")
         finally:
@@ -124,6 +125,24 @@ def _sqlite_engine(url: URL) -> Engine:
         conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get(SQLITE_BEGIN, 'DEFERRED')}")
 
     return engine
+
+
+def _set_wal(cursor: sqlite3.Cursor, attempts: int = 40) -> None:
+    """Switch to WAL, retrying while another connection holds the lock.
+
+    Several stores opening one fresh database at once race to change its journal mode, and SQLite
+    answers that race with an immediate "database is locked" (the busy timeout does not cover
+    it). The change is idempotent, so waiting a little and asking again is safe; after about ten
+    seconds the error stands.
+    """
+    for attempt in range(attempts):
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))
 
 
 def writer(engine: Engine) -> Engine:

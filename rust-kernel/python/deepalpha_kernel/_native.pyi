@@ -848,3 +848,97 @@ def ppo(
 class PPO(_Stream):
     def __init__(self, fastperiod: int = 12, slowperiod: int = 26, matype: int = 0) -> None: ...
     def update(self, x: float) -> float: ...
+
+# T3, SAR (overlap.rs); MACDFIX, MACDEXT, ULTOSC, MFI (momentum.rs).
+
+def t3(
+    real: Array, timeperiod: int = 5, vfactor: float = 0.7, *, out: Array | None = None
+) -> Array: ...
+
+class T3(_Stream):
+    def __init__(self, timeperiod: int = 5, vfactor: float = 0.7) -> None: ...
+    def update(self, x: float) -> float: ...
+
+def sar(
+    high: Array,
+    low: Array,
+    acceleration: float = 0.02,
+    maximum: float = 0.2,
+    *,
+    out: Array | None = None,
+) -> Array: ...
+
+class SAR(_Stream):
+    def __init__(self, acceleration: float = 0.02, maximum: float = 0.2) -> None: ...
+    def update(self, high: float, low: float) -> float: ...
+
+def macdfix(real: Array, signalperiod: int = 9) -> tuple[Array, Array, Array]: ...
+
+class MACDFIX:
+    def __init__(self, signalperiod: int = 9) -> None: ...
+    def update(self, x: float) -> tuple[float, float, float]: ...
+    @property
+    def value(self) -> tuple[float, float, float]: ...
+    @property
+    def is_ready(self) -> bool: ...
+    def reset(self) -> None: ...
+
+def macdext(
+    real: Array,
+    fastperiod: int = 12,
+    fastmatype: int = 0,
+    slowperiod: int = 26,
+    slowmatype: int = 0,
+    signalperiod: int = 9,
+    signalmatype: int = 0,
+) -> tuple[Array, Array, Array]: ...
+
+class MACDEXT:
+    def __init__(
+        self,
+        fastperiod: int = 12,
+        fastmatype: int = 0,
+        slowperiod: int = 26,
+        slowmatype: int = 0,
+        signalperiod: int = 9,
+        signalmatype: int = 0,
+    ) -> None: ...
+    def update(self, x: float) -> tuple[float, float, float]: ...
+    @property
+    def value(self) -> tuple[float, float, float]: ...
+    @property
+    def is_ready(self) -> bool: ...
+    def reset(self) -> None: ...
+
+def ultosc(
+    high: Array,
+    low: Array,
+    close: Array,
+    timeperiod1: int = 7,
+    timeperiod2: int = 14,
+    timeperiod3: int = 28,
+    *,
+    out: Array | None = None,
+) -> Array: ...
+
+class ULTOSC(_Stream):
+    def __init__(
+        self, timeperiod1: int = 7, timeperiod2: int = 14, timeperiod3: int = 28
+    ) -> None: ...
+    def update(self, high: float, low: float, close: float) -> float: ...
+
+def mfi(
+    high: Array,
+    low: Array,
+    close: Array,
+    volume: Array,
+    timeperiod: int = 14,
+    *,
+    out: Array | None = None,
+) -> Array: ...
+
+class MFI(_Stream):
+    def __init__(self, timeperiod: int = 14) -> None: ...
+    @property
+    def timeperiod(self) -> int: ...
+    def update(self, high: float, low: float, close: float, volume: float) -> float: ...

@@ -931,5 +931,320 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Rocr>()?;
     m.add_class::<PyTrix>()?;
     m.add_class::<Willr>()?;
+    register_extra(m)?;
+    Ok(())
+}
+
+/// MACD with TA-Lib's fixed 0.15 / 0.075 smoothing over 12 / 26 values (TA-Lib MACDFIX).
+#[pyfunction]
+#[pyo3(signature = (real, signalperiod = 9))]
+pub fn macdfix<'py>(
+    py: Python<'py>,
+    real: &Bound<'py, PyAny>,
+    signalperiod: i64,
+) -> PyResult<Triple<'py>> {
+    let signal = param(mo::macdfix::check(signalperiod))?;
+    let [real] = inputs("macdfix", [("real", real)])?;
+    let x = real.as_slice();
+    let [m, s, h] = run_many(py, "macdfix", x.len(), |[m, s, h]| {
+        mo::macdfix(x, signal, m, s, h)
+    })?;
+    Ok((m, s, h))
+}
+
+/// Streaming MACDFIX; `update(x)` returns `(macd, signal, hist)`, equal to `macdfix()`.
+#[pyclass(module = "deepalpha_kernel", name = "MACDFIX")]
+pub struct PyMacdFix {
+    inner: mo::MacdFix,
+    signalperiod: usize,
+}
+
+#[pymethods]
+impl PyMacdFix {
+    #[new]
+    #[pyo3(signature = (signalperiod = 9))]
+    fn new(signalperiod: i64) -> PyResult<Self> {
+        let signalperiod = param(mo::macdfix::check(signalperiod))?;
+        let inner = mo::MacdFix::new(signalperiod).map_err(to_py)?;
+        Ok(Self {
+            inner,
+            signalperiod,
+        })
+    }
+
+    fn update(&mut self, x: f64) -> (f64, f64, f64) {
+        self.inner.update(x)
+    }
+
+    #[getter]
+    fn value(&self) -> (f64, f64, f64) {
+        self.inner.value()
+    }
+
+    #[getter]
+    fn is_ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    fn reset(&mut self) {
+        self.inner.reset()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("MACDFIX(signalperiod={})", self.signalperiod)
+    }
+}
+
+/// Ultimate oscillator over three windows, weighted 4:2:1 shortest first (TA-Lib ULTOSC).
+#[pyfunction]
+#[pyo3(signature = (high, low, close, timeperiod1 = 7, timeperiod2 = 14, timeperiod3 = 28, *, out = None))]
+#[allow(clippy::too_many_arguments)]
+pub fn ultosc<'py>(
+    py: Python<'py>,
+    high: &Bound<'py, PyAny>,
+    low: &Bound<'py, PyAny>,
+    close: &Bound<'py, PyAny>,
+    timeperiod1: i64,
+    timeperiod2: i64,
+    timeperiod3: i64,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let [a, b, c] = param(mo::ultosc::check(timeperiod1, timeperiod2, timeperiod3))?;
+    let [h, l, cl] = inputs("ultosc", [("high", high), ("low", low), ("close", close)])?;
+    let (h, l, cl) = (h.as_slice(), l.as_slice(), cl.as_slice());
+    run_into(py, "ultosc", h.len(), out, |o| {
+        mo::ultosc(h, l, cl, a, b, c, o)
+    })
+}
+
+/// Streaming ULTOSC; `update(high, low, close)` equals `ultosc()` at every index.
+#[pyclass(module = "deepalpha_kernel", name = "ULTOSC")]
+pub struct PyUltosc {
+    inner: mo::UltimateOscillator,
+    params: (i64, i64, i64),
+}
+
+#[pymethods]
+impl PyUltosc {
+    #[new]
+    #[pyo3(signature = (timeperiod1 = 7, timeperiod2 = 14, timeperiod3 = 28))]
+    fn new(timeperiod1: i64, timeperiod2: i64, timeperiod3: i64) -> PyResult<Self> {
+        let [a, b, c] = param(mo::ultosc::check(timeperiod1, timeperiod2, timeperiod3))?;
+        Ok(Self {
+            inner: mo::UltimateOscillator::new(a, b, c).map_err(to_py)?,
+            params: (timeperiod1, timeperiod2, timeperiod3),
+        })
+    }
+
+    fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
+        self.inner.update(high, low, close)
+    }
+
+    #[getter]
+    fn value(&self) -> f64 {
+        self.inner.value()
+    }
+
+    #[getter]
+    fn is_ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    fn reset(&mut self) {
+        self.inner.reset()
+    }
+
+    fn __repr__(&self) -> String {
+        let (a, b, c) = self.params;
+        format!("ULTOSC(timeperiod1={a}, timeperiod2={b}, timeperiod3={c})")
+    }
+}
+
+/// Money flow index: 100 pos / (pos + neg) of the typical-price money flows (TA-Lib MFI).
+#[pyfunction]
+#[pyo3(signature = (high, low, close, volume, timeperiod = 14, *, out = None))]
+pub fn mfi<'py>(
+    py: Python<'py>,
+    high: &Bound<'py, PyAny>,
+    low: &Bound<'py, PyAny>,
+    close: &Bound<'py, PyAny>,
+    volume: &Bound<'py, PyAny>,
+    timeperiod: i64,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let n = param(mo::mfi::check(timeperiod))?;
+    let [h, l, c, v] = inputs(
+        "mfi",
+        [
+            ("high", high),
+            ("low", low),
+            ("close", close),
+            ("volume", volume),
+        ],
+    )?;
+    let (h, l, c, v) = (h.as_slice(), l.as_slice(), c.as_slice(), v.as_slice());
+    run_into(py, "mfi", h.len(), out, |o| mo::mfi(h, l, c, v, n, o))
+}
+
+/// Streaming MFI; `update(high, low, close, volume)` equals `mfi()` at every index.
+#[pyclass(module = "deepalpha_kernel", name = "MFI")]
+pub struct PyMfi {
+    inner: mo::MoneyFlowIndex,
+    timeperiod: usize,
+}
+
+#[pymethods]
+impl PyMfi {
+    #[new]
+    #[pyo3(signature = (timeperiod = 14))]
+    fn new(timeperiod: i64) -> PyResult<Self> {
+        let timeperiod = param(mo::mfi::check(timeperiod))?;
+        Ok(Self {
+            inner: mo::MoneyFlowIndex::new(timeperiod).map_err(to_py)?,
+            timeperiod,
+        })
+    }
+
+    fn update(&mut self, high: f64, low: f64, close: f64, volume: f64) -> f64 {
+        self.inner.update(high, low, close, volume)
+    }
+
+    #[getter]
+    fn value(&self) -> f64 {
+        self.inner.value()
+    }
+
+    #[getter]
+    fn is_ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    fn reset(&mut self) {
+        self.inner.reset()
+    }
+
+    #[getter]
+    fn timeperiod(&self) -> usize {
+        self.timeperiod
+    }
+
+    fn __repr__(&self) -> String {
+        format!("MFI(timeperiod={})", self.timeperiod)
+    }
+}
+
+/// MACD with SMA (0) or EMA (1) averages chosen per line (TA-Lib MACDEXT).
+#[pyfunction]
+#[pyo3(signature = (
+    real, fastperiod = 12, fastmatype = 0, slowperiod = 26, slowmatype = 0, signalperiod = 9,
+    signalmatype = 0
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn macdext<'py>(
+    py: Python<'py>,
+    real: &Bound<'py, PyAny>,
+    fastperiod: i64,
+    fastmatype: i64,
+    slowperiod: i64,
+    slowmatype: i64,
+    signalperiod: i64,
+    signalmatype: i64,
+) -> PyResult<Triple<'py>> {
+    let p = param(mo::macdext::check(
+        fastperiod,
+        fastmatype,
+        slowperiod,
+        slowmatype,
+        signalperiod,
+        signalmatype,
+    ))?;
+    let [real] = inputs("macdext", [("real", real)])?;
+    let x = real.as_slice();
+    let [m, s, h] = run_many(py, "macdext", x.len(), |[m, s, h]| {
+        mo::macdext(x, p, m, s, h)
+    })?;
+    Ok((m, s, h))
+}
+
+/// Streaming MACDEXT; `update(x)` returns `(macd, signal, hist)`, equal to `macdext()`.
+#[pyclass(module = "deepalpha_kernel", name = "MACDEXT")]
+pub struct PyMacdExt {
+    inner: mo::MacdExt,
+    params: [i64; 6],
+}
+
+#[pymethods]
+impl PyMacdExt {
+    #[new]
+    #[pyo3(signature = (
+        fastperiod = 12, fastmatype = 0, slowperiod = 26, slowmatype = 0, signalperiod = 9,
+        signalmatype = 0
+    ))]
+    fn new(
+        fastperiod: i64,
+        fastmatype: i64,
+        slowperiod: i64,
+        slowmatype: i64,
+        signalperiod: i64,
+        signalmatype: i64,
+    ) -> PyResult<Self> {
+        let params = [
+            fastperiod,
+            fastmatype,
+            slowperiod,
+            slowmatype,
+            signalperiod,
+            signalmatype,
+        ];
+        let p = param(mo::macdext::check(
+            fastperiod,
+            fastmatype,
+            slowperiod,
+            slowmatype,
+            signalperiod,
+            signalmatype,
+        ))?;
+        Ok(Self {
+            inner: mo::MacdExt::new(p),
+            params,
+        })
+    }
+
+    fn update(&mut self, x: f64) -> (f64, f64, f64) {
+        self.inner.update(x)
+    }
+
+    #[getter]
+    fn value(&self) -> (f64, f64, f64) {
+        self.inner.value()
+    }
+
+    #[getter]
+    fn is_ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    fn reset(&mut self) {
+        self.inner.reset()
+    }
+
+    fn __repr__(&self) -> String {
+        let [f, fm, s, sm, g, gm] = self.params;
+        format!(
+            "MACDEXT(fastperiod={f}, fastmatype={fm}, slowperiod={s}, slowmatype={sm}, \
+             signalperiod={g}, signalmatype={gm})"
+        )
+    }
+}
+
+fn register_extra(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(macdext, m)?)?;
+    m.add_class::<PyMacdExt>()?;
+    m.add_function(wrap_pyfunction!(macdfix, m)?)?;
+    m.add_class::<PyMacdFix>()?;
+    m.add_function(wrap_pyfunction!(ultosc, m)?)?;
+    m.add_class::<PyUltosc>()?;
+    m.add_function(wrap_pyfunction!(mfi, m)?)?;
+    m.add_class::<PyMfi>()?;
     Ok(())
 }

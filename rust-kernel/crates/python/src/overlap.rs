@@ -296,5 +296,137 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Midpoint>()?;
     m.add_class::<Midprice>()?;
     m.add_class::<Bbands>()?;
+    register_t3_sar(m)?;
+    Ok(())
+}
+
+/// Tillson's T3: six chained EMAs combined with the volume factor (TA-Lib T3).
+#[pyfunction]
+#[pyo3(signature = (real, timeperiod = 5, vfactor = 0.7, *, out = None))]
+pub fn t3<'py>(
+    py: Python<'py>,
+    real: &Bound<'py, PyAny>,
+    timeperiod: i64,
+    vfactor: f64,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let (period, v) = param(ov::t3::check(timeperiod, vfactor))?;
+    let [real] = inputs("t3", [("real", real)])?;
+    let x = real.as_slice();
+    run_into(py, "t3", x.len(), out, |o| ov::t3(x, period, v, o))
+}
+
+/// Streaming T3; `update(x)` equals `t3()` at every index.
+#[pyclass(module = "deepalpha_kernel", name = "T3")]
+pub struct PyT3 {
+    inner: ov::T3,
+    params: (usize, f64),
+}
+
+#[pymethods]
+impl PyT3 {
+    #[new]
+    #[pyo3(signature = (timeperiod = 5, vfactor = 0.7))]
+    fn new(timeperiod: i64, vfactor: f64) -> PyResult<Self> {
+        let params = param(ov::t3::check(timeperiod, vfactor))?;
+        let inner = ov::T3::new(params.0, params.1).map_err(to_py)?;
+        Ok(Self { inner, params })
+    }
+
+    fn update(&mut self, x: f64) -> f64 {
+        self.inner.update(x)
+    }
+
+    #[getter]
+    fn value(&self) -> f64 {
+        self.inner.value()
+    }
+
+    #[getter]
+    fn is_ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    fn reset(&mut self) {
+        self.inner.reset()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "T3(timeperiod={}, vfactor={})",
+            self.params.0, self.params.1
+        )
+    }
+}
+
+/// Wilder's parabolic SAR with TA-Lib's bootstrap and reversal rules (TA-Lib SAR).
+#[pyfunction]
+#[pyo3(signature = (high, low, acceleration = 0.02, maximum = 0.2, *, out = None))]
+pub fn sar<'py>(
+    py: Python<'py>,
+    high: &Bound<'py, PyAny>,
+    low: &Bound<'py, PyAny>,
+    acceleration: f64,
+    maximum: f64,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    param(ov::sar::check(acceleration, maximum))?;
+    let [h, l] = inputs("sar", [("high", high), ("low", low)])?;
+    let (h, l) = (h.as_slice(), l.as_slice());
+    run_into(py, "sar", h.len(), out, |o| {
+        ov::sar(h, l, acceleration, maximum, o)
+    })
+}
+
+/// Streaming SAR; `update(high, low)` equals `sar()` at every index.
+#[pyclass(module = "deepalpha_kernel", name = "SAR")]
+pub struct PySar {
+    inner: ov::ParabolicSar,
+    params: (f64, f64),
+}
+
+#[pymethods]
+impl PySar {
+    #[new]
+    #[pyo3(signature = (acceleration = 0.02, maximum = 0.2))]
+    fn new(acceleration: f64, maximum: f64) -> PyResult<Self> {
+        let inner = ov::ParabolicSar::new(acceleration, maximum).map_err(to_py)?;
+        Ok(Self {
+            inner,
+            params: (acceleration, maximum),
+        })
+    }
+
+    fn update(&mut self, high: f64, low: f64) -> f64 {
+        self.inner.update(high, low)
+    }
+
+    #[getter]
+    fn value(&self) -> f64 {
+        self.inner.value()
+    }
+
+    #[getter]
+    fn is_ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    fn reset(&mut self) {
+        self.inner.reset()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "SAR(acceleration={}, maximum={})",
+            self.params.0, self.params.1
+        )
+    }
+}
+
+fn register_t3_sar(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(t3, m)?)?;
+    m.add_function(wrap_pyfunction!(sar, m)?)?;
+    m.add_class::<PyT3>()?;
+    m.add_class::<PySar>()?;
     Ok(())
 }

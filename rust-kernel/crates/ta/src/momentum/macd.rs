@@ -43,10 +43,29 @@ pub fn macd(
     out_hist: &mut [f64],
 ) -> Result<()> {
     let (fast, slow, signal) = check(fastperiod, slowperiod, signalperiod)?;
+    let state = Macd::unchecked(fast, slow, signal);
+    run(NAME, state, real, out_macd, out_signal, out_hist)
+}
+
+/// The batch body shared with MACDFIX: `state` is a fresh stream whose EMAs carry the periods
+/// and smoothing factors; it primes over the lookback, then a tight loop continues.
+pub(crate) fn run(
+    name: &'static str,
+    mut state: Macd,
+    real: &[f64],
+    out_macd: &mut [f64],
+    out_signal: &mut [f64],
+    out_hist: &mut [f64],
+) -> Result<()> {
+    let (fast, slow, signal) = (
+        state.fast.period(),
+        state.slow.period(),
+        state.signal.period(),
+    );
     let n = real.len();
-    params::same_len(NAME, "real", n, "out_macd", out_macd.len())?;
-    params::same_len(NAME, "real", n, "out_signal", out_signal.len())?;
-    params::same_len(NAME, "real", n, "out_hist", out_hist.len())?;
+    params::same_len(name, "real", n, "out_macd", out_macd.len())?;
+    params::same_len(name, "real", n, "out_signal", out_signal.len())?;
+    params::same_len(name, "real", n, "out_hist", out_hist.len())?;
     let begin = params::first_valid(real);
     let start = begin + lookback(fast, slow, signal);
     for out in [&mut *out_macd, &mut *out_signal, &mut *out_hist] {
@@ -55,8 +74,6 @@ pub fn macd(
     if start >= n {
         return Ok(());
     }
-    // The stream primes the three EMAs over the lookback; a tight loop continues from there.
-    let mut state = Macd::unchecked(fast, slow, signal);
     for &x in &real[begin..start] {
         state.step(x);
     }
@@ -106,11 +123,21 @@ impl Macd {
     }
 
     fn unchecked(fast: usize, slow: usize, signal: usize) -> Self {
+        Self::with_k(
+            (fast, params::per_to_k(fast)),
+            (slow, params::per_to_k(slow)),
+            signal,
+        )
+    }
+
+    /// MACD whose fast and slow EMAs are seeded over `period` values and smooth with `k`
+    /// (validated by the caller, `fast.0 <= slow.0`).
+    pub(crate) fn with_k(fast: (usize, f64), slow: (usize, f64), signal: usize) -> Self {
         Self {
-            fast: ExponentialMovingAverage::unchecked(fast),
-            slow: ExponentialMovingAverage::unchecked(slow),
+            fast: ExponentialMovingAverage::with_k(fast.0, fast.1),
+            slow: ExponentialMovingAverage::with_k(slow.0, slow.1),
             signal: ExponentialMovingAverage::unchecked(signal),
-            skip: slow - fast,
+            skip: slow.0 - fast.0,
             seen: 0,
             value: (f64::NAN, f64::NAN, f64::NAN),
         }

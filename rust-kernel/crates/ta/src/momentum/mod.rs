@@ -7,9 +7,13 @@ pub mod bop;
 pub mod cci;
 pub mod cmo;
 pub mod macd;
+pub mod macdext;
+pub mod macdfix;
+pub mod mfi;
 pub mod roc;
 pub mod rsi;
 pub mod stoch;
+pub mod ultosc;
 pub mod willr;
 
 pub use adx::{dmi, Adx, Adxr, DirectionalMovement, DmiKind, Dx, MinusDi, MinusDm, PlusDi, PlusDm};
@@ -19,6 +23,9 @@ pub use bop::{bop, BalanceOfPower};
 pub use cci::{cci, CommodityChannelIndex};
 pub use cmo::{cmo, ChandeMomentumOscillator};
 pub use macd::{macd, Macd};
+pub use macdext::{macdext, MacdExt, MacdExtParams};
+pub use macdfix::{macdfix, MacdFix};
+pub use mfi::{mfi, MoneyFlowIndex};
 pub use roc::{
     change, Change, ChangeKind, Momentum, RateOfChange, RateOfChangePercentage, RateOfChangeRatio,
 };
@@ -27,4 +34,5 @@ pub use stoch::{
     stoch, stochf, stochrsi, MaType, StochFParams, StochParams, Stochastic, StochasticFast,
     StochasticRsi,
 };
+pub use ultosc::{ultosc, UltimateOscillator};
 pub use willr::{willr, WilliamsR};

@@ -128,9 +128,15 @@ impl ExponentialMovingAverage {
 
     /// An EMA of any period >= 1 (callers validate).
     pub(crate) fn unchecked(period: usize) -> Self {
+        Self::with_k(period, params::per_to_k(period))
+    }
+
+    /// An EMA seeded over `period` values that then smooths with `k` instead of `2 / (period + 1)`
+    /// (TA-Lib's MACDFIX uses the fixed 0.15 and 0.075 with 12 and 26 seed values).
+    pub(crate) fn with_k(period: usize, k: f64) -> Self {
         Self {
             period,
-            k: params::per_to_k(period),
+            k,
             fused: params::fma_enabled(),
             count: 0,
             total: 0.0,

@@ -1,0 +1,246 @@
+//! Money flow index (TA-Lib `MFI`), lookback `n`.
+//!
+//! With the typical price `tp = (high + low + close) / 3`, each candle after the first carries
+//! the money flow `tp * volume`: positive when `tp` rose from the previous candle, negative when
+//! it fell, none when it did not move by TA-Lib 0.8's scaled test (`|Δtp| <= 1e-14 (|tp| +
+//! |tp_prev|)`, so flat candles at any price level count as flat). `MFI = 100 pos / (pos + neg)`
+//! over the last `n` flows, with TA-Lib 0.8's guards: the running sums are reset to exactly 0
+//! once `n` consecutive candles carried no flow (otherwise add-then-subtract leaves rounding
+//! residue of either sign), an empty window gives 0, and `pos` is clamped into `[0, pos + neg]`.
+//! The sums are updated in TA-Lib's order (subtract the flow leaving, add the new one), so the
+//! results are bit-identical, zero-volume and flat stretches of real data included.
+
+use crate::error::Result;
+use crate::params;
+
+const NAME: &str = "mfi";
+
+pub fn check(timeperiod: impl params::IntParam) -> Result<usize> {
+    params::period(NAME, "timeperiod", timeperiod, 2)
+}
+
+pub const fn lookback(timeperiod: usize) -> usize {
+    timeperiod
+}
+
+#[inline(always)]
+fn typical(high: f64, low: f64, close: f64) -> f64 {
+    (high + low + close) / 3.0
+}
+
+/// `(positive, negative)` flow of a candle of typical price `tp` after one of `prev`.
+#[inline(always)]
+fn flow(tp: f64, prev: f64, volume: f64) -> (f64, f64) {
+    let diff = tp - prev;
+    let scale = tp.abs() + prev.abs();
+    let money = if diff.abs() <= 1e-14 * scale {
+        0.0
+    } else {
+        tp * volume
+    };
+    if diff < 0.0 {
+        (0.0, money)
+    } else {
+        (money, 0.0)
+    }
+}
+
+/// The running sums and the run of candles without flow.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    pos: f64,
+    neg: f64,
+    null_run: usize,
+}
+
+impl Sums {
+    /// Add a flow; `period` empty flows in a row zero the sums exactly.
+    #[inline(always)]
+    fn add(&mut self, (p, m): (f64, f64), period: usize) {
+        self.pos += p;
+        self.neg += m;
+        // TA-Lib tests the money flow itself: exactly one of `p`, `m` can be non-zero.
+        let money = if p != 0.0 { p } else { m };
+        self.null_run = if money == 0.0 { self.null_run + 1 } else { 0 };
+        if self.null_run >= period {
+            self.null_run = period;
+            self.pos = 0.0;
+            self.neg = 0.0;
+        }
+    }
+
+    #[inline(always)]
+    fn remove(&mut self, (p, m): (f64, f64)) {
+        self.pos -= p;
+        self.neg -= m;
+    }
+
+    #[inline(always)]
+    fn index(&self) -> f64 {
+        let total = self.pos + self.neg;
+        let pos = if self.pos < 0.0 {
+            0.0
+        } else if self.pos > total {
+            total
+        } else {
+            self.pos
+        };
+        if total <= 0.0 {
+            0.0
+        } else {
+            100.0 * (pos / total)
+        }
+    }
+}
+
+/// Batch MFI into `out`.
+pub fn mfi(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    volume: &[f64],
+    timeperiod: usize,
+    out: &mut [f64],
+) -> Result<()> {
+    let n = check(timeperiod)?;
+    crate::volume::check_hlcv(NAME, high, low, close, volume, out)?;
+    let begin = params::first_valid_all(&[high, low, close, volume]);
+    let start = begin + lookback(n);
+    params::fill_nan(out, start);
+    if start >= out.len() {
+        return Ok(());
+    }
+    let tp = |i: usize| typical(high[i], low[i], close[i]);
+    // The flow of candle `i` is recomputed when it leaves the window (the same operations on the
+    // same inputs give the same value), so no ring buffer is needed.
+    let flow_at = |i: usize| flow(tp(i), tp(i - 1), volume[i]);
+    let mut s = Sums::default();
+    let mut prev = tp(begin);
+    for (i, &vol) in volume.iter().enumerate().take(start).skip(begin + 1) {
+        let t = tp(i);
+        s.add(flow(t, prev, vol), n);
+        prev = t;
+    }
+    for (i, o) in out.iter_mut().enumerate().skip(start) {
+        if i > start {
+            s.remove(flow_at(i - n));
+        }
+        let t = tp(i);
+        s.add(flow(t, prev, volume[i]), n);
+        prev = t;
+        *o = s.index();
+    }
+    Ok(())
+}
+
+/// Streaming MFI; `update(high, low, close, volume)` equals [`mfi`] at every index.
+#[derive(Debug, Clone)]
+pub struct MoneyFlowIndex {
+    /// The last `n` flows, the oldest at `slot`.
+    flows: Vec<(f64, f64)>,
+    slot: usize,
+    seen: usize,
+    prev_tp: f64,
+    sums: Sums,
+    value: f64,
+}
+
+impl MoneyFlowIndex {
+    pub fn new(timeperiod: usize) -> Result<Self> {
+        let n = check(timeperiod)?;
+        Ok(Self {
+            flows: vec![(0.0, 0.0); n],
+            slot: 0,
+            seen: 0,
+            prev_tp: f64::NAN,
+            sums: Sums::default(),
+            value: f64::NAN,
+        })
+    }
+
+    #[inline]
+    pub fn update(&mut self, high: f64, low: f64, close: f64, volume: f64) -> f64 {
+        if self.seen == 0 {
+            if !(high.is_nan() || low.is_nan() || close.is_nan() || volume.is_nan()) {
+                self.prev_tp = typical(high, low, close);
+                self.seen = 1;
+            }
+            return f64::NAN;
+        }
+        let n = self.flows.len();
+        if self.seen > n {
+            self.sums.remove(self.flows[self.slot]);
+        }
+        let tp = typical(high, low, close);
+        let f = flow(tp, self.prev_tp, volume);
+        self.prev_tp = tp;
+        self.sums.add(f, n);
+        self.flows[self.slot] = f;
+        self.slot = if self.slot + 1 == n { 0 } else { self.slot + 1 };
+        self.seen += 1;
+        if self.seen <= n {
+            return f64::NAN;
+        }
+        self.value = self.sums.index();
+        self.value
+    }
+
+    pub fn value(&self) -> f64 {
+        self.value
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.seen > self.flows.len()
+    }
+
+    pub fn reset(&mut self) {
+        self.flows.fill((0.0, 0.0));
+        self.slot = 0;
+        self.seen = 0;
+        self.prev_tp = f64::NAN;
+        self.sums = Sums::default();
+        self.value = f64::NAN;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{assert_same, ohlc, series};
+
+    fn check_stream(h: &[f64], l: &[f64], c: &[f64], v: &[f64], n: usize) {
+        let mut out = vec![0.0; h.len()];
+        mfi(h, l, c, v, n, &mut out).unwrap();
+        let mut s = MoneyFlowIndex::new(n).unwrap();
+        let got: Vec<f64> = (0..h.len())
+            .map(|i| s.update(h[i], l[i], c[i], v[i]))
+            .collect();
+        assert_same(&out, &got);
+        assert_eq!(out.iter().take_while(|x| x.is_nan()).count(), n);
+    }
+
+    #[test]
+    fn streaming_equals_batch() {
+        let (_, h, l, c) = ohlc(300, 6);
+        let v = series(300, 9);
+        for n in [14, 2, 50] {
+            check_stream(&h, &l, &c, &v, n);
+        }
+    }
+
+    #[test]
+    fn flat_and_zero_volume_stretches() {
+        let (_, mut h, mut l, mut c) = ohlc(200, 2);
+        let mut v = series(200, 4);
+        for i in 40..80 {
+            (h[i], l[i], c[i]) = (h[39], l[39], c[39]);
+        }
+        v[100..130].fill(0.0);
+        check_stream(&h, &l, &c, &v, 14);
+        let mut out = vec![0.0; 200];
+        mfi(&h, &l, &c, &v, 14, &mut out).unwrap();
+        // A window without any flow is 0, not NaN nor residue.
+        assert_eq!(out[70], 0.0);
+        assert_eq!(out[125], 0.0);
+    }
+}

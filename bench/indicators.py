@@ -31,6 +31,7 @@ def candles(n: int, seed: int = 0):
 
 def catalogue(o, h, l, c):  # noqa: E741
     """(name, kernel call, TA-Lib call) for every implemented indicator."""
+    v = np.random.default_rng(3).uniform(1, 1000, len(c))  # volume, for MFI
     return [
         ("SMA(20)", lambda: dk.sma(c, 20), lambda: talib.SMA(c, 20)),
         ("EMA(20)", lambda: dk.ema(c, 20), lambda: talib.EMA(c, 20)),
@@ -65,6 +66,17 @@ def catalogue(o, h, l, c):  # noqa: E741
         ("BOP", lambda: dk.bop(o, h, l, c), lambda: talib.BOP(o, h, l, c)),
         ("APO", lambda: dk.apo(c), lambda: talib.APO(c)),
         ("PPO", lambda: dk.ppo(c), lambda: talib.PPO(c)),
+        ("T3(5)", lambda: dk.t3(c), lambda: talib.T3(c)),
+        ("SAR", lambda: dk.sar(h, l), lambda: talib.SAR(h, l)),
+        ("MACDFIX", lambda: dk.macdfix(c), lambda: talib.MACDFIX(c)),
+        ("MACDEXT", lambda: dk.macdext(c), lambda: talib.MACDEXT(c)),
+        (
+            "MACDEXT(EMA)",
+            lambda: dk.macdext(c, 12, 1, 26, 1, 9, 1),
+            lambda: talib.MACDEXT(c, 12, 1, 26, 1, 9, 1),
+        ),
+        ("ULTOSC", lambda: dk.ultosc(h, l, c), lambda: talib.ULTOSC(h, l, c)),
+        ("MFI(14)", lambda: dk.mfi(h, l, c, v), lambda: talib.MFI(h, l, c, v)),
         ("ATR(14)", lambda: dk.atr(h, l, c), lambda: talib.ATR(h, l, c)),
         ("TRANGE", lambda: dk.trange(h, l, c), lambda: talib.TRANGE(h, l, c)),
         ("VAR(5)", lambda: dk.var(c), lambda: talib.VAR(c)),

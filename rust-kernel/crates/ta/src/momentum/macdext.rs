@@ -9,6 +9,7 @@
 //! `slow - 1 + signal - 1`; a signal period of 1 copies the MACD line.
 
 use crate::error::Result;
+use crate::momentum::macd::{self, Macd};
 use crate::momentum::stoch::{ma_batch, MaStage, MaType};
 use crate::params;
 
@@ -78,6 +79,16 @@ pub fn macdext(
         return Ok(());
     }
     let ((fast, fast_ma), (slow, slow_ma), (signal, signal_ma)) = (p.fast, p.slow, p.signal);
+    if (fast_ma, slow_ma, signal_ma) == (MaType::Ema, MaType::Ema, MaType::Ema) && signal > 1 {
+        // Three EMAs are TA-Lib's MACD to the bit (same seeds, same `k`): its one-pass loop. A
+        // signal period of 1 is a copy here but an EMA with k = 1 in MACD, hence the guard.
+        let state = Macd::with_k(
+            (fast, params::per_to_k(fast)),
+            (slow, params::per_to_k(slow)),
+            signal,
+        );
+        return macd::run(NAME, state, real, out_macd, out_signal, out_hist);
+    }
     // Both averages are defined from `first` on.
     let first = begin + slow - 1;
     let late = begin + slow - fast;

@@ -110,27 +110,57 @@ pub fn mfi(
     if start >= out.len() {
         return Ok(());
     }
-    let tp = |i: usize| typical(high[i], low[i], close[i]);
-    // The flow of candle `i` is recomputed when it leaves the window (the same operations on the
-    // same inputs give the same value), so no ring buffer is needed.
-    let flow_at = |i: usize| flow(tp(i), tp(i - 1), volume[i]);
+    crate::with_fma!(run(high, low, close, volume, n, begin, start, out));
+    Ok(())
+}
+
+/// The batch loop: TA-Lib's ring of the last `n` flows (preallocated once per call, indices
+/// wrapped by comparison), typical prices divided by 3 through [`params::div_by`] (the same
+/// correctly rounded quotient as `/ 3.0`, without the divider's latency).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn run<const FMA: bool>(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    volume: &[f64],
+    n: usize,
+    begin: usize,
+    start: usize,
+    out: &mut [f64],
+) {
+    let third = 1.0 / 3.0;
+    let tp = |i: usize| params::div_by::<FMA>(high[i] + low[i] + close[i], 3.0, third);
+    let mut ring = vec![(0.0, 0.0); n];
+    let mut slot = 0;
     let mut s = Sums::default();
     let mut prev = tp(begin);
     for (i, &vol) in volume.iter().enumerate().take(start).skip(begin + 1) {
         let t = tp(i);
-        s.add(flow(t, prev, vol), n);
+        let f = flow(t, prev, vol);
+        s.add(f, n);
+        ring[slot] = f;
+        slot += 1;
         prev = t;
     }
-    for (i, o) in out.iter_mut().enumerate().skip(start) {
-        if i > start {
-            s.remove(flow_at(i - n));
-        }
+    let t = tp(start);
+    let f = flow(t, prev, volume[start]);
+    s.add(f, n);
+    ring[slot] = f;
+    slot = if slot + 1 == n { 0 } else { slot + 1 };
+    prev = t;
+    out[start] = s.index();
+    let rows = high.len();
+    for i in start + 1..rows {
+        s.remove(ring[slot]);
         let t = tp(i);
-        s.add(flow(t, prev, volume[i]), n);
+        let f = flow(t, prev, volume[i]);
         prev = t;
-        *o = s.index();
+        s.add(f, n);
+        ring[slot] = f;
+        slot = if slot + 1 == n { 0 } else { slot + 1 };
+        out[i] = s.index();
     }
-    Ok(())
 }
 
 /// Streaming MFI; `update(high, low, close, volume)` equals [`mfi`] at every index.

@@ -142,15 +142,27 @@ pub fn ultosc(
     }
     let term = |i: usize| terms(high[i], low[i], close[i], close[i - 1]);
     let mut s = Sums::default();
-    for i in begin + 1..start {
-        s.warm(p, i - begin, term(i));
+    // TA-Lib's ring of the last `longest` terms (allocated once per call); each window's
+    // trailing slot follows the newest at a fixed distance, wrapped by comparison.
+    let len = p[2];
+    let mut ring = vec![(0.0, 0.0); len];
+    for (slot, i) in (begin + 1..start).enumerate() {
+        let t = term(i);
+        ring[slot] = t;
+        s.warm(p, i - begin, t);
     }
+    let mut pos = len - 1;
+    let mut trail = [len - p[0], len - p[1], 0];
     for (today, o) in out.iter_mut().enumerate().skip(start) {
-        s.add_all(p, term(today));
+        let t = term(today);
+        ring[pos] = t;
+        s.add_all(p, t);
         let value = s.oscillator();
-        s.remove(0, term(today + 1 - p[0]));
-        s.remove(1, term(today + 1 - p[1]));
-        s.remove(2, term(today + 1 - p[2]));
+        for (w, slot) in trail.iter_mut().enumerate() {
+            s.remove(w, ring[*slot]);
+            *slot = if *slot + 1 == len { 0 } else { *slot + 1 };
+        }
+        pos = if pos + 1 == len { 0 } else { pos + 1 };
         *o = value;
     }
     Ok(())

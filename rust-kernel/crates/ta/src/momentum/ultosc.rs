@@ -50,6 +50,27 @@ fn terms(high: f64, low: f64, close: f64, cy: f64) -> (f64, f64) {
     (bp, tr)
 }
 
+/// `[a0 / b0, a1 / b1, a2 / b2]`, the first two in one SSE2 `divpd` (baseline on x86_64): the
+/// divider is the bottleneck of this indicator, and a packed division costs about one scalar one.
+#[inline(always)]
+fn quotients(a: &[f64; 3], b: &[f64; 3]) -> [f64; 3] {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_div_pd, _mm_set_pd, _mm_storeu_pd};
+        let mut pair = [0.0; 2];
+        // SAFETY: SSE2 is part of the x86_64 baseline; the store writes the 2-element array.
+        unsafe {
+            let q = _mm_div_pd(_mm_set_pd(a[1], a[0]), _mm_set_pd(b[1], b[0]));
+            _mm_storeu_pd(pair.as_mut_ptr(), q);
+        }
+        [pair[0], pair[1], a[2] / b[2]]
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        [a[0] / b[0], a[1] / b[1], a[2] / b[2]]
+    }
+}
+
 /// The three pairs of running sums.
 #[derive(Debug, Clone, Copy, Default)]
 struct Sums {
@@ -88,17 +109,26 @@ impl Sums {
 
     #[inline(always)]
     fn oscillator(&self) -> f64 {
+        self.oscillator_with::<false>()
+    }
+
+    /// `/ 7` through [`params::div_by`] when `FMA` (the same correctly rounded quotient).
+    #[inline(always)]
+    fn oscillator_with<const FMA: bool>(&self) -> f64 {
+        // The three quotients are computed unconditionally (a zero `b` only gives a value that is
+        // not used); two of them share one packed division (each lane is IEEE division).
+        let q = quotients(&self.a, &self.b);
         let mut output = 0.0;
         if !params::is_zero(self.b[0]) {
-            output += 4.0 * (self.a[0] / self.b[0]);
+            output += 4.0 * q[0];
         }
         if !params::is_zero(self.b[1]) {
-            output += 2.0 * (self.a[1] / self.b[1]);
+            output += 2.0 * q[1];
         }
         if !params::is_zero(self.b[2]) {
-            output += self.a[2] / self.b[2];
+            output += q[2];
         }
-        100.0 * (output / 7.0)
+        100.0 * params::div_by::<FMA>(output, 7.0, 1.0 / 7.0)
     }
 
     #[inline(always)]
@@ -140,6 +170,20 @@ pub fn ultosc(
     if start >= n {
         return Ok(());
     }
+    crate::with_fma!(run(high, low, close, p, begin, start, out));
+    Ok(())
+}
+
+#[inline(always)]
+fn run<const FMA: bool>(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    p: [usize; 3],
+    begin: usize,
+    start: usize,
+    out: &mut [f64],
+) {
     let term = |i: usize| terms(high[i], low[i], close[i], close[i - 1]);
     let mut s = Sums::default();
     // TA-Lib's ring of the last `longest` terms (allocated once per call); each window's
@@ -151,21 +195,51 @@ pub fn ultosc(
         ring[slot] = t;
         s.warm(p, i - begin, t);
     }
-    let mut pos = len - 1;
-    let mut trail = [len - p[0], len - p[1], 0];
+    // The sums in scalar locals so they stay in registers (an array indexed per window would
+    // live in memory and put a store-to-load delay on every running-sum update).
+    let [mut a0, mut a1, mut a2] = s.a;
+    let [mut b0, mut b1, mut b2] = s.b;
+    let mut null_run = s.null_run;
+    let [p0, p1, p2] = p;
+    let wrap = |i: usize| if i + 1 == len { 0 } else { i + 1 };
+    let (mut pos, mut t0, mut t1, mut t2) = (len - 1, len - p0, len - p1, 0);
     for (today, o) in out.iter_mut().enumerate().skip(start) {
-        let t = term(today);
-        ring[pos] = t;
-        s.add_all(p, t);
-        let value = s.oscillator();
-        for (w, slot) in trail.iter_mut().enumerate() {
-            s.remove(w, ring[*slot]);
-            *slot = if *slot + 1 == len { 0 } else { *slot + 1 };
+        let (bp, tr) = term(today);
+        ring[pos] = (bp, tr);
+        a0 += bp;
+        a1 += bp;
+        a2 += bp;
+        b0 += tr;
+        b1 += tr;
+        b2 += tr;
+        null_run = if tr == 0.0 { null_run + 1 } else { 0 };
+        if null_run >= p0 {
+            (a0, b0) = (0.0, 0.0);
+            if null_run >= p1 {
+                (a1, b1) = (0.0, 0.0);
+            }
+            if null_run >= p2 {
+                (a2, b2) = (0.0, 0.0);
+            }
         }
-        pos = if pos + 1 == len { 0 } else { pos + 1 };
+        let value = Sums {
+            a: [a0, a1, a2],
+            b: [b0, b1, b2],
+            null_run,
+        }
+        .oscillator_with::<FMA>();
+        let (x0, y0) = ring[t0];
+        let (x1, y1) = ring[t1];
+        let (x2, y2) = ring[t2];
+        a0 -= x0;
+        b0 -= y0;
+        a1 -= x1;
+        b1 -= y1;
+        a2 -= x2;
+        b2 -= y2;
+        (t0, t1, t2, pos) = (wrap(t0), wrap(t1), wrap(t2), wrap(pos));
         *o = value;
     }
-    Ok(())
 }
 
 /// Streaming ULTOSC; `update(high, low, close)` equals [`ultosc`] at every index.

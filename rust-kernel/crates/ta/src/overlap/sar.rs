@@ -168,9 +168,12 @@ pub fn sar(
 
 #[inline(always)]
 fn run<const FMA: bool>(s: &mut State, high: &[f64], low: &[f64], out: &mut [f64], a: f64, m: f64) {
+    // The state in locals (registers) for the loop.
+    let mut st = *s;
     for (o, (&h, &l)) in out.iter_mut().zip(high.iter().zip(low)) {
-        *o = s.step::<FMA>(h, l, a, m);
+        *o = st.step::<FMA>(h, l, a, m);
     }
+    *s = st;
 }
 
 /// [`State::step`] for a stream, which decided at construction whether TA-Lib fuses here.

@@ -91,9 +91,15 @@ PARAMS = {
     "beta": {"real0": 3, "real1": 1, "timeperiod": 7},
     "correl": {"real0": 1, "real1": 2, "timeperiod": 9},
     "keltner": {"typical": 0},
+    "macdext": {"fastperiod": 20, "fastmatype": 1, "slowperiod": 6, "signalmatype": 1},
+    "macdfix": {"signalperiod": 4},
+    "mfi": {"timeperiod": 5},
+    "sar": {"acceleration": 0.05, "maximum": 0.3},
     "stoch": {"fastk_period": 7, "slowk_matype": 1},
     "stochrsi": {"timeperiod": 9, "fastk_period": 4},
     "supertrend": {"multiplier": 1.5},
+    "t3": {"timeperiod": 3, "vfactor": 0.4},
+    "ultosc": {"timeperiod1": 20, "timeperiod2": 3, "timeperiod3": 9},
 }
 COLUMNS = ("open", "high", "low", "close", "volume")
 BANK_NAMES = list(dk.INDICATORS)

@@ -13,20 +13,21 @@ use crate::extra::{
 };
 use crate::momentum::{
     apo, Aroon, AroonOscillator, BalanceOfPower, ChandeMomentumOscillator, CommodityChannelIndex,
-    DirectionalMovement, DmiKind, Macd, Momentum, PriceOscillator, RateOfChange,
-    RateOfChangePercentage, RateOfChangeRatio, RelativeStrengthIndex, StochFParams, StochParams,
-    Stochastic, StochasticFast, StochasticRsi, WilliamsR,
+    DirectionalMovement, DmiKind, Macd, MacdExt, MacdExtParams, MacdFix, Momentum, MoneyFlowIndex,
+    PriceOscillator, RateOfChange, RateOfChangePercentage, RateOfChangeRatio,
+    RelativeStrengthIndex, StochFParams, StochParams, Stochastic, StochasticFast, StochasticRsi,
+    UltimateOscillator, WilliamsR,
 };
 use crate::overlap::{
     BollingerBands, DoubleExponentialMovingAverage, ExponentialMovingAverage,
-    KaufmanAdaptiveMovingAverage, MidPoint, MidPrice, SimpleMovingAverage, TriangularMovingAverage,
-    TripleExponentialMovingAverage, Trix, WeightedMovingAverage,
+    KaufmanAdaptiveMovingAverage, MidPoint, MidPrice, ParabolicSar, SimpleMovingAverage,
+    TriangularMovingAverage, TripleExponentialMovingAverage, Trix, WeightedMovingAverage, T3,
 };
-use crate::price;
 use crate::statistics::linearreg::Output;
 use crate::statistics::{Beta, Correlation, LinearRegression, StandardDeviation, Variance};
 use crate::volatility::{AverageTrueRange, NormalizedAverageTrueRange, TrueRange};
 use crate::volume::{AccumulationDistribution, ChaikinOscillator, OnBalanceVolume};
+use crate::{momentum, price};
 
 const NAME: &str = "bank";
 
@@ -87,6 +88,12 @@ members!(
     Bbands(BollingerBands),
     Rsi(RelativeStrengthIndex),
     Macd(Macd),
+    MacdExt(MacdExt),
+    MacdFix(MacdFix),
+    T3(T3),
+    Sar(ParabolicSar),
+    Ultosc(UltimateOscillator),
+    Mfi(MoneyFlowIndex),
     Mom(Momentum),
     Roc(RateOfChange),
     Rocp(RateOfChangePercentage),
@@ -225,7 +232,10 @@ pub const NAMES: &[&str] = &[
     "linearreg_intercept",
     "linearreg_slope",
     "macd",
+    "macdext",
+    "macdfix",
     "medprice",
+    "mfi",
     "midpoint",
     "midprice",
     "minus_di",
@@ -240,18 +250,21 @@ pub const NAMES: &[&str] = &[
     "rocp",
     "rocr",
     "rsi",
+    "sar",
     "sma",
     "stddev",
     "stoch",
     "stochf",
     "stochrsi",
     "supertrend",
+    "t3",
     "tema",
     "trange",
     "trima",
     "trix",
     "tsf",
     "typprice",
+    "ultosc",
     "var",
     "vwap",
     "wclprice",
@@ -295,6 +308,16 @@ impl Params<'_> {
         let d = self.code("fastd_period", 3)?;
         let ma = self.code("fastd_matype", 0)?;
         StochFParams::check(indicator, k, d, ma)
+    }
+
+    fn macdext(&mut self) -> Result<MacdExtParams> {
+        let f = self.code("fastperiod", 12)?;
+        let fm = self.code("fastmatype", 0)?;
+        let s = self.code("slowperiod", 26)?;
+        let sm = self.code("slowmatype", 0)?;
+        let g = self.code("signalperiod", 9)?;
+        let gm = self.code("signalmatype", 0)?;
+        momentum::macdext::check(f, fm, s, sm, g, gm)
     }
 }
 
@@ -393,6 +416,33 @@ impl Member {
                 let g = p.int("signalperiod", 9)?;
                 (Self::Macd(Macd::new(f, s, g)?), &["macd", "signal", "hist"])
             }
+            "macdext" => (
+                Self::MacdExt(MacdExt::new(p.macdext()?)),
+                &["macd", "signal", "hist"],
+            ),
+            "macdfix" => (
+                Self::MacdFix(MacdFix::new(p.int("signalperiod", 9)?)?),
+                &["macd", "signal", "hist"],
+            ),
+            "t3" => {
+                let n = p.int("timeperiod", 5)?;
+                (Self::T3(T3::new(n, p.real("vfactor", 0.7))?), ONE)
+            }
+            "sar" => {
+                let a = p.real("acceleration", 0.02);
+                let m = p.real("maximum", 0.2);
+                (Self::Sar(ParabolicSar::new(a, m)?), ONE)
+            }
+            "ultosc" => {
+                let a = p.int("timeperiod1", 7)?;
+                let b = p.int("timeperiod2", 14)?;
+                let c = p.int("timeperiod3", 28)?;
+                (Self::Ultosc(UltimateOscillator::new(a, b, c)?), ONE)
+            }
+            "mfi" => (
+                Self::Mfi(MoneyFlowIndex::new(p.int("timeperiod", 14)?)?),
+                ONE,
+            ),
             "mom" => (Self::Mom(Momentum::new(p.int("timeperiod", 10)?)?), ONE),
             "roc" => (Self::Roc(RateOfChange::new(p.int("timeperiod", 10)?)?), ONE),
             "rocp" => (
@@ -567,6 +617,12 @@ impl Member {
             Self::MidPrice(s) => s.update(h, l),
             Self::Bbands(s) => return write(out, <[f64; 3]>::from(s.update(c))),
             Self::Macd(s) => return write(out, <[f64; 3]>::from(s.update(c))),
+            Self::MacdExt(s) => return write(out, <[f64; 3]>::from(s.update(c))),
+            Self::MacdFix(s) => return write(out, <[f64; 3]>::from(s.update(c))),
+            Self::T3(s) => s.update(c),
+            Self::Sar(s) => s.update(h, l),
+            Self::Ultosc(s) => s.update(h, l, c),
+            Self::Mfi(s) => s.update(h, l, c, v),
             Self::Rsi(s) => s.update(c),
             Self::Mom(s) => s.update(c),
             Self::Roc(s) => s.update(c),

@@ -12,7 +12,7 @@
 use rayon::prelude::*;
 
 use crate::error::{KernelError, Result};
-use crate::momentum::{self, apo, ChangeKind, DmiKind, StochFParams, StochParams};
+use crate::momentum::{self, apo, ChangeKind, DmiKind, MacdExtParams, StochFParams, StochParams};
 use crate::statistics::linearreg::{self, Output};
 use crate::{extra, overlap, price, statistics, volatility, volume};
 
@@ -90,6 +90,16 @@ impl Params<'_> {
         StochFParams::check(indicator, k, d, ma)
     }
 
+    fn macdext(&mut self) -> Result<MacdExtParams> {
+        let f = self.code("fastperiod", 12)?;
+        let fm = self.code("fastmatype", 0)?;
+        let s = self.code("slowperiod", 26)?;
+        let sm = self.code("slowmatype", 0)?;
+        let g = self.code("signalperiod", 9)?;
+        let gm = self.code("signalmatype", 0)?;
+        momentum::macdext::check(f, fm, s, sm, g, gm)
+    }
+
     fn finish(self) -> Result<()> {
         if let Some(i) = self.used.iter().position(|u| !u) {
             return Err(KernelError::InvalidParameter {
@@ -141,7 +151,10 @@ pub const NAMES: &[&str] = &[
     "linearreg_intercept",
     "linearreg_slope",
     "macd",
+    "macdext",
+    "macdfix",
     "medprice",
+    "mfi",
     "midpoint",
     "midprice",
     "minus_di",
@@ -156,18 +169,21 @@ pub const NAMES: &[&str] = &[
     "rocp",
     "rocr",
     "rsi",
+    "sar",
     "sma",
     "stddev",
     "stoch",
     "stochf",
     "stochrsi",
     "supertrend",
+    "t3",
     "tema",
     "trange",
     "trima",
     "trix",
     "tsf",
     "typprice",
+    "ultosc",
     "var",
     "vwap",
     "wclprice",
@@ -280,6 +296,18 @@ pub fn resolve(name: &str, given: &[(&str, f64)]) -> Result<Indicator> {
                 let run: Runner = Box::new(move |i, o| overlap::midprice(i[0], i[1], n, o[0]));
                 ("midprice", HL, ONE, run)
             }
+            "t3" => {
+                let n = p.int("timeperiod", 5)?;
+                let v = p.real("vfactor", 0.7);
+                let run: Runner = Box::new(move |i, o| overlap::t3(i[0], n, v, o[0]));
+                ("t3", REAL, ONE, run)
+            }
+            "sar" => {
+                let a = p.real("acceleration", 0.02);
+                let m = p.real("maximum", 0.2);
+                let run: Runner = Box::new(move |i, o| overlap::sar(i[0], i[1], a, m, o[0]));
+                ("sar", HL, ONE, run)
+            }
             "bbands" => {
                 let n = p.int("timeperiod", 20)?;
                 let (up, dn) = (p.real("nbdevup", 2.0), p.real("nbdevdn", 2.0));
@@ -313,6 +341,36 @@ pub fn resolve(name: &str, given: &[(&str, f64)]) -> Result<Indicator> {
                     momentum::macd(i[0], f, s, g, a, b, c)
                 });
                 ("macd", REAL, &["macd", "signal", "hist"], run)
+            }
+            "macdext" => {
+                let params = p.macdext()?;
+                let run: Runner = Box::new(move |i, o| {
+                    let [a, b, c] = o else { unreachable!() };
+                    momentum::macdext(i[0], params, a, b, c)
+                });
+                ("macdext", REAL, &["macd", "signal", "hist"], run)
+            }
+            "macdfix" => {
+                let g = p.int("signalperiod", 9)?;
+                let run: Runner = Box::new(move |i, o| {
+                    let [a, b, c] = o else { unreachable!() };
+                    momentum::macdfix(i[0], g, a, b, c)
+                });
+                ("macdfix", REAL, &["macd", "signal", "hist"], run)
+            }
+            "mfi" => {
+                let n = p.int("timeperiod", 14)?;
+                let run: Runner =
+                    Box::new(move |i, o| momentum::mfi(i[0], i[1], i[2], i[3], n, o[0]));
+                ("mfi", HLCV, ONE, run)
+            }
+            "ultosc" => {
+                let a = p.int("timeperiod1", 7)?;
+                let b = p.int("timeperiod2", 14)?;
+                let c = p.int("timeperiod3", 28)?;
+                let run: Runner =
+                    Box::new(move |i, o| momentum::ultosc(i[0], i[1], i[2], a, b, c, o[0]));
+                ("ultosc", HLC, ONE, run)
             }
             "mom" => ("mom", REAL, ONE, change(ChangeKind::Mom, &mut p)?),
             "roc" => ("roc", REAL, ONE, change(ChangeKind::Roc, &mut p)?),

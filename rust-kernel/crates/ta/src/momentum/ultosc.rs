@@ -174,6 +174,8 @@ pub fn ultosc(
     Ok(())
 }
 
+// `j` indexes the six block buffers and the input at `base + j` at once.
+#[allow(clippy::needless_range_loop)]
 #[inline(always)]
 fn run<const FMA: bool>(
     high: &[f64],
@@ -203,42 +205,82 @@ fn run<const FMA: bool>(
     let [p0, p1, p2] = p;
     let wrap = |i: usize| if i + 1 == len { 0 } else { i + 1 };
     let (mut pos, mut t0, mut t1, mut t2) = (len - 1, len - p0, len - p1, 0);
-    for (today, o) in out.iter_mut().enumerate().skip(start) {
-        let (bp, tr) = term(today);
-        ring[pos] = (bp, tr);
-        a0 += bp;
-        a1 += bp;
-        a2 += bp;
-        b0 += tr;
-        b1 += tr;
-        b2 += tr;
-        null_run = if tr == 0.0 { null_run + 1 } else { 0 };
-        if null_run >= p0 {
-            (a0, b0) = (0.0, 0.0);
-            if null_run >= p1 {
-                (a1, b1) = (0.0, 0.0);
+    // Blocks of candles in two passes: the running sums (a sequential chain of additions) into
+    // six small stack buffers, then the oscillator of the whole block, a loop without
+    // dependencies between candles that the compiler vectorises (its four divisions per candle
+    // are the cost of this indicator).
+    const BLOCK: usize = 256;
+    let mut sums = [[0.0f64; BLOCK]; 6];
+    let mut base = start;
+    while base < out.len() {
+        let m = BLOCK.min(out.len() - base);
+        for j in 0..m {
+            let (bp, tr) = term(base + j);
+            ring[pos] = (bp, tr);
+            a0 += bp;
+            a1 += bp;
+            a2 += bp;
+            b0 += tr;
+            b1 += tr;
+            b2 += tr;
+            null_run = if tr == 0.0 { null_run + 1 } else { 0 };
+            if null_run >= p0 {
+                (a0, b0) = (0.0, 0.0);
+                if null_run >= p1 {
+                    (a1, b1) = (0.0, 0.0);
+                }
+                if null_run >= p2 {
+                    (a2, b2) = (0.0, 0.0);
+                }
             }
-            if null_run >= p2 {
-                (a2, b2) = (0.0, 0.0);
-            }
+            sums[0][j] = a0;
+            sums[1][j] = a1;
+            sums[2][j] = a2;
+            sums[3][j] = b0;
+            sums[4][j] = b1;
+            sums[5][j] = b2;
+            let (x0, y0) = ring[t0];
+            let (x1, y1) = ring[t1];
+            let (x2, y2) = ring[t2];
+            a0 -= x0;
+            b0 -= y0;
+            a1 -= x1;
+            b1 -= y1;
+            a2 -= x2;
+            b2 -= y2;
+            (t0, t1, t2, pos) = (wrap(t0), wrap(t1), wrap(t2), wrap(pos));
         }
-        let value = Sums {
-            a: [a0, a1, a2],
-            b: [b0, b1, b2],
-            null_run,
-        }
-        .oscillator_with::<FMA>();
-        let (x0, y0) = ring[t0];
-        let (x1, y1) = ring[t1];
-        let (x2, y2) = ring[t2];
-        a0 -= x0;
-        b0 -= y0;
-        a1 -= x1;
-        b1 -= y1;
-        a2 -= x2;
-        b2 -= y2;
-        (t0, t1, t2, pos) = (wrap(t0), wrap(t1), wrap(t2), wrap(pos));
-        *o = value;
+        oscillators(&sums, &mut out[base..base + m]);
+        base += m;
+    }
+}
+
+/// The oscillator of each candle of a block from its six sums, in TA-Lib's operation order
+/// (`0 + 4 q0`, then `+ 2 q1`, then `+ q2`, a skipped term being an exact `+ 0`).
+#[inline(always)]
+fn oscillators(sums: &[[f64; 256]; 6], out: &mut [f64]) {
+    let m = out.len();
+    let [a0, a1, a2, b0, b1, b2] = sums;
+    let (a0, a1, a2) = (&a0[..m], &a1[..m], &a2[..m]);
+    let (b0, b1, b2) = (&b0[..m], &b1[..m], &b2[..m]);
+    for j in 0..m {
+        let t0 = if params::is_zero(b0[j]) {
+            0.0
+        } else {
+            4.0 * (a0[j] / b0[j])
+        };
+        let t1 = if params::is_zero(b1[j]) {
+            0.0
+        } else {
+            2.0 * (a1[j] / b1[j])
+        };
+        let t2 = if params::is_zero(b2[j]) {
+            0.0
+        } else {
+            a2[j] / b2[j]
+        };
+        let output = ((0.0 + t0) + t1) + t2;
+        out[j] = 100.0 * (output / 7.0);
     }
 }
 

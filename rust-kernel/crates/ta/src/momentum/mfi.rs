@@ -115,8 +115,8 @@ pub fn mfi(
 }
 
 /// The batch loop: TA-Lib's ring of the last `n` flows (preallocated once per call, indices
-/// wrapped by comparison), typical prices divided by 3 through [`params::div_by`] (the same
-/// correctly rounded quotient as `/ 3.0`, without the divider's latency).
+/// wrapped by comparison); in the warm-up the typical prices are divided by 3 through
+/// [`params::div_by`] (the same correctly rounded quotient as `/ 3.0`), after it in blocks.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn run<const FMA: bool>(
@@ -150,16 +150,41 @@ fn run<const FMA: bool>(
     slot = if slot + 1 == n { 0 } else { slot + 1 };
     prev = t;
     out[start] = s.index();
-    let rows = high.len();
-    for i in start + 1..rows {
-        s.remove(ring[slot]);
-        let t = tp(i);
-        let f = flow(t, prev, volume[i]);
-        prev = t;
-        s.add(f, n);
-        ring[slot] = f;
-        slot = if slot + 1 == n { 0 } else { slot + 1 };
-        out[i] = s.index();
+    // The rest in blocks: typical prices of the block (a loop the compiler vectorises, divider
+    // included), then the sequential running sums, then the block's indices (vectorised again).
+    const BLOCK: usize = 256;
+    let (mut tps, mut pos, mut neg) = ([0.0f64; BLOCK], [0.0f64; BLOCK], [0.0f64; BLOCK]);
+    let mut base = start + 1;
+    while base < out.len() {
+        let m = BLOCK.min(out.len() - base);
+        let (h, l, c, v) = (
+            &high[base..base + m],
+            &low[base..base + m],
+            &close[base..base + m],
+            &volume[base..base + m],
+        );
+        for (((t, &h), &l), &c) in tps.iter_mut().zip(h).zip(l).zip(c) {
+            *t = typical(h, l, c);
+        }
+        for (j, (&t, &vol)) in tps[..m].iter().zip(v).enumerate() {
+            s.remove(ring[slot]);
+            let f = flow(t, prev, vol);
+            prev = t;
+            s.add(f, n);
+            ring[slot] = f;
+            slot = if slot + 1 == n { 0 } else { slot + 1 };
+            pos[j] = s.pos;
+            neg[j] = s.neg;
+        }
+        for ((o, &p), &q) in out[base..base + m].iter_mut().zip(&pos).zip(&neg) {
+            *o = Sums {
+                pos: p,
+                neg: q,
+                null_run: 0,
+            }
+            .index();
+        }
+        base += m;
     }
 }
 

@@ -13,6 +13,7 @@
 //! This crate has no Python dependency; `crates/python` binds it.
 
 pub mod bank;
+pub mod catalogue;
 pub mod error;
 pub mod extra;
 pub mod momentum;

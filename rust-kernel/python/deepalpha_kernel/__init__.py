@@ -215,82 +215,15 @@ from deepalpha_kernel._native import (
 
 # Candlestick patterns (docs/patterns.md): one function per TA-Lib CDL* returning int32 arrays,
 # `scan` (all of them in one pass) and the streaming `PatternScanner`.
+from deepalpha_kernel._native import INDICATOR_NAMES as _INDICATOR_NAMES
 from deepalpha_kernel._native import PATTERN_NAMES as _PATTERN_NAMES
 
 #: Version of this Python package; must equal ``_native.__version__`` (checked by the plugin).
 __version__ = "0.1.0"
 
-#: TA-Lib-style names of the indicators this kernel provides.
-INDICATORS: tuple[str, ...] = (
-    "AD",
-    "ADOSC",
-    "ADX",
-    "ADXR",
-    "APO",
-    "AROON",
-    "AROONOSC",
-    "ATR",
-    "AVGPRICE",
-    "BBANDS",
-    "BETA",
-    "BOP",
-    "CCI",
-    "CMF",
-    "CMO",
-    "CORREL",
-    "DEMA",
-    "DONCHIAN",
-    "DX",
-    "EMA",
-    "HMA",
-    "ICHIMOKU",
-    "KAMA",
-    "KELTNER",
-    "LINEARREG",
-    "LINEARREG_ANGLE",
-    "LINEARREG_INTERCEPT",
-    "LINEARREG_SLOPE",
-    "MACD",
-    "MACDEXT",
-    "MACDFIX",
-    "MEDPRICE",
-    "MFI",
-    "MIDPOINT",
-    "MIDPRICE",
-    "MINUS_DI",
-    "MINUS_DM",
-    "MOM",
-    "NATR",
-    "OBV",
-    "PLUS_DI",
-    "PLUS_DM",
-    "PPO",
-    "ROC",
-    "ROCP",
-    "ROCR",
-    "RSI",
-    "SAR",
-    "SMA",
-    "STDDEV",
-    "STOCH",
-    "STOCHF",
-    "STOCHRSI",
-    "SUPERTREND",
-    "T3",
-    "TEMA",
-    "TRANGE",
-    "TRIMA",
-    "TRIX",
-    "TSF",
-    "TYPPRICE",
-    "ULTOSC",
-    "VAR",
-    "VWAP",
-    "WCLPRICE",
-    "WILLR",
-    "WMA",
-    "ZLEMA",
-)
+#: TA-Lib-style names of the indicators this kernel provides, from the Rust catalogue that also
+#: drives ``multi`` and ``Bank`` (one list, so none of them can miss an indicator).
+INDICATORS: tuple[str, ...] = tuple(name.upper() for name in _INDICATOR_NAMES)
 
 #: TA-Lib names of the candlestick patterns this kernel provides (the order of ``scan``).
 PATTERNS: tuple[str, ...] = _PATTERN_NAMES

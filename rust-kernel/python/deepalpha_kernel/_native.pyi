@@ -182,6 +182,7 @@ def wma(real: Array, timeperiod: int = 30, *, out: Array | None = None) -> Array
 
 IntArray = npt.NDArray[np.int32]
 PATTERN_NAMES: tuple[str, ...]
+INDICATOR_NAMES: tuple[str, ...]
 
 def cdl2crows(
     open: Array, high: Array, low: Array, close: Array, *, out: IntArray | None = None

@@ -28,6 +28,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("API_VERSION", API_VERSION)?;
     m.add("KernelError", m.py().get_type::<errors::KernelError>())?;
+    // The one catalogue (deepalpha_ta::catalogue) that multi, Bank and Python's INDICATORS share.
+    m.add(
+        "INDICATOR_NAMES",
+        pyo3::types::PyTuple::new(m.py(), deepalpha_ta::catalogue::INDICATORS)?,
+    )?;
     overlap::register(m)?;
     momentum::register(m)?;
     volatility::register(m)?;

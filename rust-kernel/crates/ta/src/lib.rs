@@ -14,6 +14,7 @@
 
 pub mod bank;
 pub mod catalogue;
+pub mod chain;
 pub mod error;
 pub mod extra;
 pub mod momentum;

@@ -32,9 +32,16 @@ CASES = [
 ]
 
 
+#: Indicators that run their chains in anchored blocks (rust-kernel/crates/ta/src/chain.rs) for
+#: speed: equal to TA-Lib to rounding (the issue's 1e-9), no longer to the last bit.
+REASSOCIATED = {"macdext"}
+
+
 def assert_bit_identical(case, candles):
-    """Stronger than the 1e-9 parity: these six reproduce TA-Lib's operations (fused where its
+    """Stronger than the 1e-9 parity: the others reproduce TA-Lib's operations (fused where its
     build fuses on this CPU), so the outputs are equal to the last bit."""
+    if case.name in REASSOCIATED:
+        return
     args = case.columns(candles)
     got = getattr(dk, case.name)(*args, *case.params)
     want = getattr(talib, case.name.upper())(*args, *case.params)

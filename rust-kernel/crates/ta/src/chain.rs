@@ -157,6 +157,41 @@ impl<const N: usize> AnchoredSum<N> {
         y
     }
 
+    /// Run the totals over `d` (a closure giving step `t`'s input) into `put`, exactly as `len`
+    /// calls of [`step`](Self::step) would, with whole blocks unrolled.
+    #[inline(always)]
+    pub fn run_into(
+        &mut self,
+        d: impl Fn(usize) -> [f64; N],
+        mut put: impl FnMut(usize, [f64; N]),
+        len: usize,
+    ) {
+        let mut t = 0;
+        while t < len && self.pos != 0 {
+            put(t, self.step(d(t)));
+            t += 1;
+        }
+        while t + BLOCK <= len {
+            let anchor = self.anchor;
+            let mut partial = [0.0; N];
+            let mut y = [0.0; N];
+            for j in 0..BLOCK {
+                let dj = d(t + j);
+                for i in 0..N {
+                    partial[i] = if j == 0 { dj[i] } else { partial[i] + dj[i] };
+                    y[i] = anchor[i] + partial[i];
+                }
+                put(t + j, y);
+            }
+            self.anchor = y;
+            t += BLOCK;
+        }
+        while t < len {
+            put(t, self.step(d(t)));
+            t += 1;
+        }
+    }
+
     /// The latest totals.
     pub fn value(&self) -> [f64; N] {
         if self.pos == 0 {
@@ -233,6 +268,25 @@ mod tests {
             v += 2.0 * d;
             assert_eq!(s.step([d, 2.0 * d]), [u, v]);
             assert_eq!(s.value(), [u, v]);
+        }
+    }
+
+    #[test]
+    fn sum_run_into_equals_step_by_step_bit_for_bit() {
+        let d: Vec<f64> = (0..77)
+            .map(|i| ((i * 31) % 89) as f64 * 0.13 - 5.0)
+            .collect();
+        for skip in [0, 5] {
+            let mut one = AnchoredSum::<1>::new([1e3]);
+            let mut many = one.clone();
+            let want: Vec<f64> = d.iter().map(|&x| one.step([x])[0]).collect();
+            let mut got = vec![0.0; d.len()];
+            for (t, &x) in d[..skip].iter().enumerate() {
+                got[t] = many.step([x])[0];
+            }
+            let rest = &d[skip..];
+            many.run_into(|t| [rest[t]], |t, y| got[skip + t] = y[0], rest.len());
+            assert_eq!(got, want);
         }
     }
 

@@ -1,9 +1,10 @@
 //! Simple moving average (TA-Lib `SMA`).
 //!
-//! `SMA[i] = (x[i-n+1] + ... + x[i]) / n`. Computed with TA-Lib's running total (add the newest,
-//! divide, then subtract the oldest) so results match TA-Lib bit for bit rather than drifting by an
-//! ULP, and the streaming object performs the very same operations as the batch loop.
+//! `SMA[i] = (x[i-n+1] + ... + x[i]) / n`. A running total like TA-Lib's, moved in anchored blocks
+//! (see [`crate::chain`]): equal to TA-Lib to rounding (a few ulps, not bit for bit) and about
+//! three times faster; the streaming object performs the very same operations as the batch loop.
 
+use crate::chain::AnchoredSum;
 use crate::error::Result;
 use crate::params;
 
@@ -34,28 +35,46 @@ pub fn sma(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
 }
 
 /// The loop shared with other indicators (BBANDS, TRIMA...): writes `out[period-1..]`.
+///
+/// The window total moves by `entering - leaving` in anchored blocks ([`AnchoredSum`]): TA-Lib's
+/// running total is one add and one subtract in a chain per candle; here the chain is one add per
+/// eight candles, and the division by `n` is a multiplication by `1 / n` (a divide per candle
+/// would bound the loop at the divider's throughput). Period 1 is the identity, exactly.
 pub(crate) fn core(real: &[f64], period: usize, out: &mut [f64]) {
-    let inv = period as f64;
-    let mut total = 0.0;
-    for &x in &real[..period - 1] {
-        total += x;
+    if period == 1 {
+        out[..real.len()].copy_from_slice(real);
+        return;
     }
-    for (i, o) in out.iter_mut().enumerate().skip(period - 1) {
-        total += real[i];
-        let value = total;
-        total -= real[i + 1 - period];
-        *o = value / inv;
-    }
+    let n = period as f64;
+    let inv = 1.0 / n;
+    let total: f64 = seed(&real[..period]);
+    out[period - 1] = total / n;
+    let mut sum = AnchoredSum::new([total]);
+    let (enter, leave) = (&real[period..], &real[..real.len() - period]);
+    let dst = &mut out[period..real.len()];
+    let len = dst.len();
+    sum.run_into(|t| [enter[t] - leave[t]], |t, y| dst[t] = y[0] * inv, len);
 }
 
-/// Streaming SMA: one `update` per new value, equal to the batch output at the same index.
+/// The first window's total, added in order (the stream adds the same values the same way).
+#[inline]
+fn seed(window: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for &x in window {
+        total += x;
+    }
+    total
+}
+
+/// Streaming SMA: one `update` per new value, equal to the batch output at the same index (the
+/// same seed total, then the same anchored steps).
 #[derive(Debug, Clone)]
 pub struct SimpleMovingAverage {
     period: usize,
     window: Vec<f64>,
     pos: usize,
     count: usize,
-    total: f64,
+    sum: AnchoredSum<1>,
     value: f64,
 }
 
@@ -71,7 +90,7 @@ impl SimpleMovingAverage {
             window: vec![0.0; period],
             pos: 0,
             count: 0,
-            total: 0.0,
+            sum: AnchoredSum::new([0.0]),
             value: f64::NAN,
         }
     }
@@ -87,21 +106,28 @@ impl SimpleMovingAverage {
         if self.count == 0 && x.is_nan() {
             return f64::NAN;
         }
+        let leaving = self.window[self.pos];
         self.window[self.pos] = x;
         self.pos += 1;
         if self.pos == self.period {
             self.pos = 0;
         }
-        self.total += x;
-        if self.count < self.period - 1 {
-            self.count += 1;
+        let n = self.period as f64;
+        if self.count >= self.period {
+            self.value = if self.period == 1 {
+                x
+            } else {
+                self.sum.step([x - leaving])[0] * (1.0 / n)
+            };
+            return self.value;
+        }
+        self.count += 1;
+        if self.count < self.period {
             return f64::NAN;
         }
-        self.count = self.period;
-        let value = self.total;
-        // After the write, `pos` points at the oldest value of the full window.
-        self.total -= self.window[self.pos];
-        self.value = value / self.period as f64;
+        let total = seed(&self.window);
+        self.sum = AnchoredSum::new([total]);
+        self.value = if self.period == 1 { x } else { total / n };
         self.value
     }
 
@@ -117,7 +143,7 @@ impl SimpleMovingAverage {
         self.window.fill(0.0);
         self.pos = 0;
         self.count = 0;
-        self.total = 0.0;
+        self.sum = AnchoredSum::new([0.0]);
         self.value = f64::NAN;
     }
 }

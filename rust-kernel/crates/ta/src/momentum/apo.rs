@@ -6,6 +6,7 @@
 
 use crate::error::Result;
 use crate::momentum::stoch::{ma_batch, MaStage, MaType};
+use crate::overlap::sma;
 use crate::params;
 
 /// Validated `(fast, slow, matype)`, swapped as TA-Lib does.
@@ -52,6 +53,18 @@ pub fn price_oscillator(
     let start = begin + slow - 1;
     params::fill_nan(out, start);
     if start >= real.len() {
+        return Ok(());
+    }
+    if ma == MaType::Sma {
+        // The slow average into `out`, then the fast one combined on the fly: no scratch buffer
+        // (a fresh 8 MB per million candles costs more in page faults than both averages).
+        let (real, out) = (&real[begin..], &mut out[begin..]);
+        sma::each(real, slow, |i, v| out[i] = v);
+        sma::each(real, fast, |i, f| {
+            if i >= slow - 1 {
+                out[i] = combine(percent, f, out[i]);
+            }
+        });
         return Ok(());
     }
     // The slow average into `out`, the fast one into a scratch buffer, then combine.

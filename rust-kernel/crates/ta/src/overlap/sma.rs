@@ -35,25 +35,40 @@ pub fn sma(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
 }
 
 /// The loop shared with other indicators (BBANDS, TRIMA...): writes `out[period-1..]`.
+pub(crate) fn core(real: &[f64], period: usize, out: &mut [f64]) {
+    let out = &mut out[..real.len()];
+    each(real, period, |i, v| out[i] = v);
+}
+
+/// `put(i, SMA at i)` for every `i >= period - 1`, in order: for callers that combine the average
+/// with something else on the fly instead of storing it (APO/PPO) or that store it elsewhere.
 ///
 /// The window total moves by `entering - leaving` in anchored blocks ([`AnchoredSum`]): TA-Lib's
 /// running total is one add and one subtract in a chain per candle; here the chain is one add per
 /// eight candles, and the division by `n` is a multiplication by `1 / n` (a divide per candle
 /// would bound the loop at the divider's throughput). Period 1 is the identity, exactly.
-pub(crate) fn core(real: &[f64], period: usize, out: &mut [f64]) {
+#[inline(always)]
+pub(crate) fn each(real: &[f64], period: usize, mut put: impl FnMut(usize, f64)) {
     if period == 1 {
-        out[..real.len()].copy_from_slice(real);
+        for (i, &x) in real.iter().enumerate() {
+            put(i, x);
+        }
+        return;
+    }
+    if real.len() < period {
         return;
     }
     let n = period as f64;
     let inv = 1.0 / n;
-    let total: f64 = seed(&real[..period]);
-    out[period - 1] = total / n;
+    let total = seed(&real[..period]);
+    put(period - 1, total / n);
     let mut sum = AnchoredSum::new([total]);
     let (enter, leave) = (&real[period..], &real[..real.len() - period]);
-    let dst = &mut out[period..real.len()];
-    let len = dst.len();
-    sum.run_into(|t| [enter[t] - leave[t]], |t, y| dst[t] = y[0] * inv, len);
+    sum.run_into(
+        |t| [enter[t] - leave[t]],
+        |t, y| put(period + t, y[0] * inv),
+        enter.len(),
+    );
 }
 
 /// The first window's total, added in order (the stream adds the same values the same way).
@@ -66,15 +81,72 @@ fn seed(window: &[f64]) -> f64 {
     total
 }
 
-/// Streaming SMA: one `update` per new value, equal to the batch output at the same index (the
-/// same seed total, then the same anchored steps).
+/// The mean of the last `period` values, fed one at a time, with exactly the operations of
+/// [`each`] (the same seed total, then the same anchored steps): the state of the SMA stream and
+/// of TRIMA's two stages.
 #[derive(Debug, Clone)]
-pub struct SimpleMovingAverage {
-    period: usize,
+pub(crate) struct RunningMean {
     window: Vec<f64>,
     pos: usize,
     count: usize,
     sum: AnchoredSum<1>,
+}
+
+impl RunningMean {
+    pub(crate) fn new(period: usize) -> Self {
+        Self {
+            window: vec![0.0; period.max(1)],
+            pos: 0,
+            count: 0,
+            sum: AnchoredSum::new([0.0]),
+        }
+    }
+
+    pub(crate) fn period(&self) -> usize {
+        self.window.len()
+    }
+
+    /// Add `x`; the mean of the last `period` values once that many have been seen.
+    #[inline]
+    pub(crate) fn push(&mut self, x: f64) -> Option<f64> {
+        let period = self.window.len();
+        let leaving = self.window[self.pos];
+        self.window[self.pos] = x;
+        self.pos += 1;
+        if self.pos == period {
+            self.pos = 0;
+        }
+        let n = period as f64;
+        if self.count >= period {
+            return Some(if period == 1 {
+                x
+            } else {
+                self.sum.step([x - leaving])[0] * (1.0 / n)
+            });
+        }
+        self.count += 1;
+        if self.count < period {
+            return None;
+        }
+        // The window filled from slot 0, so it holds the values in arrival order.
+        let total = seed(&self.window);
+        self.sum = AnchoredSum::new([total]);
+        Some(if period == 1 { x } else { total / n })
+    }
+
+    pub(crate) fn is_full(&self) -> bool {
+        self.count >= self.window.len()
+    }
+
+    pub(crate) fn reset(&mut self) {
+        *self = Self::new(self.window.len());
+    }
+}
+
+/// Streaming SMA: one `update` per new value, equal to the batch output at the same index.
+#[derive(Debug, Clone)]
+pub struct SimpleMovingAverage {
+    mean: RunningMean,
     value: f64,
 }
 
@@ -86,49 +158,29 @@ impl SimpleMovingAverage {
     /// An SMA of any period >= 1 (callers validate; period 1 is the identity, exactly).
     pub(crate) fn unchecked(period: usize) -> Self {
         Self {
-            period,
-            window: vec![0.0; period],
-            pos: 0,
-            count: 0,
-            sum: AnchoredSum::new([0.0]),
+            mean: RunningMean::new(period),
             value: f64::NAN,
         }
     }
 
     pub fn period(&self) -> usize {
-        self.period
+        self.mean.period()
     }
 
     /// Feed the next value; returns the SMA (NaN until `period` values have been seen; leading
     /// NaNs are ignored, like the batch function).
     #[inline]
     pub fn update(&mut self, x: f64) -> f64 {
-        if self.count == 0 && x.is_nan() {
+        if self.mean.count == 0 && x.is_nan() {
             return f64::NAN;
         }
-        let leaving = self.window[self.pos];
-        self.window[self.pos] = x;
-        self.pos += 1;
-        if self.pos == self.period {
-            self.pos = 0;
+        match self.mean.push(x) {
+            Some(v) => {
+                self.value = v;
+                v
+            }
+            None => f64::NAN,
         }
-        let n = self.period as f64;
-        if self.count >= self.period {
-            self.value = if self.period == 1 {
-                x
-            } else {
-                self.sum.step([x - leaving])[0] * (1.0 / n)
-            };
-            return self.value;
-        }
-        self.count += 1;
-        if self.count < self.period {
-            return f64::NAN;
-        }
-        let total = seed(&self.window);
-        self.sum = AnchoredSum::new([total]);
-        self.value = if self.period == 1 { x } else { total / n };
-        self.value
     }
 
     pub fn value(&self) -> f64 {
@@ -136,14 +188,11 @@ impl SimpleMovingAverage {
     }
 
     pub fn is_ready(&self) -> bool {
-        self.count >= self.period
+        self.mean.is_full()
     }
 
     pub fn reset(&mut self) {
-        self.window.fill(0.0);
-        self.pos = 0;
-        self.count = 0;
-        self.sum = AnchoredSum::new([0.0]);
+        self.mean.reset();
         self.value = f64::NAN;
     }
 }

@@ -1,6 +1,9 @@
 //! Weighted moving average (TA-Lib `WMA`): weights `1..=n`, newest heaviest, divided by
-//! `n (n + 1) / 2`. Kept as TA-Lib's running weighted sum (`sum += n x; ...; sum -= plain_sum`).
+//! `n (n + 1) / 2`. Kept, like TA-Lib, as a running weighted sum that moves by `n x` minus the
+//! previous window's plain sum, but with both running sums moved in anchored blocks (see
+//! [`crate::chain`]): equal to TA-Lib to rounding, without its per-candle chain of four additions.
 
+use crate::chain::AnchoredSum;
 use crate::error::Result;
 use crate::params;
 use crate::window::Ring;
@@ -15,13 +18,34 @@ pub const fn lookback(timeperiod: usize) -> usize {
     timeperiod - 1
 }
 
+/// The warm-up of the first `n` values: `(plain, value)` where `plain` is their sum and `value`
+/// the weighted sum `x0 + 2 x1 + ... + n x(n-1)`, both added in order.
+#[inline]
+fn warm(x: &[f64]) -> (f64, f64) {
+    let n = x.len();
+    let (mut plain, mut weighted) = (0.0, 0.0);
+    for (k, &v) in x[..n - 1].iter().enumerate() {
+        plain += v;
+        weighted += v * (k + 1) as f64;
+    }
+    let last = x[n - 1];
+    (plain + last, weighted + last * n as f64)
+}
+
+/// The two running sums: `plain` (the window's sum `P`) and `weighted` (the weighted sum `V`,
+/// which moves by `n x - P_previous`), both in anchored blocks ([`AnchoredSum`]).
+#[derive(Debug, Clone)]
+struct Sums {
+    plain: AnchoredSum<1>,
+    weighted: AnchoredSum<1>,
+    last_plain: f64,
+}
+
 #[derive(Debug, Clone)]
 pub struct WeightedMovingAverage {
     period: usize,
     ring: Ring,
-    weighted: f64,
-    plain: f64,
-    trailing: f64,
+    sums: Option<Sums>,
     value: f64,
 }
 
@@ -31,9 +55,7 @@ impl WeightedMovingAverage {
         Ok(Self {
             period,
             ring: Ring::new(period),
-            weighted: 0.0,
-            plain: 0.0,
-            trailing: 0.0,
+            sums: None,
             value: f64::NAN,
         })
     }
@@ -43,22 +65,27 @@ impl WeightedMovingAverage {
         if self.ring.is_empty() && x.is_nan() {
             return f64::NAN;
         }
-        let n = self.ring.len();
-        if n < self.period - 1 {
-            self.ring.push(x);
-            self.plain += x;
-            self.weighted += x * (n + 1) as f64;
-            return f64::NAN;
-        }
-        let divider = ((self.period * (self.period + 1)) >> 1) as f64;
-        self.plain += x;
-        self.plain -= self.trailing;
-        self.weighted += x * self.period as f64;
-        self.ring.push(x);
-        // The oldest value of the window just completed leaves the plain sum at the next step.
-        self.trailing = self.ring.ago(self.period - 1);
-        self.value = self.weighted / divider;
-        self.weighted -= self.plain;
+        let leaving = self.ring.push(x);
+        let inv = inv_divider(self.period);
+        let Some(sums) = self.sums.as_mut() else {
+            if self.ring.len() < self.period {
+                return f64::NAN;
+            }
+            let window: Vec<f64> = self.ring.iter().collect();
+            let (plain, weighted) = warm(&window);
+            self.sums = Some(Sums {
+                plain: AnchoredSum::new([plain]),
+                weighted: AnchoredSum::new([weighted]),
+                last_plain: plain,
+            });
+            self.value = weighted * inv;
+            return self.value;
+        };
+        let leaving = leaving.unwrap_or_else(|| unreachable!("the ring is full once summed"));
+        let nx = x * self.period as f64;
+        let weighted = sums.weighted.step([nx - sums.last_plain])[0];
+        sums.last_plain = sums.plain.step([x - leaving])[0];
+        self.value = weighted * inv;
         self.value
     }
 
@@ -72,15 +99,19 @@ impl WeightedMovingAverage {
 
     pub fn reset(&mut self) {
         self.ring.clear();
-        self.weighted = 0.0;
-        self.plain = 0.0;
-        self.trailing = 0.0;
+        self.sums = None;
         self.value = f64::NAN;
     }
 }
 
-/// Batch WMA of `real` into `out`: the stream's running sums over the slice, the window read in
-/// place instead of through a ring.
+/// `1 / (n (n + 1) / 2)`, multiplied instead of dividing by TA-Lib's divider.
+fn inv_divider(n: usize) -> f64 {
+    1.0 / ((n * (n + 1)) >> 1) as f64
+}
+
+/// Batch WMA of `real` into `out`, in two passes over `out` with the stream's operations: the
+/// window sums `P[t-1]` into `out[t]`, then the weighted sums, each step reading the `P` stored at
+/// its index before overwriting it with the average. No scratch memory.
 pub fn wma(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     let n = check(timeperiod)?;
     params::same_len(NAME, "real", real.len(), "out", out.len())?;
@@ -91,30 +122,27 @@ pub fn wma(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     }
     let x = &real[begin..];
     let out = &mut out[begin..];
-    run(x, n, out);
-    Ok(())
-}
-
-/// The batch loop. TA-Lib 0.8's WMA agrees to about 1e-15 relative but not bitwise (neither the
-/// fused nor the plain form of `weighted += x * weight` reproduces its last bits).
-#[inline(always)]
-fn run(x: &[f64], n: usize, out: &mut [f64]) {
-    let (mut weighted, mut plain) = (0.0, 0.0);
-    for (k, &v) in x[..n - 1].iter().enumerate() {
-        plain += v;
-        let w = (k + 1) as f64;
-        weighted += v * w;
+    let (plain, weighted) = warm(&x[..n]);
+    let inv = inv_divider(n);
+    out[n - 1] = weighted * inv;
+    if x.len() == n {
+        return Ok(());
     }
-    let divider = ((n * (n + 1)) >> 1) as f64;
+    out[n] = plain;
+    let (enter, leave) = (&x[n..x.len() - 1], &x[..x.len() - 1 - n]);
+    let dst = &mut out[n + 1..];
+    AnchoredSum::new([plain]).run_into(
+        |t| [enter[t] - leave[t]],
+        |t, y| dst[t] = y[0],
+        enter.len(),
+    );
     let nf = n as f64;
-    let mut trailing = 0.0;
-    for t in n - 1..x.len() {
-        let v = x[t];
-        plain += v;
-        plain -= trailing;
-        weighted += v * nf;
-        trailing = x[t + 1 - n];
-        out[t] = weighted / divider;
-        weighted -= plain;
-    }
+    let cells = std::cell::Cell::from_mut(&mut out[n..]).as_slice_of_cells();
+    let x = &x[n..];
+    AnchoredSum::new([weighted]).run_into(
+        |t| [x[t] * nf - cells[t].get()],
+        |t, y| cells[t].set(y[0] * inv),
+        x.len(),
+    );
+    Ok(())
 }

@@ -55,6 +55,8 @@ def catalogue(o, h, l, c):  # noqa: E741
         ("ADXR(14)", lambda: dk.adxr(h, l, c), lambda: talib.ADXR(h, l, c)),
         ("DX(14)", lambda: dk.dx(h, l, c), lambda: talib.DX(h, l, c)),
         ("PLUS_DI(14)", lambda: dk.plus_di(h, l, c), lambda: talib.PLUS_DI(h, l, c)),
+        ("MINUS_DI(14)", lambda: dk.minus_di(h, l, c), lambda: talib.MINUS_DI(h, l, c)),
+        ("PLUS_DM(14)", lambda: dk.plus_dm(h, l), lambda: talib.PLUS_DM(h, l)),
         ("MINUS_DM(14)", lambda: dk.minus_dm(h, l), lambda: talib.MINUS_DM(h, l)),
         ("STOCH", lambda: dk.stoch(h, l, c), lambda: talib.STOCH(h, l, c)),
         ("STOCHF", lambda: dk.stochf(h, l, c), lambda: talib.STOCHF(h, l, c)),
@@ -78,11 +80,21 @@ def catalogue(o, h, l, c):  # noqa: E741
         ("ULTOSC", lambda: dk.ultosc(h, l, c), lambda: talib.ULTOSC(h, l, c)),
         ("MFI(14)", lambda: dk.mfi(h, l, c, v), lambda: talib.MFI(h, l, c, v)),
         ("ATR(14)", lambda: dk.atr(h, l, c), lambda: talib.ATR(h, l, c)),
+        ("NATR(14)", lambda: dk.natr(h, l, c), lambda: talib.NATR(h, l, c)),
+        ("AD", lambda: dk.ad(h, l, c, v), lambda: talib.AD(h, l, c, v)),
+        ("ADOSC", lambda: dk.adosc(h, l, c, v), lambda: talib.ADOSC(h, l, c, v)),
+        ("OBV", lambda: dk.obv(c, v), lambda: talib.OBV(c, v)),
         ("TRANGE", lambda: dk.trange(h, l, c), lambda: talib.TRANGE(h, l, c)),
         ("VAR(5)", lambda: dk.var(c), lambda: talib.VAR(c)),
         ("STDDEV(5)", lambda: dk.stddev(c), lambda: talib.STDDEV(c)),
         ("LINEARREG(14)", lambda: dk.linearreg(c), lambda: talib.LINEARREG(c)),
         ("LINEARREG_SLOPE(14)", lambda: dk.linearreg_slope(c), lambda: talib.LINEARREG_SLOPE(c)),
+        ("LINEARREG_ANGLE(14)", lambda: dk.linearreg_angle(c), lambda: talib.LINEARREG_ANGLE(c)),
+        (
+            "LINEARREG_INTERCEPT(14)",
+            lambda: dk.linearreg_intercept(c),
+            lambda: talib.LINEARREG_INTERCEPT(c),
+        ),
         ("TSF(14)", lambda: dk.tsf(c), lambda: talib.TSF(c)),
         ("CORREL(30)", lambda: dk.correl(h, l), lambda: talib.CORREL(h, l)),
         ("BETA(5)", lambda: dk.beta(h, c), lambda: talib.BETA(h, c)),
@@ -101,8 +113,8 @@ def timed(fn) -> float:
 
 def bench_batch(n: int, repeat: int, only: list[str] | None = None) -> list[float]:
     o, h, l, c = candles(n)  # noqa: E741
-    ratios = []
-    print(f"{'indicator':14s} {'kernel ms':>10s} {'TA-Lib ms':>10s} {'ratio':>7s}")
+    ratios, names = [], []
+    print(f"{'indicator':23s} {'kernel ms':>10s} {'TA-Lib ms':>10s} {'ratio':>7s}")
     for name, ours, theirs in catalogue(o, h, l, c):
         if only and name.split("(")[0].upper() not in only:
             continue
@@ -113,10 +125,18 @@ def bench_batch(n: int, repeat: int, only: list[str] | None = None) -> list[floa
             t.append(timed(theirs))
         km, tm = statistics.median(k), statistics.median(t)
         ratios.append(tm / km)
-        print(f"{name:14s} {km:10.2f} {tm:10.2f} {tm / km:7.2f}")
+        names.append(name)
+        print(f"{name:23s} {km:10.2f} {tm:10.2f} {tm / km:7.2f}")
+    median = statistics.median(ratios)
+    fast = sum(r >= 1.5 for r in ratios)
+    slow = [(name, r) for name, r in zip(names, ratios, strict=True) if r < 0.9]
     print(
-        f"median ratio over {len(ratios)} indicators: {statistics.median(ratios):.2f}x, "
-        f"slowest: {min(ratios):.2f}x"
+        f"median ratio over {len(ratios)} indicators: {median:.2f}x, slowest: {min(ratios):.2f}x, "
+        f"{fast} at >= 1.5x"
+    )
+    print(
+        f"targets: median >= 1.5x {'met' if median >= 1.5 else 'MISSED'}; none below 0.9x "
+        + ("met" if not slow else "MISSED by " + ", ".join(f"{n} {r:.2f}x" for n, r in slow))
     )
     return ratios
 

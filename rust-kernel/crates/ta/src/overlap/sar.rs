@@ -54,6 +54,17 @@ impl State {
         }
     }
 
+    /// A new extreme point `price` when `new` (`af` then grows by `accel` up to `max`), written as
+    /// selects rather than a branch: whether a candle makes a new extreme is close to a coin
+    /// toss on real data, and a mispredicted branch costs more than both sides.
+    #[inline(always)]
+    fn extend(&mut self, new: bool, price: f64, accel: f64, max: f64) {
+        let grown = self.af + accel;
+        let grown = if grown > max { max } else { grown };
+        self.ep = if new { price } else { self.ep };
+        self.af = if new { grown } else { self.af };
+    }
+
     /// One candle: returns the SAR of this candle and prepares the next one.
     #[inline(always)]
     fn step<const FMA: bool>(&mut self, high: f64, low: f64, accel: f64, max: f64) -> f64 {
@@ -84,13 +95,7 @@ impl State {
                 self.sar = sar;
             } else {
                 out = self.sar;
-                if high > self.ep {
-                    self.ep = high;
-                    self.af += accel;
-                    if self.af > max {
-                        self.af = max;
-                    }
-                }
+                self.extend(high > self.ep, high, accel, max);
                 let mut sar = params::madd::<FMA>(self.af, self.ep - self.sar, self.sar);
                 if sar > prev_low {
                     sar = prev_low;
@@ -122,13 +127,7 @@ impl State {
             self.sar = sar;
         } else {
             out = self.sar;
-            if low < self.ep {
-                self.ep = low;
-                self.af += accel;
-                if self.af > max {
-                    self.af = max;
-                }
-            }
+            self.extend(low < self.ep, low, accel, max);
             let mut sar = params::madd::<FMA>(self.af, self.ep - self.sar, self.sar);
             if sar < prev_high {
                 sar = prev_high;

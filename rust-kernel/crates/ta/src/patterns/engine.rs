@@ -337,7 +337,7 @@ pub trait Pattern {
     fn eval<A: Avgs>(c: &Ctx<'_, A>, state: &mut State, penetration: f64) -> i32;
 }
 
-type RunFn = fn(&Block<'_>, &[u16; SLOTS], &mut State, f64, &mut [i32], usize);
+type RunFn = fn(&Block<'_>, &[u16; SLOTS], &mut State, f64, &mut [i16], usize);
 type SingleFn = fn(&Bars<'_>, usize, f64, &mut [i32]);
 
 /// A registered pattern, erased to function pointers so a scan can hold all of them.
@@ -453,13 +453,20 @@ pub struct Block<'a> {
     to: usize,
 }
 
+/// A rule's output as a grid cell: every output (0, +/-80, +/-100, +/-200) fits an `i16`.
+#[inline(always)]
+fn cell(value: i32) -> i16 {
+    debug_assert!(i16::try_from(value).is_ok(), "pattern output {value}");
+    value as i16
+}
+
 /// Run pattern `P` over a block: `out[t - out_offset]` receives the output of candle `t`.
 fn run_block<P: Pattern>(
     block: &Block<'_>,
     slots: &[u16; SLOTS],
     state: &mut State,
     penetration: f64,
-    out: &mut [i32],
+    out: &mut [i16],
     out_offset: usize,
 ) {
     let first = P::LOOKBACK - P::WARMUP;
@@ -484,7 +491,7 @@ fn run_block<P: Pattern>(
     }
     let out = &mut out[begin - out_offset..block.to - out_offset];
     for (t, slot) in (begin..block.to).zip(out.iter_mut()) {
-        *slot = P::eval(&ctx(t), state, penetration);
+        *slot = cell(P::eval(&ctx(t), state, penetration));
     }
 }
 
@@ -741,13 +748,14 @@ impl Engine {
     }
 
     /// Run candles `[from, to)` (at most the engine's block size) for every pattern. Row `p`
-    /// of `out` starts at `p * row_len`; candle `t` goes to `row[t - out_offset]`.
+    /// of `out` starts at `p * row_len`; candle `t` goes to `row[t - out_offset]`. Cells are
+    /// `i16` (every output fits): half the memory of `i32` for a scan's grid to write.
     pub fn run(
         &mut self,
         bars: &Bars<'_>,
         from: usize,
         to: usize,
-        out: &mut [i32],
+        out: &mut [i16],
         row_len: usize,
         out_offset: usize,
     ) {
@@ -780,7 +788,7 @@ impl Engine {
 
     /// Batch: run over `len` candles (already stripped of leading NaNs); row `p` of `out`
     /// starts at `p * row_len`.
-    pub fn run_all(&mut self, bars: &Bars<'_>, len: usize, out: &mut [i32], row_len: usize) {
+    pub fn run_all(&mut self, bars: &Bars<'_>, len: usize, out: &mut [i16], row_len: usize) {
         let mut from = 0;
         while from < len {
             let to = (from + self.stride - HISTORY).min(len);

@@ -588,8 +588,9 @@ fn divide(row: &mut [f64], period: f64) {
             *v /= period;
         }
     }
+    // A streaming update divides one value per sum: not worth a call into the AVX code.
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx") {
+    if row.len() >= 16 && std::arch::is_x86_feature_detected!("avx") {
         #[target_feature(enable = "avx")]
         unsafe fn wide(row: &mut [f64], period: f64) {
             plain(row, period)
@@ -913,10 +914,12 @@ mod tests {
             .map(|i| (i as f64 * 0.731).sin() * 1e3 + 1.0 / (i as f64 + 0.3))
             .collect();
         for period in [5.0, 10.0, 3.0] {
-            let mut row = values.clone();
-            divide(&mut row, period);
-            for (got, v) in row.iter().zip(&values) {
-                assert_eq!(got.to_bits(), (v / period).to_bits());
+            for len in [1, 15, 16, 37] {
+                let mut row = values[..len].to_vec();
+                divide(&mut row, period);
+                for (got, v) in row.iter().zip(&values) {
+                    assert_eq!(got.to_bits(), (v / period).to_bits());
+                }
             }
         }
     }

@@ -152,6 +152,7 @@ def test_hypothesis_all_patterns(data):
 def test_scan_equals_individual_calls_and_streaming(data):
     grid = dk.scan(*data)
     for name in dk.PATTERNS:
+        assert grid[name].dtype == np.int16  # TA-Lib's values in half the memory
         assert_same(grid[name], ours(name, data))
     s = dk.PatternScanner()
     rows = [s.update(*bar) for bar in zip(*data, strict=True)]
@@ -248,7 +249,7 @@ def test_scan_into_out_grid():
     """`scan(out=grid)` overwrites every cell (stale values included) and returns its rows."""
     o, h, lo, c = (x[:3000] for x in COARSE[2])
     names = ["CDLHIKKAKE", "CDLDOJI", "CDLMATHOLD", "CDLENGULFING"]
-    grid = np.full((len(names), 3000), 7, dtype=np.int32)
+    grid = np.full((len(names), 3000), 7, dtype=np.int16)
     got = dk.scan(o, h, lo, c, patterns=names, out=grid)
     for p, name in enumerate(names):
         assert np.shares_memory(got[name], grid)
@@ -256,8 +257,9 @@ def test_scan_into_out_grid():
     again = dk.scan(o, h, lo, c, patterns=names, out=grid)  # reused: same result
     assert all(np.array_equal(again[n], got[n]) for n in names)
     with pytest.raises(dk.KernelError, match=r"^scan: out must have shape \(4, 3000\)"):
-        dk.scan(o, h, lo, c, patterns=names, out=np.zeros((4, 2999), dtype=np.int32))
-    with pytest.raises(dk.KernelError, match=r"^scan: out must be a 2-D numpy array of int32"):
-        dk.scan(o, h, lo, c, patterns=names, out=np.zeros((4, 3000), dtype=np.int64))
+        dk.scan(o, h, lo, c, patterns=names, out=np.zeros((4, 2999), dtype=np.int16))
+    for dtype in (np.int32, np.int64):  # the single patterns' int32 is not scan's grid
+        with pytest.raises(dk.KernelError, match=r"^scan: out must be a 2-D numpy array of int16"):
+            dk.scan(o, h, lo, c, patterns=names, out=np.zeros((4, 3000), dtype=dtype))
     with pytest.raises(dk.KernelError, match=r"^scan: out must be C-contiguous"):
-        dk.scan(o, h, lo, c, patterns=names, out=np.zeros((3000, 4), dtype=np.int32).T)
+        dk.scan(o, h, lo, c, patterns=names, out=np.zeros((3000, 4), dtype=np.int16).T)

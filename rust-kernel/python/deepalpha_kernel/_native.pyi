@@ -178,9 +178,11 @@ def willr(
 ) -> Array: ...
 def wma(real: Array, timeperiod: int = 30, *, out: Array | None = None) -> Array: ...
 
-# Candlestick patterns (crates/python/src/patterns.rs): int32 outputs like talib.CDL*.
+# Candlestick patterns (crates/python/src/patterns.rs): int32 outputs like talib.CDL*; scan's
+# grid is int16 (same values: 0, +/-80, +/-100, +/-200; half the memory).
 
 IntArray = npt.NDArray[np.int32]
+ScanArray = npt.NDArray[np.int16]
 PATTERN_NAMES: tuple[str, ...]
 INDICATOR_NAMES: tuple[str, ...]
 
@@ -416,8 +418,8 @@ def scan(
     close: Array,
     *,
     patterns: list[str] | None = None,
-    out: npt.NDArray[np.int32] | None = None,
-) -> dict[str, IntArray]: ...
+    out: ScanArray | None = None,
+) -> dict[str, ScanArray]: ...
 
 class PatternScanner:
     def __init__(self, patterns: list[str] | None = None) -> None: ...

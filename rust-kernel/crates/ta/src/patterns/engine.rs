@@ -17,10 +17,11 @@
 //!   pattern's running sums in registers ([`Fused`]). Candle features (body, shadows...) are
 //!   computed inline from the inputs, so a pattern pays only for what its rule reads; a
 //!   precomputed table cost more than the doji's whole rule.
-//! - Many patterns or streaming ([`Engine`]): per block of candles, the range rows the sums need
-//!   and every distinct running sum (advanced four at a time so their addition chains overlap)
-//!   are computed once into a small table ([`Table`]), then each pattern's monomorphised loop runs
-//!   over the block. Streaming is the same driver with a block of one candle, so batch and
+//! - Many patterns or streaming ([`Engine`]): per block of candles, the range rows the sums need,
+//!   per kind of sum the `newest - oldest` range it adds, and every distinct running sum
+//!   (advanced four at a time so their addition chains overlap) are computed once into a small
+//!   table ([`Table`]), then each pattern's monomorphised loop runs over the block, writing `i16`
+//!   cells. Streaming is the same driver with a block of one candle, so batch and
 //!   streaming cannot diverge; `scan` is tested equal to the single-pattern driver.
 //!
 //! # Branches
@@ -337,7 +338,7 @@ pub trait Pattern {
     fn eval<A: Avgs>(c: &Ctx<'_, A>, state: &mut State, penetration: f64) -> i32;
 }
 
-type RunFn = fn(&Block<'_>, &[u16; SLOTS], &mut State, f64, &mut [i32], usize);
+type RunFn = fn(&Block<'_>, &[u16; SLOTS], &mut State, f64, &mut [i16], usize);
 type SingleFn = fn(&Bars<'_>, usize, f64, &mut [i32]);
 
 /// A registered pattern, erased to function pointers so a scan can hold all of them.
@@ -453,13 +454,20 @@ pub struct Block<'a> {
     to: usize,
 }
 
+/// A rule's output as a grid cell: every output (0, +/-80, +/-100, +/-200) fits an `i16`.
+#[inline(always)]
+fn cell(value: i32) -> i16 {
+    debug_assert!(i16::try_from(value).is_ok(), "pattern output {value}");
+    value as i16
+}
+
 /// Run pattern `P` over a block: `out[t - out_offset]` receives the output of candle `t`.
 fn run_block<P: Pattern>(
     block: &Block<'_>,
     slots: &[u16; SLOTS],
     state: &mut State,
     penetration: f64,
-    out: &mut [i32],
+    out: &mut [i16],
     out_offset: usize,
 ) {
     let first = P::LOOKBACK - P::WARMUP;
@@ -484,7 +492,7 @@ fn run_block<P: Pattern>(
     }
     let out = &mut out[begin - out_offset..block.to - out_offset];
     for (t, slot) in (begin..block.to).zip(out.iter_mut()) {
-        *slot = P::eval(&ctx(t), state, penetration);
+        *slot = cell(P::eval(&ctx(t), state, penetration));
     }
 }
 
@@ -505,6 +513,13 @@ impl SumSpec {
             RangeType::Shadows => 2,
         }
     }
+
+    /// Its kind (index into `KIND_RANGE`/`KIND_PERIOD`): the row of the delta table it adds.
+    fn kind(&self) -> usize {
+        (0..KINDS)
+            .find(|&q| KIND_RANGE[q] == self.range && KIND_PERIOD[q] == self.period)
+            .unwrap_or_else(|| unreachable!("every setting's sum has a kind (tested)"))
+    }
 }
 
 struct Entry {
@@ -524,6 +539,11 @@ pub struct Engine {
     ranges: Vec<f64>,
     /// Which rows of `ranges` some sum reads.
     range_rows: [bool; 3],
+    /// Per kind of sum, `newest - oldest` range for each column of the block: what every
+    /// running sum of that kind adds there (`KINDS` rows of `stride` columns).
+    deltas: Vec<f64>,
+    /// Which kinds some sum has.
+    kinds_used: [bool; KINDS],
     stride: usize,
     states: Vec<State>,
     /// Scratch: the sums already running at the start of the block.
@@ -558,33 +578,67 @@ fn advance_sum(
     *total = sum;
 }
 
+/// `v /= period` for every value of `row`. IEEE division is exact to the bit at any vector
+/// width, so the AVX build (four lanes, when the CPU has it; the baseline build has two) gives
+/// the same means, only sooner: the divisions were about a third of the sum table's time.
+fn divide(row: &mut [f64], period: f64) {
+    #[inline(always)]
+    fn plain(row: &mut [f64], period: f64) {
+        for v in row {
+            *v /= period;
+        }
+    }
+    // A streaming update divides one value per sum: not worth a call into the AVX code.
+    #[cfg(target_arch = "x86_64")]
+    if row.len() >= 16 && std::arch::is_x86_feature_detected!("avx") {
+        #[target_feature(enable = "avx")]
+        unsafe fn wide(row: &mut [f64], period: f64) {
+            plain(row, period)
+        }
+        // SAFETY: the CPU reported AVX.
+        return unsafe { wide(row, period) };
+    }
+    plain(row, period)
+}
+
 /// Advance `N` running sums (already started) over `count` candles at once: their addition
 /// chains are independent, so the processor overlaps them instead of waiting on each in turn.
+/// Each adds its kind's row of `deltas` (`newest - oldest`, the same subtraction TA-Lib makes,
+/// computed once per kind) and stores its total per candle in its row of `means`.
 #[inline(always)]
 fn advance_group<const N: usize>(
     group: &[usize],
     specs: &[SumSpec],
     totals: &mut [f64],
-    ranges: &[f64],
+    deltas: &[f64],
     means: &mut [f64],
     stride: usize,
     count: usize,
 ) {
-    let mut src = [0usize; N];
-    let mut p = [0usize; N];
-    let mut dst = [0usize; N];
+    assert!(group.len() == N && HISTORY + count <= stride);
+    let mut src = [deltas.as_ptr(); N];
+    let mut dst = [means.as_mut_ptr(); N];
     let mut sum = [0.0; N];
     for g in 0..N {
         let a = group[g];
-        src[g] = specs[a].row() * stride;
-        p[g] = specs[a].period;
-        dst[g] = a * stride;
+        let kind = specs[a].kind();
+        assert!(a < specs.len() && (a + 1) * stride <= means.len());
+        assert!((kind + 1) * stride <= deltas.len());
+        // SAFETY: both rows were just checked to lie within their tables.
+        unsafe {
+            src[g] = src[g].add(kind * stride + HISTORY);
+            dst[g] = dst[g].add(a * stride + HISTORY);
+        }
         sum[g] = totals[a];
     }
-    for col in HISTORY..HISTORY + count {
+    for i in 0..count {
         for g in 0..N {
-            sum[g] += ranges[src[g] + col - 1] - ranges[src[g] + col - 1 - p[g]];
-            means[dst[g] + col] = sum[g];
+            // SAFETY: `i < count` and `HISTORY + count <= stride` keep both within their row;
+            // the sums of a group are distinct (`running` lists each once), so are their rows.
+            unsafe {
+                sum[g] += *src[g].add(i);
+                *dst[g].add(i) = sum[g];
+            }
         }
     }
     for g in 0..N {
@@ -621,8 +675,10 @@ impl Engine {
             });
         }
         let mut range_rows = [false; 3];
+        let mut kinds_used = [false; KINDS];
         for spec in &specs {
             range_rows[spec.row()] = true;
+            kinds_used[spec.kind()] = true;
         }
         let stride = HISTORY + block;
         Self {
@@ -630,6 +686,8 @@ impl Engine {
             means: vec![f64::NAN; specs.len() * stride],
             ranges: vec![f64::NAN; 3 * stride],
             range_rows,
+            deltas: vec![f64::NAN; KINDS * stride],
+            kinds_used,
             stride,
             states: vec![State::default(); entries.len()],
             running: Vec::with_capacity(specs.len()),
@@ -681,6 +739,31 @@ impl Engine {
         }
     }
 
+    /// The delta row of every kind some sum has, for the `count` columns of the block: range
+    /// of the candle before each column minus the range `period` candles before that.
+    fn fill_deltas(&mut self, count: usize) {
+        let stride = self.stride;
+        for (q, row) in self.deltas.chunks_exact_mut(stride).enumerate() {
+            if !self.kinds_used[q] {
+                continue;
+            }
+            let r = SumSpec {
+                range: KIND_RANGE[q],
+                period: KIND_PERIOD[q],
+                start: 0,
+            }
+            .row();
+            let p = KIND_PERIOD[q];
+            let src = &self.ranges[r * stride..(r + 1) * stride];
+            let newest = &src[HISTORY - 1..HISTORY - 1 + count];
+            let oldest = &src[HISTORY - 1 - p..HISTORY - 1 - p + count];
+            let row = &mut row[HISTORY..HISTORY + count];
+            for ((d, n), o) in row.iter_mut().zip(newest).zip(oldest) {
+                *d = n - o;
+            }
+        }
+    }
+
     /// Advance every running sum over candles `[from, to)` into the mean table (the ranges of
     /// the block must be computed first).
     fn advance(&mut self, from: usize, to: usize) {
@@ -698,13 +781,16 @@ impl Engine {
             let dst = &mut self.means[a * stride..(a + 1) * stride];
             advance_sum(spec, &mut self.totals[a], src, dst, from, to);
         }
+        if !self.running.is_empty() {
+            self.fill_deltas(count);
+        }
         let mut groups = self.running.chunks_exact(4);
         for group in &mut groups {
             advance_group::<4>(
                 group,
                 &self.specs,
                 &mut self.totals,
-                &self.ranges,
+                &self.deltas,
                 &mut self.means,
                 stride,
                 count,
@@ -715,7 +801,7 @@ impl Engine {
                 &[a],
                 &self.specs,
                 &mut self.totals,
-                &self.ranges,
+                &self.deltas,
                 &mut self.means,
                 stride,
                 count,
@@ -723,10 +809,7 @@ impl Engine {
         }
         // A separate pass so the divisions vectorise instead of lengthening the chains.
         for (spec, row) in self.specs.iter().zip(self.means.chunks_exact_mut(stride)) {
-            let period = spec.period as f64;
-            for v in &mut row[HISTORY..HISTORY + count] {
-                *v /= period;
-            }
+            divide(&mut row[HISTORY..HISTORY + count], spec.period as f64);
         }
     }
 
@@ -741,13 +824,14 @@ impl Engine {
     }
 
     /// Run candles `[from, to)` (at most the engine's block size) for every pattern. Row `p`
-    /// of `out` starts at `p * row_len`; candle `t` goes to `row[t - out_offset]`.
+    /// of `out` starts at `p * row_len`; candle `t` goes to `row[t - out_offset]`. Cells are
+    /// `i16` (every output fits): half the memory of `i32` for a scan's grid to write.
     pub fn run(
         &mut self,
         bars: &Bars<'_>,
         from: usize,
         to: usize,
-        out: &mut [i32],
+        out: &mut [i16],
         row_len: usize,
         out_offset: usize,
     ) {
@@ -780,7 +864,7 @@ impl Engine {
 
     /// Batch: run over `len` candles (already stripped of leading NaNs); row `p` of `out`
     /// starts at `p * row_len`.
-    pub fn run_all(&mut self, bars: &Bars<'_>, len: usize, out: &mut [i32], row_len: usize) {
+    pub fn run_all(&mut self, bars: &Bars<'_>, len: usize, out: &mut [i16], row_len: usize) {
         let mut from = 0;
         while from < len {
             let to = (from + self.stride - HISTORY).min(len);
@@ -822,6 +906,32 @@ mod tests {
         let engine = Engine::new(&[(&A, 0.0), (&B, 0.0)], 4);
         // BodyLong and BodyShort at start 10 share one sum; B's sum also starts at 10.
         assert_eq!(engine.sum_count(), 1);
+    }
+
+    #[test]
+    fn divide_is_plain_division() {
+        let values: Vec<f64> = (0..37)
+            .map(|i| (i as f64 * 0.731).sin() * 1e3 + 1.0 / (i as f64 + 0.3))
+            .collect();
+        for period in [5.0, 10.0, 3.0] {
+            for len in [1, 15, 16, 37] {
+                let mut row = values[..len].to_vec();
+                divide(&mut row, period);
+                for (got, v) in row.iter().zip(&values) {
+                    assert_eq!(got.to_bits(), (v / period).to_bits());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_sum_has_a_kind() {
+        let defs: Vec<_> = super::super::PATTERNS.iter().map(|d| (d, 0.0)).collect();
+        let engine = Engine::new(&defs, 8);
+        for spec in &engine.specs {
+            let q = spec.kind();
+            assert_eq!((KIND_RANGE[q], KIND_PERIOD[q]), (spec.range, spec.period));
+        }
     }
 
     #[test]

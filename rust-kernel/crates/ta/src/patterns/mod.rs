@@ -4,9 +4,10 @@
 //! - `engine.rs`: the running averages and the driver shared by batch, scan and streaming.
 //! - `single.rs`, `double.rs`, `triple.rs`, `multi.rs`: the rules, one family per file.
 //!
-//! Outputs are `i32`: 0, or +/-100 (80 for the weaker engulfing/harami variants, 200 for a
-//! confirmed hikkake), with TA-Lib's lookback (0 before the first complete pattern) and its
-//! handling of leading NaNs (skipped, as `talib`'s Python wrapper does).
+//! Outputs are 0, or +/-100 (80 for the weaker engulfing/harami variants, 200 for a confirmed
+//! hikkake), with TA-Lib's lookback (0 before the first complete pattern) and its handling of
+//! leading NaNs (skipped, as `talib`'s Python wrapper does). Single patterns and the streaming
+//! scanner give `i32` like TA-Lib; `scan`'s grid is `i16` (same values, half the memory).
 
 use crate::error::{KernelError, Result};
 use crate::params;
@@ -151,35 +152,35 @@ fn check_ohlc(
     params::same_len(name, "open", open.len(), "close", close.len())
 }
 
-/// Run `defs` over the candles into `out` (pattern-major: row `p` is `out[p*n..(p+1)*n]`).
-/// Every cell of `out` is written, so callers may pass uninitialised or reused buffers. One
-/// pattern runs the fused single-pattern loop; several share the blocked engine.
-fn run_batch(
+/// Check the candles and the length of a pattern-major `out` of `rows` rows (row `p` is
+/// `out[p*n..(p+1)*n]`), zero every row's leading-NaN prefix, and return the candles from the
+/// first valid one (`None` when there is nothing to compute).
+fn prepare<'a, T: Copy + Default>(
     name: &'static str,
-    defs: &[(&'static PatternDef, f64)],
-    open: &[f64],
-    high: &[f64],
-    low: &[f64],
-    close: &[f64],
-    out: &mut [i32],
-) -> Result<()> {
+    rows: usize,
+    open: &'a [f64],
+    high: &'a [f64],
+    low: &'a [f64],
+    close: &'a [f64],
+    out: &mut [T],
+) -> Result<Option<(engine::Bars<'a>, usize)>> {
     check_ohlc(name, open, high, low, close)?;
     let n = open.len();
-    if out.len() != n * defs.len() {
+    if out.len() != n * rows {
         return Err(KernelError::LengthMismatch {
             indicator: name,
             left: "open",
-            left_len: n * defs.len(),
+            left_len: n * rows,
             right: "out",
             right_len: out.len(),
         });
     }
-    if n == 0 || defs.is_empty() {
-        return Ok(());
+    if n == 0 || rows == 0 {
+        return Ok(None);
     }
     let begin = params::first_valid_all(&[open, high, low, close]);
     for row in out.chunks_mut(n) {
-        row[..begin].fill(0);
+        row[..begin].fill(T::default());
     }
     let bars = engine::Bars {
         open: &open[begin..],
@@ -188,17 +189,12 @@ fn run_batch(
         close: &close[begin..],
         base: 0,
     };
-    if let [(def, penetration)] = defs {
-        def.run_single(&bars, n - begin, *penetration, &mut out[begin..]);
-    } else {
-        let mut engine = Engine::new(defs, BLOCK);
-        engine.run_all(&bars, n - begin, &mut out[begin..], n);
-    }
-    Ok(())
+    Ok(Some((bars, begin)))
 }
 
 /// One pattern over whole series: `out[i]` is TA-Lib's output at candle `i`. `penetration`
-/// is only accepted by the patterns that take one (`None`: TA-Lib's default).
+/// is only accepted by the patterns that take one (`None`: TA-Lib's default). Every cell of
+/// `out` is written, so callers may pass reused buffers. Runs the fused single-pattern loop.
 pub fn pattern(
     def: &'static PatternDef,
     open: &[f64],
@@ -209,24 +205,37 @@ pub fn pattern(
     out: &mut [i32],
 ) -> Result<()> {
     let pen = penetration_of(def, penetration)?;
-    run_batch(def.lower, &[(def, pen)], open, high, low, close, out)
+    if let Some((bars, begin)) = prepare(def.lower, 1, open, high, low, close, out)? {
+        def.run_single(&bars, open.len() - begin, pen, &mut out[begin..]);
+    }
+    Ok(())
 }
 
 /// Every pattern of `defs` (default penetrations) in one pass over the candles, sharing the
-/// running averages. `out` has `defs.len() * n` values, one row of `n` per pattern.
+/// running averages. `out` has `defs.len() * n` values, one row of `n` per pattern
+/// (pattern-major), every cell written. The cells are `i16`, not the `i32` of [`pattern`]:
+/// the values are the same (0, +/-80, +/-100, +/-200), and a grid of 61 patterns is large
+/// enough that writing (and, when new, faulting in) half the memory is a good part of the
+/// scan's time.
 pub fn scan(
     defs: &[&'static PatternDef],
     open: &[f64],
     high: &[f64],
     low: &[f64],
     close: &[f64],
-    out: &mut [i32],
+    out: &mut [i16],
 ) -> Result<()> {
+    let Some((bars, begin)) = prepare("scan", defs.len(), open, high, low, close, out)? else {
+        return Ok(());
+    };
     let with_pen: Vec<_> = defs
         .iter()
         .map(|d| (*d, d.penetration.unwrap_or(0.0)))
         .collect();
-    run_batch("scan", &with_pen, open, high, low, close, out)
+    let n = open.len();
+    let mut engine = Engine::new(&with_pen, BLOCK);
+    engine.run_all(&bars, n - begin, &mut out[begin..], n);
+    Ok(())
 }
 
 /// Streaming scan: one candle per `update`, returning every pattern's output for that candle,
@@ -243,6 +252,8 @@ pub struct PatternScanner {
     /// Valid candles seen (leading candles holding a NaN are skipped, like the batch).
     count: usize,
     ready_at: usize,
+    /// The engine's outputs for the last candle (its cells are `i16`, like `scan`'s grid).
+    cells: Vec<i16>,
     last: Vec<i32>,
 }
 
@@ -265,6 +276,7 @@ impl PatternScanner {
             base: 0,
             count: 0,
             ready_at: defs.iter().map(|d| d.lookback).max().unwrap_or(0),
+            cells: vec![0; defs.len()],
             last: vec![0; defs.len()],
         }
     }
@@ -304,7 +316,10 @@ impl PatternScanner {
             close: &self.close,
             base: self.base,
         };
-        self.engine.run(&bars, t, t + 1, &mut self.last, 1, t);
+        self.engine.run(&bars, t, t + 1, &mut self.cells, 1, t);
+        for (v, &c) in self.last.iter_mut().zip(&self.cells) {
+            *v = i32::from(c);
+        }
         &self.last
     }
 

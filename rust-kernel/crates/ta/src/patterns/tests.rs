@@ -67,11 +67,28 @@ fn scan_equals_each_pattern() {
     for (p, d) in defs.iter().enumerate() {
         let mut one = vec![7; n];
         pattern(d, &o, &h, &l, &c, None, &mut one).unwrap();
-        assert_eq!(&grid[p * n..(p + 1) * n], &one[..], "{}", d.name);
+        let row: Vec<i32> = grid[p * n..(p + 1) * n].iter().map(|&v| v.into()).collect();
+        assert_eq!(row, one, "{}", d.name);
         assert!(one[..d.lookback].iter().all(|&v| v == 0), "{}", d.name);
         fired += usize::from(one.iter().any(|&v| v != 0));
     }
     assert!(fired > 20, "only {fired} patterns fired on coarse data");
+}
+
+#[test]
+fn scan_of_one_pattern_equals_the_pattern() {
+    // A one-pattern scan runs the blocked engine into i16 cells, not the fused i32 loop.
+    let (mut o, h, l, c) = coarse(1500, 4);
+    o[0] = f64::NAN;
+    let n = o.len();
+    for d in all() {
+        let mut cells = vec![7i16; n];
+        scan(&[d], &o, &h, &l, &c, &mut cells).unwrap();
+        let mut one = vec![7; n];
+        pattern(d, &o, &h, &l, &c, None, &mut one).unwrap();
+        let cells: Vec<i32> = cells.iter().map(|&v| v.into()).collect();
+        assert_eq!(cells, one, "{}", d.name);
+    }
 }
 
 #[test]
@@ -88,7 +105,8 @@ fn streaming_equals_batch_with_nan_prefix() {
         for i in 0..n {
             let got = s.update(o[i], h[i], l[i], c[i]).to_vec();
             for (p, d) in defs.iter().enumerate() {
-                assert_eq!(got[p], grid[p * n + i], "{} at {i} (round {round})", d.name);
+                let want = i32::from(grid[p * n + i]);
+                assert_eq!(got[p], want, "{} at {i} (round {round})", d.name);
             }
         }
         assert!(s.is_ready());

@@ -35,12 +35,14 @@ pub(crate) fn smoother(period: usize, loss: f64, gain: f64) -> Anchored<2> {
     Anchored::new((period - 1) as f64 / period as f64, [loss, gain])
 }
 
-/// The smoothing inputs `[loss / n, gain / n]` of one price change (`inv = 1 / n`). Selects, not
-/// TA-Lib's branch: the sign of a change is a coin flip the branch predictor cannot learn.
+/// The smoothing inputs `[loss / n, gain / n]` of one price change (`inv = 1 / n`). A select,
+/// not TA-Lib's branch: the sign of a change is a coin flip the branch predictor cannot learn.
+/// `up - change` is exactly `-change` when the change is negative and exactly 0 otherwise (NaN
+/// stays NaN, as TA-Lib's gain does).
 #[inline(always)]
 pub(crate) fn inputs(change: f64, inv: f64) -> [f64; 2] {
-    let down = if change < 0.0 { -change } else { 0.0 };
     let up = if change < 0.0 { 0.0 } else { change };
+    let down = up - change;
     [down * inv, up * inv]
 }
 

@@ -4,7 +4,7 @@
 //! Per candle: `up = high - prev_high`, `down = prev_low - low`; `-DM1 = down` when
 //! `down > 0 && up < down`, else `+DM1 = up` when `up > 0 && up > down` (otherwise both 0); `TR1`
 //! is the true range. The first `n - 1` values are summed, then Wilder-smoothed:
-//! `s = s - s / n + v`. `±DI = 100 * ±DM / TR` (0 when TR is within TA-Lib's zero band),
+//! `s = s - s / n + v`. `±DI = 100 * ±DM / TR` (0 when TR is 0),
 //! `DX = 100 * |-DI - +DI| / (-DI + +DI)` (the previous DX when undefined), `ADX` = the mean of the
 //! first `n` DX, then `(adx * (n - 1) + dx) / n` (unchanged where DX is undefined),
 //! `ADXR = (adx + adx[n - 1]) / 2`. One-period DI is TA-Lib's bare `DM / TR` (no factor 100).
@@ -70,7 +70,10 @@ impl DmiKind {
     }
 }
 
-/// DX where it is undefined (TR or the DI sum within the zero band); DX itself is never negative.
+/// DX where it is undefined (TR or the DI sum is 0); DX itself is never negative.
+///
+/// TA-Lib 0.8.1 tests these denominators against exactly 0, not against its 1e-14 zero band
+/// (`params::is_zero`): measured, its DI, DX and ADX stay defined for prices scaled down to 1e-310.
 const UNDEFINED: f64 = -1.0;
 
 /// One candle's `[-DM1, +DM1, TR1]` from it and the previous candle. Adding 0.0 for the side
@@ -106,7 +109,7 @@ fn range(high: f64, low: f64, prev_close: f64) -> f64 {
 #[inline(always)]
 fn di(dm: f64, tr: f64, one: bool) -> f64 {
     let q = dm / tr;
-    if params::is_zero(tr) {
+    if tr == 0.0 {
         0.0
     } else if one {
         q
@@ -118,12 +121,12 @@ fn di(dm: f64, tr: f64, one: bool) -> f64 {
 /// DX from the smoothed `[-DM, +DM, TR]`, or [`UNDEFINED`].
 #[inline(always)]
 fn dx(s: [f64; 3]) -> f64 {
-    let r = 1.0 / s[2];
-    let minus = 100.0 * (s[0] * r);
-    let plus = 100.0 * (s[1] * r);
+    // TA-Lib's divisions (a shared reciprocal of TR overflows where TR is subnormal).
+    let minus = 100.0 * (s[0] / s[2]);
+    let plus = 100.0 * (s[1] / s[2]);
     let sum = minus + plus;
     let v = 100.0 * ((minus - plus).abs() / sum);
-    if params::is_zero(s[2]) | params::is_zero(sum) {
+    if (s[2] == 0.0) | (sum == 0.0) {
         UNDEFINED
     } else {
         v
@@ -511,6 +514,118 @@ mod tests {
                 assert_same(&out, &streamed);
                 let nans = out.iter().take_while(|v| v.is_nan()).count();
                 assert_eq!(nans, kind.lookback(n), "{kind:?} {n}");
+            }
+        }
+    }
+
+    /// A plain, chain-bound transcription of TA-Lib's DX and ADX, for the anchored version.
+    /// Also flags the candles where the smoothed TR is subnormal: there the sums keep only a
+    /// few significant bits, so two evaluation orders (TA-Lib's and the anchored one) agree
+    /// only roughly.
+    fn reference(h: &[f64], l: &[f64], c: &[f64], n: usize) -> (Vec<f64>, Vec<f64>, Vec<bool>) {
+        let nf = n as f64;
+        let (mut sm, mut sp, mut st) = (0.0, 0.0, 0.0);
+        let (mut dx, mut adx) = (vec![f64::NAN; h.len()], vec![f64::NAN; h.len()]);
+        let mut tiny = vec![false; h.len()];
+        let (mut total, mut a, mut prev_dx) = (0.0, 0.0, 0.0);
+        for i in 1..h.len() {
+            let [m, p, tr] = movement(h[i], l[i], h[i - 1], l[i - 1], c[i - 1]);
+            if i < n {
+                (sm, sp, st) = (sm + m, sp + p, st + tr);
+                continue;
+            }
+            (sm, sp, st) = (sm - sm / nf + m, sp - sp / nf + p, st - st / nf + tr);
+            tiny[i] = st != 0.0 && st.abs() < f64::MIN_POSITIVE;
+            let d = if st == 0.0 {
+                None
+            } else {
+                let (mdi, pdi) = (100.0 * (sm / st), 100.0 * (sp / st));
+                let sum = mdi + pdi;
+                (sum != 0.0).then(|| 100.0 * ((mdi - pdi).abs() / sum))
+            };
+            dx[i] = d.unwrap_or(if i == n { 0.0 } else { prev_dx });
+            prev_dx = dx[i];
+            if i < 2 * n - 1 {
+                total += d.unwrap_or(0.0);
+            } else if i == 2 * n - 1 {
+                a = (total + d.unwrap_or(0.0)) / nf;
+                adx[i] = a;
+            } else {
+                if let Some(d) = d {
+                    a = (a * (nf - 1.0) + d) / nf;
+                }
+                adx[i] = a;
+            }
+        }
+        (dx, adx, tiny)
+    }
+
+    /// Moving candles, a long flat stretch (for n = 2 the smoothed sums underflow to 0, so DX is
+    /// undefined and ADX holds), moving candles again, then a NaN gap: across many chunks.
+    fn with_flat_stretch() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let (_, mut h, mut l, mut c) = ohlc(2000, 4);
+        for i in 400..1600 {
+            (h[i], l[i], c[i]) = (50.0, 50.0, 50.0);
+        }
+        h[1800] = f64::NAN;
+        (h, l, c)
+    }
+
+    #[test]
+    fn equals_talibs_recurrences_to_rounding_through_a_flat_stretch() {
+        let (h, l, c) = with_flat_stretch();
+        for n in [2, 3, 14] {
+            let (want_dx, want_adx, tiny) = reference(&h, &l, &c, n);
+            let mut dx = vec![0.0; h.len()];
+            let mut adx = vec![0.0; h.len()];
+            dmi(DmiKind::Dx, &h, &l, &c, n, &mut dx).unwrap();
+            dmi(DmiKind::Adx, &h, &l, &c, n, &mut adx).unwrap();
+            for (got, want) in [(&dx, &want_dx), (&adx, &want_adx)] {
+                for (i, (g, w)) in got.iter().zip(want.iter()).enumerate() {
+                    // Skip subnormal sums and the ADX's memory of them (40 halvings for n=2).
+                    if tiny[i.saturating_sub(40)..=i].iter().any(|&t| t) {
+                        continue;
+                    }
+                    assert!(
+                        (g.is_nan() && w.is_nan()) || (g - w).abs() <= 1e-11 * w.abs().max(1.0),
+                        "n={n} i={i}: {g} {w}"
+                    );
+                }
+            }
+            if n == 2 {
+                // The sums did underflow to 0: DX undefined (repeated), ADX held.
+                assert!(dx[1590] > 0.0 && adx[1590] > 0.0);
+                assert_eq!(adx[1590], adx[1599]);
+                assert_eq!(dx[1590], dx[1599]);
+                assert!(tiny.iter().any(|&t| t));
+            }
+        }
+    }
+
+    #[test]
+    fn streaming_equals_batch_across_chunks() {
+        let (h, l, c) = with_flat_stretch();
+        for kind in [
+            DmiKind::PlusDm,
+            DmiKind::MinusDm,
+            DmiKind::PlusDi,
+            DmiKind::MinusDi,
+            DmiKind::Dx,
+            DmiKind::Adx,
+            DmiKind::Adxr,
+        ] {
+            for n in [1, 2, 3, 9, 14] {
+                if kind.check(n as i64).is_err() {
+                    continue;
+                }
+                let mut out = vec![0.0; h.len()];
+                dmi(kind, &h, &l, &c, n, &mut out).unwrap();
+                let mut s = DirectionalMovement::new(kind, n).unwrap();
+                let streamed: Vec<f64> = (0..h.len()).map(|i| s.update(h[i], l[i], c[i])).collect();
+                assert_same(&out, &streamed);
+                s.reset();
+                let again: Vec<f64> = (0..h.len()).map(|i| s.update(h[i], l[i], c[i])).collect();
+                assert_same(&out, &again);
             }
         }
     }

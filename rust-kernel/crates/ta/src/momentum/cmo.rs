@@ -1,8 +1,8 @@
 //! Chande momentum oscillator (TA-Lib `CMO`), lookback `n`: gains and losses averaged like RSI
 //! (plain means of the first `n` changes, then TA-Lib's `avg = (avg (n - 1) + change) / n`),
-//! `CMO = 100 ((gain - loss) / (gain + loss))`, 0 when `gain + loss` is within TA-Lib's zero
-//! band. The smoothing is RSI's anchored one (see `chain.rs`): equal to TA-Lib's to rounding, and
-//! the stream reproduces the batch exactly.
+//! `CMO = 100 ((gain - loss) / (gain + loss))`, 0 unless `gain + loss > 0` (TA-Lib 0.8.1's test,
+//! as for RSI). The smoothing is RSI's anchored one (see
+//! `chain.rs`): equal to TA-Lib's to rounding, and the stream reproduces the batch exactly.
 
 use crate::chain::Anchored;
 use crate::error::Result;
@@ -16,10 +16,10 @@ pub fn check(timeperiod: impl params::IntParam) -> Result<usize> {
 #[inline(always)]
 fn ratio(gain: f64, loss: f64) -> f64 {
     let total = gain + loss;
-    if params::is_zero(total) {
-        0.0
-    } else {
+    if total > 0.0 {
         100.0 * ((gain - loss) / total)
+    } else {
+        0.0
     }
 }
 

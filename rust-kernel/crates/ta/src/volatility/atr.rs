@@ -23,6 +23,9 @@ pub fn check_natr(timeperiod: impl params::IntParam) -> Result<usize> {
     params::period(NATR, "timeperiod", timeperiod, 1)
 }
 
+/// Candles per chunk of the batch loop.
+const CHUNK: usize = 32 * crate::chain::BLOCK;
+
 pub const fn lookback(timeperiod: usize) -> usize {
     timeperiod
 }
@@ -92,14 +95,19 @@ fn run<const NORM: bool>(high: &[f64], low: &[f64], close: &[f64], period: usize
     }
     let len = out.len().min(high.len()).min(low.len()).min(close.len());
     out[start] = s.value;
-    let (h, l, c) = (&high[start..len], &low[start..len], &close[start..len]);
-    let o = &mut out[start + 1..len];
-    let (b, n) = (s.b, o.len());
-    s.smooth.run_into(
-        |t| [true_range(h[t + 1], l[t + 1], c[t]) * b],
-        |t, y| o[t] = y[0],
-        n,
-    );
+    // Per chunk: the weighted true ranges in a vectorisable loop, then the smoothing.
+    let b = s.b;
+    let mut buf = [0.0; CHUNK];
+    let mut i = start + 1;
+    while i < len {
+        let m = CHUNK.min(len - i);
+        let (h, l, c) = (&high[i..i + m], &low[i..i + m], &close[i - 1..i - 1 + m]);
+        for (((w, &h), &l), &c) in buf.iter_mut().zip(h).zip(l).zip(c) {
+            *w = true_range(h, l, c) * b;
+        }
+        s.smooth.run_slice(&buf[..m], &mut out[i..i + m]);
+        i += m;
+    }
     if NORM {
         for (o, &c) in out[start..len].iter_mut().zip(&close[start..len]) {
             *o = normalise(*o, c);

@@ -128,7 +128,7 @@ def test_wilder_denominators_are_tested_against_exact_zero():
     not the 1e-14 zero band)."""
     o, h, lo, c, v = walk(300, seed=5)
     for scale in (1e-16, 1e-300):
-        candles = tuple(a * scale for a in (o, h, lo, c)) + (v,)
+        candles = (o * scale, h * scale, lo * scale, c * scale, v)
         for case in CASES:
             if case.name in WILDER:
                 case.check(candles, dk, talib)

@@ -229,7 +229,11 @@ mod tests {
         assert_same(&out, &streamed);
         for i in 2..x.len() {
             let change = x[i] - x[i - 1];
-            let (down, up) = if change < 0.0 { (-change, 0.0) } else { (0.0, change) };
+            let (down, up) = if change < 0.0 {
+                (-change, 0.0)
+            } else {
+                (0.0, change)
+            };
             if i <= n + 1 {
                 (loss, gain) = (loss + down, gain + up);
                 if i == n + 1 {
@@ -241,7 +245,11 @@ mod tests {
             }
             if i > n {
                 let total = gain + loss;
-                let want = if total > 0.0 { 100.0 * (gain / total) } else { 0.0 };
+                let want = if total > 0.0 {
+                    100.0 * (gain / total)
+                } else {
+                    0.0
+                };
                 let got = out[i];
                 assert!(
                     (got.is_nan() && want.is_nan()) || (got - want).abs() <= 1e-11 * want.abs(),

@@ -261,7 +261,10 @@ mod tests {
         let mut got = vec![0.0; h.len()];
         atr(&h, &l, &c, 14, &mut got).unwrap();
         let (a, b) = weights(14);
-        let mut want = (1..=14).map(|i| true_range(h[i], l[i], c[i - 1])).sum::<f64>() / 14.0;
+        let mut want = (1..=14)
+            .map(|i| true_range(h[i], l[i], c[i - 1]))
+            .sum::<f64>()
+            / 14.0;
         for i in 14..h.len() {
             if i > 14 {
                 want = want * a + true_range(h[i], l[i], c[i - 1]) * b;

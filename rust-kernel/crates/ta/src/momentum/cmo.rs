@@ -38,7 +38,6 @@ pub fn cmo(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     }
     // Past the seed: the stream's smoothing state, continued in chunks (the ratios, with their
     // divisions, run as a separate loop over each chunk).
-    let inv = 1.0 / n as f64;
     let x = &real[begin + n..];
     let out = &mut out[begin + n + 1..];
     let len = out.len().min(x.len().saturating_sub(1));
@@ -46,9 +45,9 @@ pub fn cmo(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     let mut start = 0;
     while start < len {
         let m = CHUNK.min(len - start);
-        let x = &x[start..=start + m];
+        let (x0, x1) = (&x[start..start + m], &x[start + 1..=start + m]);
         s.smooth
-            .run_into(|t| inputs(x[t + 1] - x[t], inv), |t, y| buf[t] = y, m);
+            .run_into(|t| inputs(x1[t] - x0[t]), |t, y| buf[t] = y, m);
         for (o, y) in out[start..start + m].iter_mut().zip(&buf[..m]) {
             *o = ratio(y[1], y[0]);
         }
@@ -96,7 +95,7 @@ impl ChandeMomentumOscillator {
         self.prev = x;
         let n = self.period as f64;
         if self.count > self.period {
-            [self.loss, self.gain] = self.smooth.step(inputs(change, 1.0 / n));
+            [self.loss, self.gain] = self.smooth.step(inputs(change));
         } else {
             if change < 0.0 {
                 self.loss -= change;
@@ -108,9 +107,10 @@ impl ChandeMomentumOscillator {
                 return f64::NAN;
             }
             self.count = self.period + 1;
+            // The smoothing runs on the sums (see `rsi::smoother`); the first output on means.
+            self.smooth = smoother(self.period, self.loss, self.gain);
             self.loss /= n;
             self.gain /= n;
-            self.smooth = smoother(self.period, self.loss, self.gain);
         }
         self.value = ratio(self.gain, self.loss);
         self.value

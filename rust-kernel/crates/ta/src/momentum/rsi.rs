@@ -1,7 +1,8 @@
 //! Relative strength index (TA-Lib `RSI`, classic Wilder, unstable period 0).
 //!
 //! Average gain and loss start as plain means of the first `n` changes, then follow Wilder's
-//! smoothing `avg = avg * (n - 1) / n + change / n`, `RSI = 100 * gain / (gain + loss)`, and 0
+//! smoothing `avg = avg * (n - 1) / n + change / n` (run on `n` times the averages, see
+//! [`smoother`]), `RSI = 100 * gain / (gain + loss)`, and 0
 //! unless `gain + loss > 0` (TA-Lib 0.8.1's test, measured: not its 1e-14 zero band, RSI stays
 //! defined for prices scaled down to 1e-300, and a NaN sum after a gap gives 0). The smoothing runs in anchored blocks (see
 //! `chain.rs`), so it equals TA-Lib's to rounding (a few ulps), not bit for bit; the batch loop
@@ -32,19 +33,21 @@ fn ratio(gain: f64, loss: f64) -> f64 {
 }
 
 /// Wilder's smoothing of `[loss, gain]` from their seeds, shared by the batch and the stream.
+/// It runs on `n` times the averages (`s = s * (n - 1) / n + change`, seeded with the sums of
+/// the first `n` changes): the ratios do not depend on the scale, and the inputs need no
+/// multiplication.
 pub(crate) fn smoother(period: usize, loss: f64, gain: f64) -> Anchored<2> {
     Anchored::new((period - 1) as f64 / period as f64, [loss, gain])
 }
 
-/// The smoothing inputs `[loss / n, gain / n]` of one price change (`inv = 1 / n`). A select,
-/// not TA-Lib's branch: the sign of a change is a coin flip the branch predictor cannot learn.
-/// `up - change` is exactly `-change` when the change is negative and exactly 0 otherwise (NaN
-/// stays NaN, as TA-Lib's gain does).
+/// The smoothing inputs `[loss, gain]` of one price change. A select, not TA-Lib's branch: the
+/// sign of a change is a coin flip the branch predictor cannot learn. `up - change` is exactly
+/// `-change` when the change is negative and exactly 0 otherwise (NaN stays NaN, as TA-Lib's
+/// gain does).
 #[inline(always)]
-pub(crate) fn inputs(change: f64, inv: f64) -> [f64; 2] {
+pub(crate) fn inputs(change: f64) -> [f64; 2] {
     let up = if change < 0.0 { 0.0 } else { change };
-    let down = up - change;
-    [down * inv, up * inv]
+    [up - change, up]
 }
 
 /// Outputs per chunk of the batch loop: the smoothing writes a chunk of `[loss, gain]` to the
@@ -65,7 +68,6 @@ pub fn rsi(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
 
 fn core(real: &[f64], period: usize, out: &mut [f64]) {
     let n = period as f64;
-    let inv = 1.0 / n;
     let (mut gain, mut loss) = (0.0, 0.0);
     let mut prev = real[0];
     for &x in &real[1..=period] {
@@ -77,10 +79,8 @@ fn core(real: &[f64], period: usize, out: &mut [f64]) {
             gain += change;
         }
     }
-    loss /= n;
-    gain /= n;
-    out[period] = ratio(gain, loss);
     let mut s = smoother(period, loss, gain);
+    out[period] = ratio(gain / n, loss / n);
     let x = &real[period..];
     let out = &mut out[period + 1..];
     let len = out.len().min(x.len().saturating_sub(1));
@@ -88,8 +88,8 @@ fn core(real: &[f64], period: usize, out: &mut [f64]) {
     let mut start = 0;
     while start < len {
         let m = CHUNK.min(len - start);
-        let x = &x[start..=start + m];
-        s.run_into(|t| inputs(x[t + 1] - x[t], inv), |t, y| buf[t] = y, m);
+        let (x0, x1) = (&x[start..start + m], &x[start + 1..=start + m]);
+        s.run_into(|t| inputs(x1[t] - x0[t]), |t, y| buf[t] = y, m);
         for (o, y) in out[start..start + m].iter_mut().zip(&buf[..m]) {
             *o = ratio(y[1], y[0]);
         }
@@ -140,7 +140,7 @@ impl RelativeStrengthIndex {
         self.prev = x;
         let n = self.period as f64;
         if self.count > self.period {
-            let [loss, gain] = self.smooth.step(inputs(change, 1.0 / n));
+            let [loss, gain] = self.smooth.step(inputs(change));
             self.value = ratio(gain, loss);
             return self.value;
         }
@@ -154,10 +154,8 @@ impl RelativeStrengthIndex {
             return f64::NAN;
         }
         self.count = self.period + 1;
-        self.loss /= n;
-        self.gain /= n;
         self.smooth = smoother(self.period, self.loss, self.gain);
-        self.value = ratio(self.gain, self.loss);
+        self.value = ratio(self.gain / n, self.loss / n);
         self.value
     }
 

@@ -2,7 +2,7 @@
 //!
 //! Average gain and loss start as plain means of the first `n` changes, then follow Wilder's
 //! smoothing `avg = avg * (n - 1) / n + change / n` (run on `n` times the averages, see
-//! [`smoother`]), `RSI = 100 * gain / (gain + loss)`, and 0
+//! `smoother`), `RSI = 100 * gain / (gain + loss)`, and 0
 //! unless `gain + loss > 0` (TA-Lib 0.8.1's test, measured: not its 1e-14 zero band, RSI stays
 //! defined for prices scaled down to 1e-300, and a NaN sum after a gap gives 0). The smoothing runs in anchored blocks (see
 //! `chain.rs`), so it equals TA-Lib's to rounding (a few ulps), not bit for bit; the batch loop

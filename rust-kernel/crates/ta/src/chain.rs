@@ -151,6 +151,34 @@ impl Anchored<1> {
     }
 }
 
+/// Run a call in a copy of the code compiled for AVX2 when the CPU has it: wider vectors for
+/// the loops around the anchored runs (ratios, divisions, true ranges). No fused multiply-add is
+/// enabled and Rust never contracts `a * b + c`, so every element gets the same IEEE operations
+/// as in the baseline build: a stream (baseline code) still reproduces the batch bit for bit.
+/// The callee should be `#[inline(always)]` so that it is compiled inside.
+macro_rules! with_avx2 {
+    ($body:ident $(::<$($g:tt),*>)? ( $($arg:expr),* $(,)? )) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                #[target_feature(enable = "avx2")]
+                unsafe fn wide<F: FnOnce() -> R, R>(f: F) -> R {
+                    f()
+                }
+                // SAFETY: the CPU reported AVX2.
+                unsafe { wide(#[inline(always)] || $body $(::<$($g),*>)? ($($arg),*)) }
+            } else {
+                $body $(::<$($g),*>)? ($($arg),*)
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            $body $(::<$($g),*>)? ($($arg),*)
+        }
+    }};
+}
+pub(crate) use with_avx2;
+
 /// One running total `y = y + d`, the `a = 1` case without the multiplications (SMA's and the
 /// rolling statistics' window sums: `d` is the value entering minus the value leaving).
 #[derive(Debug, Clone)]

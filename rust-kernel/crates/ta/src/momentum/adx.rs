@@ -335,7 +335,7 @@ pub fn dmi(
         out[warm] = s.adx.value()[0];
     }
     if warm + 1 < out.len() {
-        steady(&mut s, high, low, close, warm + 1, out);
+        crate::chain::with_avx2!(steady(&mut s, high, low, close, warm + 1, out));
     }
     if kind == DmiKind::Adxr {
         // `out` holds the ADX from `begin + 2n - 1` on; ADXR in place from the end.
@@ -352,6 +352,7 @@ const CHUNK: usize = 32 * BLOCK;
 
 /// The batch past the warm-up, from candle index `from` (> the first valid one) to the end;
 /// ADXR's output here is the ADX (`dmi` combines it afterwards).
+#[inline(always)]
 fn steady(
     s: &mut DirectionalMovement,
     high: &[f64],
@@ -419,6 +420,7 @@ fn steady(
 }
 
 /// The ADX recurrence over `dx` into `out`: anchored runs between undefined DX, which keep it.
+#[inline(always)]
 fn adx_run(adx: &mut Anchored<1>, dx: &[f64], inv: f64, out: &mut [f64]) {
     let mut i = 0;
     while i < dx.len() {

@@ -36,10 +36,18 @@ pub fn cmo(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     for (o, &x) in out[begin..].iter_mut().zip(&real[begin..]).take(n + 1) {
         *o = s.update(x);
     }
-    // Past the seed: the stream's smoothing state, continued in chunks (the ratios, with their
-    // divisions, run as a separate loop over each chunk).
-    let x = &real[begin + n..];
-    let out = &mut out[begin + n + 1..];
+    crate::chain::with_avx2!(smooth(
+        &mut s,
+        &real[begin + n..],
+        &mut out[begin + n + 1..]
+    ));
+    Ok(())
+}
+
+/// Past the seed: the stream's smoothing state, continued in chunks (the ratios, with their
+/// divisions, run as a separate loop over each chunk). `x` starts at the seed's last price.
+#[inline(always)]
+fn smooth(s: &mut ChandeMomentumOscillator, x: &[f64], out: &mut [f64]) {
     let len = out.len().min(x.len().saturating_sub(1));
     let mut buf = [[0.0; 2]; CHUNK];
     let mut start = 0;
@@ -53,7 +61,6 @@ pub fn cmo(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
         }
         start += m;
     }
-    Ok(())
 }
 
 #[derive(Debug, Clone)]

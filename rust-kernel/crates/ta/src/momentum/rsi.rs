@@ -62,10 +62,11 @@ pub fn rsi(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     if begin + lookback(period) >= real.len() {
         return Ok(());
     }
-    core(&real[begin..], period, &mut out[begin..]);
+    crate::chain::with_avx2!(core(&real[begin..], period, &mut out[begin..]));
     Ok(())
 }
 
+#[inline(always)]
 fn core(real: &[f64], period: usize, out: &mut [f64]) {
     let n = period as f64;
     let (mut gain, mut loss) = (0.0, 0.0);

@@ -57,7 +57,7 @@ pub fn atr(
 ) -> Result<()> {
     let period = check(timeperiod)?;
     check_hlc(NAME, high, low, close, out)?;
-    run::<false>(high, low, close, period, out);
+    crate::chain::with_avx2!(run::<false>(high, low, close, period, out));
     Ok(())
 }
 
@@ -74,13 +74,14 @@ pub fn natr(
     if period == 1 {
         // TA-Lib 0.8 returns the un-normalised ATR(1) (the true range) for NATR(1); we keep its
         // output so that results stay interchangeable.
-        run::<false>(high, low, close, period, out);
+        crate::chain::with_avx2!(run::<false>(high, low, close, period, out));
     } else {
-        run::<true>(high, low, close, period, out);
+        crate::chain::with_avx2!(run::<true>(high, low, close, period, out));
     }
     Ok(())
 }
 
+#[inline(always)]
 fn run<const NORM: bool>(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut [f64]) {
     let begin = params::first_valid_all(&[high, low, close]);
     let start = begin + lookback(period);

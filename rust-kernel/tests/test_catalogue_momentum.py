@@ -102,3 +102,34 @@ def test_aroon_ties_resolve_to_the_latest_candle():
         for got, want in zip(dk.aroon(h, lo, period), talib.AROON(h, lo, period), strict=True):
             assert_parity(got, want)
         assert_parity(dk.aroonosc(h, lo, period), talib.AROONOSC(h, lo, period))
+
+
+WILDER = {"plus_dm", "minus_dm", "plus_di", "minus_di", "dx", "adx", "adxr", "stochrsi", "cmo"}
+
+
+def test_wilder_smoothing_through_a_flat_stretch_and_a_gap():
+    """Anchored blocks (chain.rs) over many chunks: a long flat stretch drives TR into TA-Lib's
+    zero band (DX undefined, ADX held), then a NaN gap; values stay TA-Lib's to 1e-9."""
+    o, h, lo, c, v = (a.copy() for a in walk(1500, seed=5))
+    for a in (o, h, lo, c):
+        a[400:1000] = 50.0
+    c[1300] = np.nan
+    for case in CASES:
+        if case.name in WILDER:
+            case.check((o, h, lo, c, v), dk, talib)
+    for period in (2, 14):
+        assert_parity(dk.rsi(c, period), talib.RSI(c, period))
+        assert_parity(dk.atr(h, lo, c, period), talib.ATR(h, lo, c, period))
+        assert_parity(dk.natr(h, lo, c, period), talib.NATR(h, lo, c, period))
+
+
+def test_wilder_denominators_are_tested_against_exact_zero():
+    """TA-Lib 0.8.1 keeps DI, DX, ADX, RSI and CMO defined for tiny prices (its test is `!= 0`,
+    not the 1e-14 zero band)."""
+    o, h, lo, c, v = walk(300, seed=5)
+    for scale in (1e-16, 1e-300):
+        candles = (o * scale, h * scale, lo * scale, c * scale, v)
+        for case in CASES:
+            if case.name in WILDER:
+                case.check(candles, dk, talib)
+        assert_parity(dk.rsi(candles[3], 14), talib.RSI(candles[3], 14))

@@ -119,6 +119,66 @@ impl<const N: usize> Anchored<N> {
     }
 }
 
+impl Anchored<1> {
+    /// One recurrence over the slice `b` into `out` (the shorter length), exactly as that many
+    /// calls of [`step`](Self::step) would. Whole blocks go through `chunks_exact`, so the
+    /// loop has no bounds checks; callers compute `b` in a separate (vectorisable) loop first.
+    #[inline(always)]
+    pub fn run_slice(&mut self, b: &[f64], out: &mut [f64]) {
+        let len = b.len().min(out.len());
+        let (b, out) = (&b[..len], &mut out[..len]);
+        let mut t = 0;
+        while t < len && self.pos != 0 {
+            out[t] = self.step([b[t]])[0];
+            t += 1;
+        }
+        let (b, out) = (&b[t..], &mut out[t..]);
+        let mut bc = b.chunks_exact(BLOCK);
+        let mut oc = out.chunks_exact_mut(BLOCK);
+        for (bb, oo) in (&mut bc).zip(&mut oc) {
+            let anchor = self.anchor[0];
+            let mut partial = bb[0];
+            oo[0] = self.pow[0] * anchor + partial;
+            for j in 1..BLOCK {
+                partial = self.a * partial + bb[j];
+                oo[j] = self.pow[j] * anchor + partial;
+            }
+            self.anchor[0] = oo[BLOCK - 1];
+        }
+        for (&b, o) in bc.remainder().iter().zip(oc.into_remainder()) {
+            *o = self.step([b])[0];
+        }
+    }
+}
+
+/// Run a call in a copy of the code compiled for AVX2 when the CPU has it: wider vectors for
+/// the loops around the anchored runs (ratios, divisions, true ranges). No fused multiply-add is
+/// enabled and Rust never contracts `a * b + c`, so every element gets the same IEEE operations
+/// as in the baseline build: a stream (baseline code) still reproduces the batch bit for bit.
+/// The callee should be `#[inline(always)]` so that it is compiled inside.
+macro_rules! with_avx2 {
+    ($body:ident $(::<$($g:tt),*>)? ( $($arg:expr),* $(,)? )) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                #[target_feature(enable = "avx2")]
+                unsafe fn wide<F: FnOnce() -> R, R>(f: F) -> R {
+                    f()
+                }
+                // SAFETY: the CPU reported AVX2.
+                unsafe { wide(#[inline(always)] || $body $(::<$($g),*>)? ($($arg),*)) }
+            } else {
+                $body $(::<$($g),*>)? ($($arg),*)
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            $body $(::<$($g),*>)? ($($arg),*)
+        }
+    }};
+}
+pub(crate) use with_avx2;
+
 /// One running total `y = y + d`, the `a = 1` case without the multiplications (SMA's and the
 /// rolling statistics' window sums: `d` is the value entering minus the value leaving).
 #[derive(Debug, Clone)]
@@ -253,6 +313,31 @@ mod tests {
                 |t, y| got[skip + t] = y,
                 rest.len(),
             );
+            assert_eq!(got, want);
+            assert_eq!(many.value(), one.value());
+        }
+    }
+
+    #[test]
+    fn run_slice_equals_step_by_step_bit_for_bit() {
+        let b: Vec<f64> = (0..203)
+            .map(|i| ((i * 53) % 97) as f64 * 1.1 - 40.0)
+            .collect();
+        for skip in [0, 3, BLOCK] {
+            let mut one = Anchored::<1>::new(0.9, [5.0]);
+            let mut many = one.clone();
+            let want: Vec<f64> = b.iter().map(|&x| one.step([x])[0]).collect();
+            let mut got = vec![0.0; b.len()];
+            for (t, &x) in b[..skip].iter().enumerate() {
+                got[t] = many.step([x])[0];
+            }
+            // In pieces that start and end inside blocks.
+            let mut t = skip;
+            for piece in [5, 17, 64, 1000] {
+                let end = (t + piece).min(b.len());
+                many.run_slice(&b[t..end], &mut got[t..end]);
+                t = end;
+            }
             assert_eq!(got, want);
             assert_eq!(many.value(), one.value());
         }

@@ -1,10 +1,14 @@
 //! Relative strength index (TA-Lib `RSI`, classic Wilder, unstable period 0).
 //!
 //! Average gain and loss start as plain means of the first `n` changes, then follow Wilder's
-//! smoothing `avg = (avg * (n - 1) + change) * (1 / n)` (TA-Lib 0.8 multiplies by the
-//! reciprocal; we do the same so results are bit-identical), `RSI = 100 * gain / (gain + loss)`,
-//! and 0 when `gain + loss` is within TA-Lib's zero band.
+//! smoothing `avg = avg * (n - 1) / n + change / n` (run on `n` times the averages, see
+//! `smoother`), `RSI = 100 * gain / (gain + loss)`, and 0
+//! unless `gain + loss > 0` (TA-Lib 0.8.1's test, measured: not its 1e-14 zero band, RSI stays
+//! defined for prices scaled down to 1e-300, and a NaN sum after a gap gives 0). The smoothing runs in anchored blocks (see
+//! `chain.rs`), so it equals TA-Lib's to rounding (a few ulps), not bit for bit; the batch loop
+//! and the stream share that state machine, so a stream reproduces its batch exactly.
 
+use crate::chain::Anchored;
 use crate::error::Result;
 use crate::params;
 
@@ -21,12 +25,34 @@ pub const fn lookback(timeperiod: usize) -> usize {
 #[inline(always)]
 fn ratio(gain: f64, loss: f64) -> f64 {
     let total = gain + loss;
-    if !params::is_zero(total) {
+    if total > 0.0 {
         100.0 * (gain / total)
     } else {
         0.0
     }
 }
+
+/// Wilder's smoothing of `[loss, gain]` from their seeds, shared by the batch and the stream.
+/// It runs on `n` times the averages (`s = s * (n - 1) / n + change`, seeded with the sums of
+/// the first `n` changes): the ratios do not depend on the scale, and the inputs need no
+/// multiplication.
+pub(crate) fn smoother(period: usize, loss: f64, gain: f64) -> Anchored<2> {
+    Anchored::new((period - 1) as f64 / period as f64, [loss, gain])
+}
+
+/// The smoothing inputs `[loss, gain]` of one price change. A select, not TA-Lib's branch: the
+/// sign of a change is a coin flip the branch predictor cannot learn. `up - change` is exactly
+/// `-change` when the change is negative and exactly 0 otherwise (NaN stays NaN, as TA-Lib's
+/// gain does).
+#[inline(always)]
+pub(crate) fn inputs(change: f64) -> [f64; 2] {
+    let up = if change < 0.0 { 0.0 } else { change };
+    [up - change, up]
+}
+
+/// Outputs per chunk of the batch loop: the smoothing writes a chunk of `[loss, gain]` to the
+/// stack, then the ratios (with their divisions) run as a separate, vectorisable loop.
+pub(crate) const CHUNK: usize = 32 * crate::chain::BLOCK;
 
 pub fn rsi(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     let period = check(timeperiod)?;
@@ -36,14 +62,13 @@ pub fn rsi(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     if begin + lookback(period) >= real.len() {
         return Ok(());
     }
-    core(&real[begin..], period, &mut out[begin..]);
+    crate::chain::with_avx2!(core(&real[begin..], period, &mut out[begin..]));
     Ok(())
 }
 
+#[inline(always)]
 fn core(real: &[f64], period: usize, out: &mut [f64]) {
     let n = period as f64;
-    let n1 = (period - 1) as f64;
-    let inv = 1.0 / n;
     let (mut gain, mut loss) = (0.0, 0.0);
     let mut prev = real[0];
     for &x in &real[1..=period] {
@@ -55,26 +80,21 @@ fn core(real: &[f64], period: usize, out: &mut [f64]) {
             gain += change;
         }
     }
-    loss /= n;
-    gain /= n;
-    out[period] = ratio(gain, loss);
-    // TA-Lib 0.8 multiplies by the reciprocal of n after the seed (bit-identical results, and
-    // a multiply instead of a divide on the dependency chain).
-    // Branch-free form of TA-Lib's `if change < 0 { loss -= change } else { gain += change }`:
-    // subtracting 0.0 or adding 0.0 leaves a sum unchanged exactly, and the sign of a price
-    // change is a coin flip the branch predictor cannot learn.
-    // Loss and gain are kept as one pair so the two chains share each instruction (`a - d` is
-    // `a + (-d)` exactly, so the loss update is written as an addition).
-    let mut avg = [loss, gain];
-    for (o, w) in out[period + 1..].iter_mut().zip(real[period..].windows(2)) {
-        let change = w[1] - w[0];
-        let add = if change < 0.0 {
-            [-change, 0.0]
-        } else {
-            [0.0, change]
-        };
-        avg = [(avg[0] * n1 + add[0]) * inv, (avg[1] * n1 + add[1]) * inv];
-        *o = ratio(avg[1], avg[0]);
+    let mut s = smoother(period, loss, gain);
+    out[period] = ratio(gain / n, loss / n);
+    let x = &real[period..];
+    let out = &mut out[period + 1..];
+    let len = out.len().min(x.len().saturating_sub(1));
+    let mut buf = [[0.0; 2]; CHUNK];
+    let mut start = 0;
+    while start < len {
+        let m = CHUNK.min(len - start);
+        let (x0, x1) = (&x[start..start + m], &x[start + 1..=start + m]);
+        s.run_into(|t| inputs(x1[t] - x0[t]), |t, y| buf[t] = y, m);
+        for (o, y) in out[start..start + m].iter_mut().zip(&buf[..m]) {
+            *o = ratio(y[1], y[0]);
+        }
+        start += m;
     }
 }
 
@@ -85,6 +105,7 @@ pub struct RelativeStrengthIndex {
     prev: f64,
     gain: f64,
     loss: f64,
+    smooth: Anchored<2>,
     value: f64,
 }
 
@@ -97,6 +118,7 @@ impl RelativeStrengthIndex {
             prev: 0.0,
             gain: 0.0,
             loss: 0.0,
+            smooth: smoother(period, 0.0, 0.0),
             value: f64::NAN,
         })
     }
@@ -119,12 +141,8 @@ impl RelativeStrengthIndex {
         self.prev = x;
         let n = self.period as f64;
         if self.count > self.period {
-            let down = if change < 0.0 { change } else { 0.0 };
-            let up = if change < 0.0 { 0.0 } else { change };
-            let inv = 1.0 / n;
-            self.loss = ((self.loss * (n - 1.0)) - down) * inv;
-            self.gain = ((self.gain * (n - 1.0)) + up) * inv;
-            self.value = ratio(self.gain, self.loss);
+            let [loss, gain] = self.smooth.step(inputs(change));
+            self.value = ratio(gain, loss);
             return self.value;
         }
         if change < 0.0 {
@@ -137,9 +155,8 @@ impl RelativeStrengthIndex {
             return f64::NAN;
         }
         self.count = self.period + 1;
-        self.loss /= n;
-        self.gain /= n;
-        self.value = ratio(self.gain, self.loss);
+        self.smooth = smoother(self.period, self.loss, self.gain);
+        self.value = ratio(self.gain / n, self.loss / n);
         self.value
     }
 
@@ -158,6 +175,7 @@ impl RelativeStrengthIndex {
             prev: 0.0,
             gain: 0.0,
             loss: 0.0,
+            smooth: smoother(self.period, 0.0, 0.0),
             value: f64::NAN,
         };
     }
@@ -183,13 +201,61 @@ mod tests {
 
     #[test]
     fn streaming_equals_batch() {
-        for period in [2, 14, 25] {
-            let x = series(300, 3);
+        for period in [2, 3, 14, 25] {
+            // Long enough to cross many anchored blocks and more than one batch chunk.
+            let x = series(300 + 2 * CHUNK + 5, 3);
             let mut out = vec![0.0; x.len()];
             rsi(&x, period, &mut out).unwrap();
             let mut s = RelativeStrengthIndex::new(period).unwrap();
             let streamed: Vec<f64> = x.iter().map(|&v| s.update(v)).collect();
             assert_same(&out, &streamed);
         }
+    }
+
+    #[test]
+    fn equals_talibs_recurrence_to_rounding_with_gaps() {
+        let mut x = series(1000, 8);
+        x[0] = f64::NAN;
+        for v in &mut x[300..700] {
+            *v = 42.0;
+        }
+        x[900] = f64::NAN;
+        let (n, mut gain, mut loss) = (14, 0.0, 0.0);
+        let mut out = vec![0.0; x.len()];
+        rsi(&x, n, &mut out).unwrap();
+        let mut s = RelativeStrengthIndex::new(n).unwrap();
+        let streamed: Vec<f64> = x.iter().map(|&v| s.update(v)).collect();
+        assert_same(&out, &streamed);
+        for i in 2..x.len() {
+            let change = x[i] - x[i - 1];
+            let (down, up) = if change < 0.0 {
+                (-change, 0.0)
+            } else {
+                (0.0, change)
+            };
+            if i <= n + 1 {
+                (loss, gain) = (loss + down, gain + up);
+                if i == n + 1 {
+                    (loss, gain) = (loss / n as f64, gain / n as f64);
+                }
+            } else {
+                loss = (loss * (n - 1) as f64 + down) / n as f64;
+                gain = (gain * (n - 1) as f64 + up) / n as f64;
+            }
+            if i > n {
+                let total = gain + loss;
+                let want = if total > 0.0 {
+                    100.0 * (gain / total)
+                } else {
+                    0.0
+                };
+                let got = out[i];
+                assert!(
+                    (got.is_nan() && want.is_nan()) || (got - want).abs() <= 1e-11 * want.abs(),
+                    "{i}: {got} {want}"
+                );
+            }
+        }
+        assert_eq!(out[950], 0.0);
     }
 }

@@ -2,11 +2,12 @@
 //! NATR (`100 * ATR / close`; TA-Lib returns the plain ATR for `timeperiod=1`, and so do we).
 //!
 //! The first ATR (index `n`) is the mean of the true ranges at indexes `1..=n`; then
-//! `atr = atr * a + tr * b` with `a = (n - 1) / n`, `b = 1 - a`. That is TA-Lib 0.8's form (not
-//! the older `(atr * (n - 1) + tr) / n`): one multiply-add per candle instead of a division, and on
-//! CPUs with FMA TA-Lib fuses it, so we fuse exactly there too (see [`params::has_fma`]). The
-//! batch loop has no readiness branch: the prefix is computed once, then one tight loop.
+//! `atr = atr * a + tr * b` with `a = (n - 1) / n`, `b = 1 - a` (TA-Lib 0.8's form). The smoothing
+//! runs in anchored blocks (see `chain.rs`), so it equals TA-Lib's to rounding (a few ulps), not
+//! bit for bit; the batch continues the stream's state machine, so a stream reproduces its batch
+//! exactly.
 
+use crate::chain::Anchored;
 use crate::error::Result;
 use crate::params;
 use crate::volatility::trange::{check_hlc, true_range};
@@ -21,6 +22,9 @@ pub fn check(timeperiod: impl params::IntParam) -> Result<usize> {
 pub fn check_natr(timeperiod: impl params::IntParam) -> Result<usize> {
     params::period(NATR, "timeperiod", timeperiod, 1)
 }
+
+/// Candles per chunk of the batch loop.
+const CHUNK: usize = 32 * crate::chain::BLOCK;
 
 pub const fn lookback(timeperiod: usize) -> usize {
     timeperiod
@@ -53,7 +57,7 @@ pub fn atr(
 ) -> Result<()> {
     let period = check(timeperiod)?;
     check_hlc(NAME, high, low, close, out)?;
-    run::<false>(high, low, close, period, out);
+    crate::chain::with_avx2!(run::<false>(high, low, close, period, out));
     Ok(())
 }
 
@@ -70,13 +74,14 @@ pub fn natr(
     if period == 1 {
         // TA-Lib 0.8 returns the un-normalised ATR(1) (the true range) for NATR(1); we keep its
         // output so that results stay interchangeable.
-        run::<false>(high, low, close, period, out);
+        crate::chain::with_avx2!(run::<false>(high, low, close, period, out));
     } else {
-        run::<true>(high, low, close, period, out);
+        crate::chain::with_avx2!(run::<true>(high, low, close, period, out));
     }
     Ok(())
 }
 
+#[inline(always)]
 fn run<const NORM: bool>(high: &[f64], low: &[f64], close: &[f64], period: usize, out: &mut [f64]) {
     let begin = params::first_valid_all(&[high, low, close]);
     let start = begin + lookback(period);
@@ -84,54 +89,30 @@ fn run<const NORM: bool>(high: &[f64], low: &[f64], close: &[f64], period: usize
     if start >= high.len() {
         return;
     }
-    let (h, l, c, o) = (
-        &high[begin..],
-        &low[begin..],
-        &close[begin..],
-        &mut out[begin..],
-    );
-    #[cfg(target_arch = "x86_64")]
-    if params::has_fma() {
-        // SAFETY: the CPU supports FMA (checked just above).
-        unsafe { core_fma::<NORM>(h, l, c, period, o) };
-        return;
+    // The seed through the stream, then its smoothing state over the rest in one anchored run.
+    let mut s = AverageTrueRange::new(period).expect("the period was checked by the caller");
+    for i in begin..=start {
+        s.update(high[i], low[i], close[i]);
     }
-    core::<false, NORM>(h, l, c, period, o);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "fma")]
-unsafe fn core_fma<const NORM: bool>(h: &[f64], l: &[f64], c: &[f64], p: usize, o: &mut [f64]) {
-    core::<true, NORM>(h, l, c, p, o)
-}
-
-#[inline(always)]
-fn core<const FUSED: bool, const NORM: bool>(
-    h: &[f64],
-    l: &[f64],
-    c: &[f64],
-    period: usize,
-    out: &mut [f64],
-) {
-    let (a, b) = weights(period);
-    let mut total = 0.0;
-    for i in 1..=period {
-        total += true_range(h[i], l[i], c[i - 1]);
+    let len = out.len().min(high.len()).min(low.len()).min(close.len());
+    out[start] = s.value;
+    // Per chunk: the weighted true ranges in a vectorisable loop, then the smoothing.
+    let b = s.b;
+    let mut buf = [0.0; CHUNK];
+    let mut i = start + 1;
+    while i < len {
+        let m = CHUNK.min(len - i);
+        let (h, l, c) = (&high[i..i + m], &low[i..i + m], &close[i - 1..i - 1 + m]);
+        for (((w, &h), &l), &c) in buf.iter_mut().zip(h).zip(l).zip(c) {
+            *w = true_range(h, l, c) * b;
+        }
+        s.smooth.run_slice(&buf[..m], &mut out[i..i + m]);
+        i += m;
     }
-    let mut prev = total / period as f64;
-    out[period] = if NORM {
-        normalise(prev, c[period])
-    } else {
-        prev
-    };
-    let rest = out[period + 1..]
-        .iter_mut()
-        .zip(&h[period + 1..])
-        .zip(&l[period + 1..])
-        .zip(c[period..].windows(2));
-    for (((o, &hi), &lo), pc) in rest {
-        prev = params::madd::<FUSED>(prev, a, true_range(hi, lo, pc[0]) * b);
-        *o = if NORM { normalise(prev, pc[1]) } else { prev };
+    if NORM {
+        for (o, &c) in out[start..len].iter_mut().zip(&close[start..len]) {
+            *o = normalise(*o, c);
+        }
     }
 }
 
@@ -139,9 +120,8 @@ fn core<const FUSED: bool, const NORM: bool>(
 #[derive(Debug, Clone)]
 pub struct AverageTrueRange {
     period: usize,
-    a: f64,
     b: f64,
-    fused: bool,
+    smooth: Anchored<1>,
     prev_close: f64,
     count: usize,
     total: f64,
@@ -154,9 +134,8 @@ impl AverageTrueRange {
         let (a, b) = weights(period);
         Ok(Self {
             period,
-            a,
             b,
-            fused: params::has_fma(),
+            smooth: Anchored::new(a, [f64::NAN]),
             prev_close: f64::NAN,
             count: 0,
             total: 0.0,
@@ -173,11 +152,7 @@ impl AverageTrueRange {
         if self.count > self.period {
             let tr = true_range(high, low, self.prev_close) * self.b;
             self.prev_close = close;
-            self.value = if self.fused {
-                self.value.mul_add(self.a, tr)
-            } else {
-                self.value * self.a + tr
-            };
+            self.value = self.smooth.step([tr])[0];
             return self.value;
         }
         if self.count == 0 {
@@ -192,6 +167,7 @@ impl AverageTrueRange {
         self.count += 1;
         if self.count > self.period {
             self.value = self.total / self.period as f64;
+            self.smooth = Anchored::new(weights(self.period).0, [self.value]);
         }
         self.value
     }
@@ -205,6 +181,7 @@ impl AverageTrueRange {
     }
 
     pub fn reset(&mut self) {
+        self.smooth = Anchored::new(weights(self.period).0, [f64::NAN]);
         self.prev_close = f64::NAN;
         self.count = 0;
         self.total = 0.0;
@@ -279,15 +256,21 @@ mod tests {
     }
 
     #[test]
-    fn fused_and_plain_agree_closely() {
+    fn equals_talibs_recurrence_to_rounding() {
+        // Long enough to cross many anchored blocks.
         let (_, h, l, c) = ohlc(500, 3);
-        let mut a = vec![0.0; h.len()];
-        let mut b = vec![0.0; h.len()];
-        core::<false, false>(&h, &l, &c, 14, &mut a[..]);
-        a[..14].fill(f64::NAN);
-        atr(&h, &l, &c, 14, &mut b).unwrap();
-        for (x, y) in a[14..].iter().zip(&b[14..]) {
-            assert!((x - y).abs() <= 1e-12 * x.abs());
+        let mut got = vec![0.0; h.len()];
+        atr(&h, &l, &c, 14, &mut got).unwrap();
+        let (a, b) = weights(14);
+        let mut want = (1..=14)
+            .map(|i| true_range(h[i], l[i], c[i - 1]))
+            .sum::<f64>()
+            / 14.0;
+        for i in 14..h.len() {
+            if i > 14 {
+                want = want * a + true_range(h[i], l[i], c[i - 1]) * b;
+            }
+            assert!((got[i] - want).abs() <= 1e-13 * want.abs(), "{i}");
         }
     }
 

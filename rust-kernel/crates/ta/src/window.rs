@@ -245,3 +245,110 @@ impl Window {
         self.len = 0;
     }
 }
+
+/// Windows whose direct moments a batch loop computes per call of [`moments_into`] (its buffers
+/// stay in L1).
+pub const CHUNK: usize = 256;
+
+/// The moments of one window about its oldest value `k = w[0]`: `(Σ (x - k), Σ (x - k)²)`,
+/// summed oldest to newest (from `k - k`, so a NaN anywhere in the window makes `s1` NaN, even
+/// for a window of one). With the shift a value of the window, nothing cancels beyond what the
+/// window's own spread implies, and a constant window gives exactly 0. Streams call this on
+/// [`Window::as_slice`]; [`moments_into`] computes the same operations in the same order for many
+/// windows at once, so both give the same bits.
+#[inline(always)]
+pub fn moments(w: &[f64]) -> (f64, f64) {
+    let k = w[0];
+    // `k - k`: 0 unless the oldest value is NaN or infinite, which then shows in `s1`.
+    let (mut s1, mut s2) = (k - k, 0.0);
+    for &v in &w[1..] {
+        let d = v - k;
+        s1 += d;
+        s2 += d * d;
+    }
+    (s1, s2)
+}
+
+/// [`moments`] of the windows `x[t..t + n]` for `t` in `0..s1.len()` into `s1[t]`, `s2[t]`
+/// (`x` holds at least `s1.len() + n - 1` values, `s2` as long as `s1`). Eight windows side by
+/// side in AVX2 registers when the CPU has them: independent lanes, no chain between candles.
+#[inline]
+pub fn moments_into(x: &[f64], n: usize, s1: &mut [f64], s2: &mut [f64]) {
+    let m = s1.len().min(s2.len());
+    if n == 0 || x.len() + 1 < m + n {
+        return;
+    }
+    let mut t = 0;
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU reported AVX2; the bounds are checked above.
+        t = unsafe { moments_avx2(x, n, &mut s1[..m], &mut s2[..m]) };
+    }
+    for u in t..m {
+        (s1[u], s2[u]) = moments(&x[u..u + n]);
+    }
+}
+
+/// The vector part of [`moments_into`]: whole groups of eight windows; returns how many windows
+/// it filled.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn moments_avx2(x: &[f64], n: usize, s1: &mut [f64], s2: &mut [f64]) -> usize {
+    use std::arch::x86_64::*;
+    let m = s1.len();
+    let mut t = 0;
+    while t + 8 <= m {
+        // SAFETY (all loads): t + 7 + n - 1 < m + n - 1 <= x.len().
+        let p = x.as_ptr().add(t);
+        let k0 = _mm256_loadu_pd(p);
+        let k1 = _mm256_loadu_pd(p.add(4));
+        let (mut a0, mut a1) = (_mm256_sub_pd(k0, k0), _mm256_sub_pd(k1, k1));
+        let (mut b0, mut b1) = (_mm256_setzero_pd(), _mm256_setzero_pd());
+        for j in 1..n {
+            let d0 = _mm256_sub_pd(_mm256_loadu_pd(p.add(j)), k0);
+            let d1 = _mm256_sub_pd(_mm256_loadu_pd(p.add(j + 4)), k1);
+            a0 = _mm256_add_pd(a0, d0);
+            a1 = _mm256_add_pd(a1, d1);
+            b0 = _mm256_add_pd(b0, _mm256_mul_pd(d0, d0));
+            b1 = _mm256_add_pd(b1, _mm256_mul_pd(d1, d1));
+        }
+        let (q1, q2) = (s1.as_mut_ptr().add(t), s2.as_mut_ptr().add(t));
+        _mm256_storeu_pd(q1, a0);
+        _mm256_storeu_pd(q1.add(4), a1);
+        _mm256_storeu_pd(q2, b0);
+        _mm256_storeu_pd(q2.add(4), b1);
+        t += 8;
+    }
+    t
+}
+
+/// Run `$body` compiled for AVX2 when the CPU has it (the lanes of [`moments_lanes`] then fill
+/// 256-bit registers); the arithmetic is the same IEEE operations either way (no FMA), so the
+/// results do not depend on the CPU.
+#[macro_export]
+macro_rules! with_avx2 {
+    ($body:expr) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                #[target_feature(enable = "avx2")]
+                unsafe fn wide<F: FnOnce() -> R, R>(f: F) -> R {
+                    f()
+                }
+                // SAFETY: the CPU reported AVX2.
+                unsafe {
+                    wide(
+                        #[inline(always)]
+                        || $body,
+                    )
+                }
+            } else {
+                $body
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            $body
+        }
+    }};
+}

@@ -260,6 +260,7 @@ pub const CHUNK: usize = 256;
 pub fn moments(w: &[f64]) -> (f64, f64) {
     let k = w[0];
     // `k - k`: 0 unless the oldest value is NaN or infinite, which then shows in `s1`.
+    #[allow(clippy::eq_op)]
     let (mut s1, mut s2) = (k - k, 0.0);
     for &v in &w[1..] {
         let d = v - k;

@@ -195,7 +195,9 @@ impl Fast {
             if first {
                 self.k = v;
                 // `k - k`: 0 unless the oldest value is NaN or infinite.
-                (self.s, self.t) = (v - v, 0.0);
+                #[allow(clippy::eq_op)]
+                let zero = v - v;
+                (self.s, self.t) = (zero, 0.0);
                 first = false;
             } else {
                 let d = v - self.k;

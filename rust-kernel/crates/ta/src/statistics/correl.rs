@@ -13,7 +13,7 @@
 
 use crate::error::Result;
 use crate::params;
-use crate::window::{Window, CHUNK};
+use crate::window::Window;
 
 const NAME: &str = "correl";
 
@@ -198,38 +198,21 @@ fn recompute_cold(wx: &[f64], wy: &[f64], inv: f64) -> Recentred {
 /// `r` from the window's variances and covariance, as TA-Lib clamps and guards it.
 #[inline(always)]
 fn coefficient(vx: f64, vy: f64, cov: f64, sxx: f64, syy: f64) -> f64 {
-    let (num, den) = ratio(vx, vy, cov, sxx, syy);
-    clamped(num, den)
-}
-
-/// The first half of [`coefficient`]: `(cov, vx vy)` when TA-Lib divides, else `(0, 1)` (whose
-/// quotient is TA-Lib's literal 0). The batch stores these and takes the square roots and
-/// quotients of a whole chunk at once, off the sums' chain and four to a vector instruction.
-#[inline(always)]
-fn ratio(vx: f64, vy: f64, cov: f64, sxx: f64, syy: f64) -> (f64, f64) {
-    let p = vx * vy;
-    if vx > sxx * 1e-14 && vy > syy * 1e-14 && p > 0.0 {
-        (cov, p)
+    if vx > sxx * 1e-14 && vy > syy * 1e-14 && vx * vy > 0.0 {
+        let r = cov / (vx * vy).sqrt();
+        if r > 1.0 {
+            1.0
+        } else if r.is_nan() {
+            r
+        } else {
+            r.max(-1.0)
+        }
     } else {
-        (0.0, 1.0)
+        0.0
     }
 }
 
-/// The second half of [`coefficient`]: `num / sqrt(den)` clamped to [-1, 1], NaN kept.
-#[inline(always)]
-fn clamped(num: f64, den: f64) -> f64 {
-    let r = num / den.sqrt();
-    if r > 1.0 {
-        1.0
-    } else if r.is_nan() {
-        r
-    } else {
-        r.max(-1.0)
-    }
-}
-
-/// The batch loop: [`ShiftedCorrelation::step`] with every sum in a local, the final square roots
-/// and divisions of each chunk in a separate vectorised pass.
+/// The batch loop: [`ShiftedCorrelation::step`] with every sum in a local.
 fn batch_loop(x: &[f64], y: &[f64], period: usize, out: &mut [f64]) {
     let mut st = ShiftedCorrelation::new(period);
     st.start(x, y);
@@ -247,53 +230,46 @@ fn batch_loop(x: &[f64], y: &[f64], period: usize, out: &mut [f64]) {
     } = st;
     let (mut left_x2, mut left_y2) = (0.0, 0.0);
     let last = period - 1;
-    let (mut num, mut den) = ([0.0; CHUNK], [1.0; CHUNK]);
-    for (c, chunk) in out.chunks_mut(CHUNK).enumerate() {
-        for l in 0..chunk.len() {
-            let i = c * CHUNK + l;
-            let (wx, wy) = (&x[i..i + period], &y[i..i + period]);
-            let dx = wx[last] - kx;
-            sx += dx;
-            sxx += dx * dx;
-            let mut vx = sxx - (sx * sx) * inv;
-            let (vy, cov);
-            let mut recentre = sxx * 1e-6 > vx;
-            let mut dy = 0.0;
-            let mut v = 0.0;
-            if !recentre {
-                dy = wy[last] - ky;
-                sy += dy;
-                syy += dy * dy;
-                v = syy - (sy * sy) * inv;
-                recentre = syy * 1e-6 > v || left_x2 > sxx * 1e6 || left_y2 > syy * 1e6 || {
-                    countdown -= 1;
-                    countdown == 0
-                };
-            }
-            if !recentre {
-                sxy += dx * dy;
-                vy = v;
-                cov = sxy - (sx * sy) * inv;
-            } else {
-                let r = recompute_cold(wx, wy, inv);
-                (kx, ky, sx, sxx, sy, syy, sxy) = (r.kx, r.ky, r.sx, r.sxx, r.sy, r.syy, r.sxy);
-                countdown = 32 * period;
-                (vx, vy, cov) = (r.vx, r.vy, r.cov);
-            }
-            (num[l], den[l]) = ratio(vx, vy, cov, sxx, syy);
-            let ox = wx[0] - kx;
-            let oy = wy[0] - ky;
-            sx -= ox;
-            sy -= oy;
-            sxx -= ox * ox;
-            sxy -= ox * oy;
-            syy -= oy * oy;
-            left_x2 = ox * ox;
-            left_y2 = oy * oy;
+    for (i, o) in out.iter_mut().enumerate() {
+        let (wx, wy) = (&x[i..i + period], &y[i..i + period]);
+        let dx = wx[last] - kx;
+        sx += dx;
+        sxx += dx * dx;
+        let mut vx = sxx - (sx * sx) * inv;
+        let (vy, cov);
+        let mut recentre = sxx * 1e-6 > vx;
+        let mut dy = 0.0;
+        let mut v = 0.0;
+        if !recentre {
+            dy = wy[last] - ky;
+            sy += dy;
+            syy += dy * dy;
+            v = syy - (sy * sy) * inv;
+            recentre = syy * 1e-6 > v || left_x2 > sxx * 1e6 || left_y2 > syy * 1e6 || {
+                countdown -= 1;
+                countdown == 0
+            };
         }
-        for ((o, &a), &b) in chunk.iter_mut().zip(&num).zip(&den) {
-            *o = clamped(a, b);
+        if !recentre {
+            sxy += dx * dy;
+            vy = v;
+            cov = sxy - (sx * sy) * inv;
+        } else {
+            let r = recompute_cold(wx, wy, inv);
+            (kx, ky, sx, sxx, sy, syy, sxy) = (r.kx, r.ky, r.sx, r.sxx, r.sy, r.syy, r.sxy);
+            countdown = 32 * period;
+            (vx, vy, cov) = (r.vx, r.vy, r.cov);
         }
+        *o = coefficient(vx, vy, cov, sxx, syy);
+        let ox = wx[0] - kx;
+        let oy = wy[0] - ky;
+        sx -= ox;
+        sy -= oy;
+        sxx -= ox * ox;
+        sxy -= ox * oy;
+        syy -= oy * oy;
+        left_x2 = ox * ox;
+        left_y2 = oy * oy;
     }
 }
 

@@ -213,19 +213,16 @@ pub(crate) fn rolling_var(
             let (a, b) = (&mut s1[..m], &mut s2[..m]);
             moments_into(&x[t..t + m + last], period, a, b);
             let mut bad = false;
-            for (v, &a) in b.iter_mut().zip(a.iter()) {
+            let o = &mut out[t + last..t + last + m];
+            for ((o, v), &a) in o.iter_mut().zip(b.iter_mut()).zip(a.iter()) {
                 *v = from_moments(a, *v, inv);
+                *o = finish(*v);
                 bad |= !v.is_finite();
             }
             if bad {
+                // Outputs from here on come from TA-Lib's steps below.
                 from = t + last + b.iter().position(|v| !v.is_finite()).unwrap_or(0);
-                for (o, &v) in out[t + last..from].iter_mut().zip(b.iter()) {
-                    *o = finish(v);
-                }
                 break;
-            }
-            for (o, &v) in out[t + last..t + last + m].iter_mut().zip(b.iter()) {
-                *o = finish(v);
             }
             t += m;
         }

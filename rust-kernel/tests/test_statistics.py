@@ -35,26 +35,38 @@ def test_hypothesis(case, data):
     case.check(data, dk, talib)
 
 
-@pytest.mark.parametrize("period", [1, 2, 5, 30])
-def test_bitwise_equal_to_talib_far_from_zero(period):
-    """Same steps in the same order as TA-Lib's re-centring variance: equal to the last bit."""
+@pytest.mark.parametrize("period", [1, 2, 5, 16, 17, 30])
+def test_far_from_zero_matches_talib(period):
+    """Prices near 74,000 that barely move: TA-Lib re-centres its sums; the kernel's direct
+    moments about a value of each window (short windows) agree to rounding, its copy of TA-Lib's
+    steps (long windows) to the last bit."""
     rng = np.random.default_rng(period)
     close = 74_000 * np.exp(np.cumsum(rng.normal(0, 1e-4, 3000)))
-    np.testing.assert_array_equal(dk.var(close, period), talib.VAR(close, period))
+    close[1000:1100] = close[1000]  # a flat stretch: exactly 0
+    assert_parity(dk.var(close, period), talib.VAR(close, period))
+    assert (dk.var(close, period)[1000 + period - 1 : 1100] == 0).all()
     if period > 1:
-        np.testing.assert_array_equal(
-            dk.stddev(close, period, 2.0), talib.STDDEV(close, period, 2.0)
-        )
+        assert_parity(dk.stddev(close, period, 2.0), talib.STDDEV(close, period, 2.0))
+    if period > 16:
+        np.testing.assert_array_equal(dk.var(close, period), talib.VAR(close, period))
+    for p in (period, 2 * period):
+        stream = dk.STDDEV(max(p, 2), 2.0)
+        assert_same([stream.update(x) for x in close], dk.stddev(close, max(p, 2), 2.0))
 
 
 def test_nan_inside_the_series_follows_talib():
     close = 100 + np.random.default_rng(3).normal(0, 1, 400).cumsum()
     close[:3] = np.nan
     close[50] = np.nan
-    for period in (1, 5, 20):
+    close[300:303] = np.nan  # a second gap, after the kernel has switched to TA-Lib's steps
+    for period in (1, 2, 5, 9, 16, 20):
         assert_parity(dk.var(close, period), talib.VAR(close, period))
         stream = dk.VAR(period)
         assert_same([stream.update(x) for x in close], dk.var(close, period))
+        if period > 1:
+            assert_parity(dk.stddev(close, period), talib.STDDEV(close, period))
+            stream = dk.STDDEV(period, 1.5)
+            assert_same([stream.update(x) for x in close], dk.stddev(close, period, 1.5))
 
 
 def test_real_data(btc):
@@ -71,15 +83,24 @@ def test_var_matches_an_independent_two_pass_reference(candles):
 
 
 @pytest.mark.parametrize("name", LINREG)
-def test_linear_regression_bitwise_far_from_zero_and_around_zero(name):
-    """TA-Lib 0.8 slides its sums and recomputes them on its own schedule; the kernel follows the
-    same schedule, so results are equal to the last bit (including the fused final step)."""
+def test_linear_regression_far_from_zero_and_around_zero(name):
+    """SLOPE and ANGLE follow TA-Lib 0.8's sliding sums and schedule, equal to the last bit (their
+    values near 0 carry TA-Lib's rounding noise); LINEARREG, INTERCEPT and TSF slide shifted sums
+    of their own (TA-Lib to rounding), and take TA-Lib's steps from a first NaN on."""
     rng = np.random.default_rng(11)
-    for close in (74_000 + rng.normal(0, 1, 3000).cumsum(), rng.normal(0, 1, 3000)):
+    flat = np.full(300, 61_234.5678)
+    gappy = 74_000 + rng.normal(0, 1, 3000).cumsum()
+    gappy[[5, 700, 701, 2000]] = np.nan
+    for close in (74_000 + rng.normal(0, 1, 3000).cumsum(), rng.normal(0, 1, 3000), flat, gappy):
         for period in (2, 14, 90):
-            np.testing.assert_array_equal(
-                getattr(dk, name)(close, period), getattr(talib, name.upper())(close, period)
-            )
+            ours = getattr(dk, name)(close, period)
+            want = getattr(talib, name.upper())(close, period)
+            if name in ("linearreg_slope", "linearreg_angle"):
+                np.testing.assert_array_equal(ours, want)
+            else:
+                assert_parity(ours, want)
+            s = getattr(dk, name.upper())(period)
+            assert_same([s.update(x) for x in close], ours)
 
 
 def test_linear_regression_against_numpy_polyfit(candles):

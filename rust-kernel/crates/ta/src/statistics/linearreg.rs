@@ -5,11 +5,21 @@
 //! `m = (n Σwy - Σw Σy) / ((Σw)² - n Σw²)`, `b = (Σy - m Σw) / n`; LINEARREG is the fitted value at the newest point `b + m (n - 1)`, TSF
 //! the forecast one step ahead `b + m n`, ANGLE `atan(m)` in degrees.
 //!
-//! TA-Lib 0.8 updates the sums in O(1) per candle (`Σxy += Σy - n x_old`, `Σy += x_new - x_old`,
-//! weights counted from the newest value) and recomputes them from the window every `32 n`
-//! candles, or when the leaving value is large next to the window's sum of magnitudes
-//! (`|n x_old| > 100 Σ|x|`). The last multiply-add of LINEARREG and TSF is fused on FMA CPUs.
-//! We follow the same steps, so results are TA-Lib's to the last bit.
+//! For LINEARREG, LINEARREG_INTERCEPT and TSF the kernel slides the sums of `d = y - K` about a shift `K` (the oldest value of the window
+//! where the sums were last computed in full, every [`RESTART`] windows): `Σwd += Σd - n d_old`,
+//! `Σd += d_new - d_old`, one addition per sum on the chain from one candle to the next (TA-Lib
+//! has two), and `m`, `b` from the shifted sums (`m` does not depend on `K`; `b = K + (Σd - m Σw)/n`),
+//! with the divisions by constants multiplied as reciprocals. This equals TA-Lib to rounding, not
+//! bit for bit.
+//!
+//! LINEARREG_SLOPE and LINEARREG_ANGLE (see [`Output::has_fast_path`]), and the other three from
+//! the first window whose output is not finite (a NaN or an infinity in the input) on, take TA-Lib 0.8's
+//! own steps, kept up to date alongside in the streams, to keep TA-Lib's NaN
+//! tail: TA-Lib updates the raw sums in O(1) per candle (`Σxy += Σy - n x_old`,
+//! `Σy += x_new - x_old`, weights counted from the newest value) and recomputes them from the
+//! window every `32 n` candles, or when the leaving value is large next to the window's sum of
+//! magnitudes (`|n x_old| > 100 Σ|x|`). The last multiply-add of LINEARREG and TSF is fused on FMA
+//! CPUs. On that path we follow the same steps, so results are TA-Lib's to the last bit.
 
 use crate::error::Result;
 use crate::params;
@@ -34,6 +44,16 @@ impl Output {
             Self::Angle => "linearreg_angle",
             Self::Forecast => "tsf",
         }
+    }
+}
+
+impl Output {
+    /// Whether the output takes the shifted, reassociated sums (see the module docs). SLOPE and
+    /// ANGLE do not: they are near 0 where the line is flat, and TA-Lib's raw sums of prices far
+    /// from zero leave about 1e-9 of noise in its slope there (a flat series of 60,000 gives an
+    /// angle of 4e-8 degrees), which only TA-Lib's own steps reproduce.
+    pub const fn has_fast_path(self) -> bool {
+        matches!(self, Self::Value | Self::Intercept | Self::Forecast)
     }
 }
 
@@ -129,6 +149,112 @@ impl Sums {
     }
 }
 
+/// Windows between two full recomputations of the shifted sums (bounds the rounding the slides
+/// accumulate, and the drift of the window away from the shift).
+pub const RESTART: usize = 64;
+
+/// The shifted sums of the fast path and what the emission needs, shared by batch and stream.
+#[derive(Debug, Clone, Copy, Default)]
+struct Fast {
+    n: f64,
+    /// The output is `k + a_s Σd + a_t Σwd` (see [`Fast::new`]).
+    a_s: f64,
+    a_t: f64,
+    k: f64,
+    s: f64,
+    t: f64,
+}
+
+impl Fast {
+    /// With `m = (n Σwd - Σw Σd) / D` and `b = K + (Σd - m Σw) / n`, the line at position `p`
+    /// (`n - 1` for LINEARREG, `n` for TSF, 0 for the intercept) is
+    /// `b + m p = K + Σd (1/n - c Σw / D) + Σwd (c n / D)` with `c = p - Σw / n`: two products
+    /// and three sums per candle.
+    fn new(period: usize, output: Output) -> Self {
+        let c = Consts::new(period);
+        let p = match output {
+            Output::Value => c.n - 1.0,
+            Output::Forecast => c.n,
+            _ => 0.0,
+        };
+        let cc = p - c.sum_x / c.n;
+        Self {
+            n: c.n,
+            a_s: 1.0 / c.n - cc * c.sum_x / c.divisor,
+            a_t: cc * c.n / c.divisor,
+            ..Self::default()
+        }
+    }
+
+    /// Recompute the sums from the window (oldest first) about its oldest value.
+    #[inline(always)]
+    fn full(&mut self, window: impl Iterator<Item = f64>, period: usize) {
+        let mut w = (period - 1) as f64;
+        let mut first = true;
+        for v in window {
+            if first {
+                self.k = v;
+                // `k - k`: 0 unless the oldest value is NaN or infinite.
+                #[allow(clippy::eq_op)]
+                let zero = v - v;
+                (self.s, self.t) = (zero, 0.0);
+                first = false;
+            } else {
+                let d = v - self.k;
+                self.s += d;
+                self.t += d * w;
+            }
+            w -= 1.0;
+        }
+    }
+
+    /// Slide by one value: `old` leaves, `new` enters.
+    #[inline(always)]
+    fn slide(&mut self, old: f64, new: f64) {
+        let (d_old, d_new) = (old - self.k, new - self.k);
+        self.t += self.s - self.n * d_old;
+        self.s += d_new - d_old;
+    }
+
+    #[inline(always)]
+    fn emit(&self) -> f64 {
+        self.k + self.s * self.a_s + self.t * self.a_t
+    }
+}
+
+/// The fast path over `x` into `out` (windows ending at `period - 1..`); returns the index of the
+/// first output that is not finite (`x.len()` when there is none), where it stops.
+#[inline(always)]
+fn fast(output: Output, x: &[f64], period: usize, out: &mut [f64]) -> usize {
+    let mut f = Fast::new(period, output);
+    let (olds, news) = (&x[..x.len() - period], &x[period..]);
+    let mut i = period - 1;
+    let mut start = 0;
+    loop {
+        // A segment: the sums in full at window `start`, then slides.
+        f.full(x[start..start + period].iter().copied(), period);
+        let v = f.emit();
+        out[i] = v;
+        if !v.is_finite() {
+            return i;
+        }
+        let end = (start + RESTART).min(olds.len() + 1);
+        for (j, o) in out[i + 1..i + (end - start)].iter_mut().enumerate() {
+            f.slide(olds[start + j], news[start + j]);
+            let v = f.emit();
+            *o = v;
+            if !v.is_finite() {
+                return i + 1 + j;
+            }
+        }
+        i += end - start;
+        start = end;
+        if start > olds.len() {
+            return x.len();
+        }
+    }
+}
+
 /// Batch form of every output: `out[i]` for each window ending at `i`.
 pub fn linreg(output: Output, real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     let period = check(output, timeperiod)?;
@@ -158,15 +284,19 @@ unsafe fn core_fma(output: Output, x: &[f64], period: usize, out: &mut [f64]) {
     core::<true>(output, x, period, out)
 }
 
-/// One loop per output, so the per-candle `match` on the output folds away.
+/// One loop per output, so the per-candle `match` on the output folds away: the fast path, then
+/// TA-Lib's steps from its first output that is not finite on.
 #[inline(always)]
 fn core<const FUSED: bool>(output: Output, x: &[f64], period: usize, out: &mut [f64]) {
-    match output {
-        Output::Value => rolling::<FUSED>(Output::Value, x, period, out),
-        Output::Slope => rolling::<FUSED>(Output::Slope, x, period, out),
-        Output::Intercept => rolling::<FUSED>(Output::Intercept, x, period, out),
-        Output::Angle => rolling::<FUSED>(Output::Angle, x, period, out),
-        Output::Forecast => rolling::<FUSED>(Output::Forecast, x, period, out),
+    let from = match output {
+        Output::Slope => return rolling::<FUSED>(Output::Slope, x, period, out),
+        Output::Angle => return rolling::<FUSED>(Output::Angle, x, period, out),
+        _ => fast(output, x, period, out),
+    };
+    if from < x.len() {
+        let mut talib = vec![0.0; x.len()];
+        rolling::<FUSED>(output, x, period, &mut talib);
+        out[from..].copy_from_slice(&talib[from..]);
     }
 }
 
@@ -250,6 +380,9 @@ pub struct LinearRegression {
     fused: bool,
     ring: Ring,
     s: Sums,
+    fast: Fast,
+    slides: usize,
+    tainted: bool,
     value: f64,
 }
 
@@ -263,6 +396,9 @@ impl LinearRegression {
             fused: params::has_fma() && matches!(output, Output::Value | Output::Forecast),
             ring: Ring::new(period + 1),
             s: Sums::default(),
+            fast: Fast::new(period, output),
+            slides: 0,
+            tainted: false,
             value: f64::NAN,
         })
     }
@@ -285,6 +421,21 @@ impl LinearRegression {
         if len == self.period || !self.s.slide(self.c.n, self.ring.ago(self.period), x) {
             self.s = Sums::full(window(), self.period);
         }
+        if !self.tainted && self.output.has_fast_path() {
+            if len == self.period || self.slides == RESTART - 1 {
+                self.fast.full(window(), self.period);
+                self.slides = 0;
+            } else {
+                self.fast.slide(self.ring.ago(self.period), x);
+                self.slides += 1;
+            }
+            let v = self.fast.emit();
+            if v.is_finite() {
+                self.value = v;
+                return v;
+            }
+            self.tainted = true;
+        }
         self.value = if self.fused {
             self.c.emit::<true>(self.output, self.s.y, self.s.xy)
         } else {
@@ -304,6 +455,8 @@ impl LinearRegression {
     pub fn reset(&mut self) {
         self.ring.clear();
         self.s = Sums::default();
+        self.slides = 0;
+        self.tainted = false;
         self.value = f64::NAN;
     }
 }
@@ -331,6 +484,51 @@ mod tests {
                 let mut s = LinearRegression::new(output, period).unwrap();
                 let streamed: Vec<f64> = x.iter().map(|&v| s.update(v)).collect();
                 assert_same(&out, &streamed);
+            }
+        }
+    }
+
+    #[test]
+    fn nan_gaps_and_restarts_stream_equals_batch_and_talib_steps() {
+        let base: Vec<f64> = series(5 * RESTART + 11, 13)
+            .iter()
+            .map(|v| v * 700.0)
+            .collect();
+        for gap in [None, Some(3), Some(RESTART + 13), Some(3 * RESTART + 1)] {
+            for bad in [f64::NAN, f64::INFINITY] {
+                let mut x = base.clone();
+                x[0] = f64::NAN;
+                if let Some(g) = gap {
+                    x[g] = bad;
+                }
+                for output in ALL {
+                    for period in [2, 3, 14, RESTART + 3] {
+                        let mut out = vec![0.0; x.len()];
+                        linreg(output, &x, period, &mut out).unwrap();
+                        let mut s = LinearRegression::new(output, period).unwrap();
+                        let streamed: Vec<f64> = x.iter().map(|&v| s.update(v)).collect();
+                        assert_same(&out, &streamed);
+                        // TA-Lib's steps alone, for reference.
+                        let mut talib = vec![f64::NAN; x.len()];
+                        rolling::<false>(output, &x[1..], period, &mut talib[1..]);
+                        let from = gap.map_or(x.len(), |g| g.max(period));
+                        for i in period..x.len() {
+                            let (a, b) = (out[i], talib[i]);
+                            if i < from {
+                                assert!(
+                                    (a - b).abs() <= 1e-9 * b.abs() + 1e-9,
+                                    "{period} {i} {a} {b}"
+                                );
+                            } else if !params::has_fma()
+                                || !matches!(output, Output::Value | Output::Forecast)
+                            {
+                                assert_eq!(a.to_bits(), b.to_bits(), "{period} {i}");
+                            } else {
+                                assert_eq!(a.is_nan(), b.is_nan(), "{period} {i}");
+                            }
+                        }
+                    }
+                }
             }
         }
     }

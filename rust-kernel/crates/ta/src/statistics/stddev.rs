@@ -1,11 +1,12 @@
 //! Standard deviation over a window (TA-Lib `STDDEV`): `sqrt(VAR) * nbdev`.
 //!
-//! TA-Lib 0.8 takes the square root of its rolling variance as is (no zero clamp), so the
-//! variance kernel of `var.rs` is reused unchanged.
+//! TA-Lib 0.8 takes the square root of its rolling variance as is (no zero clamp); the variance
+//! is `var.rs`'s (direct window moments for short windows, equal to TA-Lib to rounding; TA-Lib's
+//! own steps for long windows and after a NaN).
 
 use crate::error::Result;
 use crate::params;
-use crate::statistics::var::{rolling, RollingVariance};
+use crate::statistics::var::{rolling_var, RollingVariance, DIRECT_MAX};
 
 const NAME: &str = "stddev";
 
@@ -27,7 +28,8 @@ pub fn stddev(real: &[f64], timeperiod: usize, nbdev: f64, out: &mut [f64]) -> R
         return Ok(());
     }
     let o = &mut out[begin..];
-    rolling(&real[begin..], period, |i, v| o[i] = v.sqrt() * nbdev);
+    let x = &real[begin..];
+    crate::with_avx2!(rolling_var(x, period, DIRECT_MAX, o, |v| v.sqrt() * nbdev));
     Ok(())
 }
 

@@ -166,6 +166,97 @@ impl<const N: usize> AnchoredSum<N> {
     }
 }
 
+/// The common single recurrence with inputs `b[t] = k * src[t]` (an EMA): [`Anchored::run_into`]
+/// written block by block, so the compiler can vectorize the inputs and the anchor terms (the
+/// partial sums stay one scalar chain per block). Same operations in the same order as
+/// [`Anchored::step`], hence the same bits.
+impl Anchored<1> {
+    #[inline(always)]
+    pub fn run_scaled(&mut self, k: f64, src: &[f64], dst: &mut [f64]) {
+        let len = src.len().min(dst.len());
+        let (src, dst) = (&src[..len], &mut dst[..len]);
+        let mut t = 0;
+        while t < len && self.pos != 0 {
+            dst[t] = self.step([k * src[t]])[0];
+            t += 1;
+        }
+        let (a, pow) = (self.a, self.pow);
+        let mut anchor = self.anchor[0];
+        // Groups of `G` blocks: their partial sums are independent chains, interleaved here so
+        // the CPU need not find them itself; then the anchors run through the group in order.
+        const G: usize = 2;
+        let group = t + (len - t) / (G * BLOCK) * (G * BLOCK);
+        for (x, y) in src[t..group]
+            .chunks_exact(G * BLOCK)
+            .zip(dst[t..group].chunks_exact_mut(G * BLOCK))
+        {
+            let b: [[f64; G]; BLOCK] =
+                std::array::from_fn(|j| std::array::from_fn(|g| k * x[g * BLOCK + j]));
+            let mut c = b;
+            for j in 1..BLOCK {
+                for g in 0..G {
+                    c[j][g] = a * c[j - 1][g] + b[j][g];
+                }
+            }
+            for (g, y) in y.chunks_exact_mut(BLOCK).enumerate() {
+                for j in 0..BLOCK {
+                    y[j] = pow[j] * anchor + c[j][g];
+                }
+                anchor = y[BLOCK - 1];
+            }
+        }
+        let whole = group + (len - group) / BLOCK * BLOCK;
+        for (x, y) in src[group..whole]
+            .chunks_exact(BLOCK)
+            .zip(dst[group..whole].chunks_exact_mut(BLOCK))
+        {
+            let b: [f64; BLOCK] = std::array::from_fn(|j| k * x[j]);
+            let mut c = b;
+            for j in 1..BLOCK {
+                c[j] = a * c[j - 1] + b[j];
+            }
+            for j in 0..BLOCK {
+                y[j] = pow[j] * anchor + c[j];
+            }
+            anchor = y[BLOCK - 1];
+        }
+        self.anchor[0] = anchor;
+        for t in whole..len {
+            dst[t] = self.step([k * src[t]])[0];
+        }
+    }
+}
+
+/// Run `$body` compiled for AVX2 when the CPU has it (wider vectors for the loops around the
+/// anchored chains; no fused operations, so the results are the same bits either way).
+#[macro_export]
+macro_rules! with_avx2 {
+    ($body:expr) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                #[target_feature(enable = "avx2")]
+                unsafe fn wide<F: FnOnce() -> R, R>(f: F) -> R {
+                    f()
+                }
+                // SAFETY: the CPU reported AVX2.
+                unsafe {
+                    wide(
+                        #[inline(always)]
+                        || $body,
+                    )
+                }
+            } else {
+                $body
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            $body
+        }
+    }};
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +311,33 @@ mod tests {
             );
             assert_eq!(got, want);
             assert_eq!(many.value(), one.value());
+        }
+    }
+
+    #[test]
+    fn run_scaled_equals_step_by_step_bit_for_bit() {
+        let x: Vec<f64> = (0..203)
+            .map(|i| ((i * 53) % 97) as f64 * 1.1 - 40.0)
+            .collect();
+        let k = 2.0 / 21.0;
+        for skip in [0, 3, BLOCK, 11] {
+            for len in [0, 1, 5, BLOCK, 17, 40, 64, 203] {
+                let mut one = Anchored::<1>::new(1.0 - k, [5.0]);
+                let mut many = one.clone();
+                let want: Vec<f64> = x.iter().map(|&v| one.step([k * v])[0]).collect();
+                let mut got = vec![0.0; x.len()];
+                for (t, &v) in x[..skip].iter().enumerate() {
+                    got[t] = many.step([k * v])[0];
+                }
+                let mut t = skip;
+                while t < x.len() {
+                    let end = (t + len.max(1)).min(x.len());
+                    many.run_scaled(k, &x[t..end], &mut got[t..end]);
+                    t = end;
+                }
+                assert_eq!(got, want);
+                assert_eq!(many.value(), one.value());
+            }
         }
     }
 

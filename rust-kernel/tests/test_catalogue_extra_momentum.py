@@ -32,9 +32,17 @@ CASES = [
 ]
 
 
+def anchored(case):
+    """Cases that run an EMA: its recurrence goes through anchored blocks (chain.rs), equal to
+    TA-Lib to rounding, so only the 1e-9 parity of `case.check` applies to them."""
+    return case.name == "macdfix" or (case.name == "macdext" and 1 in case.params[1::2])
+
+
 def assert_bit_identical(case, candles):
-    """Stronger than the 1e-9 parity: these six reproduce TA-Lib's operations (fused where its
+    """Stronger than the 1e-9 parity: the others reproduce TA-Lib's operations (fused where its
     build fuses on this CPU), so the outputs are equal to the last bit."""
+    if anchored(case):
+        return
     args = case.columns(candles)
     got = getattr(dk, case.name)(*args, *case.params)
     want = getattr(talib, case.name.upper())(*args, *case.params)

@@ -182,28 +182,12 @@ impl Anchored<1> {
         }
         let (a, pow) = (self.a, self.pow);
         let mut anchor = self.anchor[0];
-        // Groups of `G` blocks: their partial sums are independent chains, interleaved here so
-        // the CPU need not find them itself; then the anchors run through the group in order.
-        const G: usize = 2;
-        let group = t + (len - t) / (G * BLOCK) * (G * BLOCK);
-        for (x, y) in src[t..group]
-            .chunks_exact(G * BLOCK)
-            .zip(dst[t..group].chunks_exact_mut(G * BLOCK))
-        {
-            let b: [[f64; G]; BLOCK] =
-                std::array::from_fn(|j| std::array::from_fn(|g| k * x[g * BLOCK + j]));
-            let mut c = b;
-            for j in 1..BLOCK {
-                for g in 0..G {
-                    c[j][g] = a * c[j - 1][g] + b[j][g];
-                }
-            }
-            for (g, y) in y.chunks_exact_mut(BLOCK).enumerate() {
-                for j in 0..BLOCK {
-                    y[j] = pow[j] * anchor + c[j][g];
-                }
-                anchor = y[BLOCK - 1];
-            }
+        let mut group = t;
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            group = t + (len - t) / (4 * BLOCK) * (4 * BLOCK);
+            // SAFETY: the CPU reported AVX2; the slices have the same length, a multiple of 32.
+            unsafe { blocks_avx2(a, k, &pow, &mut anchor, &src[t..group], &mut dst[t..group]) };
         }
         let whole = group + (len - group) / BLOCK * BLOCK;
         for (x, y) in src[group..whole]
@@ -225,6 +209,76 @@ impl Anchored<1> {
             dst[t] = self.step([k * src[t]])[0];
         }
     }
+}
+
+/// Transpose four rows of four (its own inverse).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn transpose4(r: [std::arch::x86_64::__m256d; 4]) -> [std::arch::x86_64::__m256d; 4] {
+    use std::arch::x86_64::*;
+    let t0 = _mm256_unpacklo_pd(r[0], r[1]);
+    let t1 = _mm256_unpackhi_pd(r[0], r[1]);
+    let t2 = _mm256_unpacklo_pd(r[2], r[3]);
+    let t3 = _mm256_unpackhi_pd(r[2], r[3]);
+    [
+        _mm256_permute2f128_pd(t0, t2, 0x20),
+        _mm256_permute2f128_pd(t1, t3, 0x20),
+        _mm256_permute2f128_pd(t0, t2, 0x31),
+        _mm256_permute2f128_pd(t1, t3, 0x31),
+    ]
+}
+
+/// [`Anchored::run_scaled`]'s whole blocks four at a time, one block per vector lane: the
+/// partial sums of the four blocks advance together, then the anchors run through the four
+/// blocks in order (scalar), then the outputs. Every lane performs the scalar operations of
+/// [`Anchored::step`] (separate multiplies and adds), so the results are the same bits.
+/// `src.len() == dst.len()`, a multiple of `4 * BLOCK`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn blocks_avx2(
+    a: f64,
+    k: f64,
+    pow: &[f64; BLOCK],
+    anchor: &mut f64,
+    src: &[f64],
+    dst: &mut [f64],
+) {
+    use std::arch::x86_64::*;
+    let (va, vk) = (_mm256_set1_pd(a), _mm256_set1_pd(k));
+    let mut an = *anchor;
+    for (x, y) in src
+        .chunks_exact(4 * BLOCK)
+        .zip(dst.chunks_exact_mut(4 * BLOCK))
+    {
+        let p = x.as_ptr();
+        // Row g, half h: x[8 g + 4 h ..][..4]; columns j: lanes are the four blocks.
+        let lo = transpose4([0, 1, 2, 3].map(|g| _mm256_loadu_pd(p.add(8 * g))));
+        let hi = transpose4([0, 1, 2, 3].map(|g| _mm256_loadu_pd(p.add(8 * g + 4))));
+        let col = [lo[0], lo[1], lo[2], lo[3], hi[0], hi[1], hi[2], hi[3]];
+        let mut c = [_mm256_mul_pd(vk, col[0]); BLOCK];
+        for j in 1..BLOCK {
+            c[j] = _mm256_add_pd(_mm256_mul_pd(va, c[j - 1]), _mm256_mul_pd(vk, col[j]));
+        }
+        let mut last = [0.0; 4];
+        _mm256_storeu_pd(last.as_mut_ptr(), c[BLOCK - 1]);
+        let mut anchors = [0.0; 4];
+        for g in 0..4 {
+            anchors[g] = an;
+            an = pow[BLOCK - 1] * an + last[g];
+        }
+        let av = _mm256_loadu_pd(anchors.as_ptr());
+        let out: [__m256d; BLOCK] =
+            std::array::from_fn(|j| _mm256_add_pd(_mm256_mul_pd(_mm256_set1_pd(pow[j]), av), c[j]));
+        let lo = transpose4([out[0], out[1], out[2], out[3]]);
+        let hi = transpose4([out[4], out[5], out[6], out[7]]);
+        let q = y.as_mut_ptr();
+        for g in 0..4 {
+            _mm256_storeu_pd(q.add(8 * g), lo[g]);
+            _mm256_storeu_pd(q.add(8 * g + 4), hi[g]);
+        }
+    }
+    *anchor = an;
 }
 
 /// Run `$body` compiled for AVX2 when the CPU has it (wider vectors for the loops around the

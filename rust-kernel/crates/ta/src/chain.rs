@@ -211,24 +211,6 @@ impl Anchored<1> {
     }
 }
 
-/// Transpose four rows of four (its own inverse).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline]
-unsafe fn transpose4(r: [std::arch::x86_64::__m256d; 4]) -> [std::arch::x86_64::__m256d; 4] {
-    use std::arch::x86_64::*;
-    let t0 = _mm256_unpacklo_pd(r[0], r[1]);
-    let t1 = _mm256_unpackhi_pd(r[0], r[1]);
-    let t2 = _mm256_unpacklo_pd(r[2], r[3]);
-    let t3 = _mm256_unpackhi_pd(r[2], r[3]);
-    [
-        _mm256_permute2f128_pd(t0, t2, 0x20),
-        _mm256_permute2f128_pd(t1, t3, 0x20),
-        _mm256_permute2f128_pd(t0, t2, 0x31),
-        _mm256_permute2f128_pd(t1, t3, 0x31),
-    ]
-}
-
 /// [`Anchored::run_scaled`]'s whole blocks four at a time, one block per vector lane: the
 /// partial sums of the four blocks advance together, then the anchors run through the four
 /// blocks in order (scalar), then the outputs. Every lane performs the scalar operations of
@@ -251,11 +233,16 @@ unsafe fn blocks_avx2(
         .chunks_exact(4 * BLOCK)
         .zip(dst.chunks_exact_mut(4 * BLOCK))
     {
+        // Column j holds x[8 g + j] of the four blocks g. Two columns come from two half-row
+        // loads per pair of blocks and one unpack each (the shuffle port is the scarce one).
         let p = x.as_ptr();
-        // Row g, half h: x[8 g + 4 h ..][..4]; columns j: lanes are the four blocks.
-        let lo = transpose4([0, 1, 2, 3].map(|g| _mm256_loadu_pd(p.add(8 * g))));
-        let hi = transpose4([0, 1, 2, 3].map(|g| _mm256_loadu_pd(p.add(8 * g + 4))));
-        let col = [lo[0], lo[1], lo[2], lo[3], hi[0], hi[1], hi[2], hi[3]];
+        let mut col = [_mm256_setzero_pd(); BLOCK];
+        for j in (0..BLOCK).step_by(2) {
+            let a02 = _mm256_loadu2_m128d(p.add(2 * BLOCK + j), p.add(j));
+            let a13 = _mm256_loadu2_m128d(p.add(3 * BLOCK + j), p.add(BLOCK + j));
+            col[j] = _mm256_unpacklo_pd(a02, a13);
+            col[j + 1] = _mm256_unpackhi_pd(a02, a13);
+        }
         let mut c = [_mm256_mul_pd(vk, col[0]); BLOCK];
         for j in 1..BLOCK {
             c[j] = _mm256_add_pd(_mm256_mul_pd(va, c[j - 1]), _mm256_mul_pd(vk, col[j]));
@@ -270,12 +257,12 @@ unsafe fn blocks_avx2(
         let av = _mm256_loadu_pd(anchors.as_ptr());
         let out: [__m256d; BLOCK] =
             std::array::from_fn(|j| _mm256_add_pd(_mm256_mul_pd(_mm256_set1_pd(pow[j]), av), c[j]));
-        let lo = transpose4([out[0], out[1], out[2], out[3]]);
-        let hi = transpose4([out[4], out[5], out[6], out[7]]);
         let q = y.as_mut_ptr();
-        for g in 0..4 {
-            _mm256_storeu_pd(q.add(8 * g), lo[g]);
-            _mm256_storeu_pd(q.add(8 * g + 4), hi[g]);
+        for j in (0..BLOCK).step_by(2) {
+            let r02 = _mm256_unpacklo_pd(out[j], out[j + 1]);
+            let r13 = _mm256_unpackhi_pd(out[j], out[j + 1]);
+            _mm256_storeu2_m128d(q.add(2 * BLOCK + j), q.add(j), r02);
+            _mm256_storeu2_m128d(q.add(3 * BLOCK + j), q.add(BLOCK + j), r13);
         }
     }
     *anchor = an;

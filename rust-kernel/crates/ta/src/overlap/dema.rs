@@ -4,42 +4,19 @@
 //! seeded with the SMA of its first `n` inputs (so lookbacks are `2 (n-1)` and `3 (n-1)`).
 //! `TRIX = 100 * (e3 / e3[1] - 1)`, lookback `3 (n-1) + 1`.
 //!
-//! Every EMA is the anchored recurrence of [`super::ema`] (equal to TA-Lib to rounding; anchored
-//! blocks, see `crate::chain`). The batch primes the streams over the lookback, then continues
-//! their states stage by stage over cache-sized chunks, so stream and batch agree exactly.
+//! The EMAs are one [`Cascade`]: equal to TA-Lib to rounding (anchored blocks, see
+//! `crate::chain`), and the batch runs the streams' state machine, so streams equal batches
+//! exactly.
 
-use crate::chain::Anchored;
 use crate::error::Result;
-use crate::overlap::ema::{self, ExponentialMovingAverage};
+use crate::overlap::cascade::{Cascade, Lanes};
 use crate::params;
-
-fn chain<const N: usize>(period: usize) -> [ExponentialMovingAverage; N] {
-    std::array::from_fn(|_| ExponentialMovingAverage::unchecked(period))
-}
-
-/// Feed `x` through the chain; returns the last stage's value (NaN until it is ready).
-#[inline]
-fn feed<const N: usize>(
-    chain: &mut [ExponentialMovingAverage; N],
-    x: f64,
-    stages: &mut [f64; N],
-) -> bool {
-    let mut v = x;
-    for (k, ema) in chain.iter_mut().enumerate() {
-        v = ema.update(v);
-        stages[k] = v;
-        if !ema.is_ready() {
-            return false;
-        }
-    }
-    true
-}
 
 macro_rules! ema_chain {
     ($name:ident, $label:literal, $stages:literal, $combine:expr) => {
         #[derive(Debug, Clone)]
         pub struct $name {
-            chain: [ExponentialMovingAverage; $stages],
+            chain: Cascade<$stages>,
             value: f64,
         }
 
@@ -50,19 +27,20 @@ macro_rules! ema_chain {
 
             pub fn new(timeperiod: usize) -> Result<Self> {
                 Ok(Self {
-                    chain: chain(Self::check(timeperiod)?),
+                    chain: Cascade::new(Self::check(timeperiod)?),
                     value: f64::NAN,
                 })
             }
 
             #[inline]
             pub fn update(&mut self, x: f64) -> f64 {
-                let mut s = [f64::NAN; $stages];
-                if !feed(&mut self.chain, x, &mut s) {
-                    return f64::NAN;
+                match self.chain.update(x) {
+                    Some(s) => {
+                        self.value = $combine(&s);
+                        self.value
+                    }
+                    None => f64::NAN,
                 }
-                self.value = $combine(&s);
-                self.value
             }
 
             pub fn value(&self) -> f64 {
@@ -70,132 +48,78 @@ macro_rules! ema_chain {
             }
 
             pub fn is_ready(&self) -> bool {
-                self.chain[$stages - 1].is_ready()
+                self.chain.is_ready()
             }
 
             pub fn reset(&mut self) {
-                self.chain.iter_mut().for_each(|e| e.reset());
+                self.chain.reset();
                 self.value = f64::NAN;
             }
         }
     };
 }
 
-ema_chain!(
-    DoubleExponentialMovingAverage,
-    "dema",
-    2,
-    |s: &[f64; 2]| (2.0 * s[0]) - s[1]
-);
-ema_chain!(TripleExponentialMovingAverage, "tema", 3, |s: &[f64; 3]| s
-    [2]
-    + ((3.0 * s[0]) - (3.0 * s[1])));
+#[inline(always)]
+fn dema_of(s: &[f64; 2]) -> f64 {
+    (2.0 * s[0]) - s[1]
+}
 
-/// Run the streams over the lookback prefix (seeding is the only irregular part), then hand the
-/// primed states to the chunked loops. Returns `(index of the first output, stage values, states,
-/// k)`, or `None` when the input is too short; `out` is NaN up to that index.
-#[allow(clippy::type_complexity)]
-fn prime<const N: usize>(
-    real: &[f64],
-    period: usize,
-    out: &mut [f64],
-) -> Option<(usize, [f64; N], [Anchored<1>; N], f64)> {
+#[inline(always)]
+fn tema_of(s: &[f64; 3]) -> f64 {
+    s[2] + ((3.0 * s[0]) - (3.0 * s[1]))
+}
+
+/// [`dema_of`] lane by lane (same operations).
+#[inline(always)]
+fn dema_wide(s: &[Lanes; 2]) -> Lanes {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: only called by `Cascade::run` on CPUs with AVX2.
+    unsafe {
+        use std::arch::x86_64::*;
+        _mm256_sub_pd(_mm256_mul_pd(_mm256_set1_pd(2.0), s[0]), s[1])
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    s[0]
+}
+
+/// [`tema_of`] lane by lane (same operations).
+#[inline(always)]
+fn tema_wide(s: &[Lanes; 3]) -> Lanes {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: only called by `Cascade::run` on CPUs with AVX2.
+    unsafe {
+        use std::arch::x86_64::*;
+        let three = _mm256_set1_pd(3.0);
+        _mm256_add_pd(
+            s[2],
+            _mm256_sub_pd(_mm256_mul_pd(three, s[0]), _mm256_mul_pd(three, s[1])),
+        )
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    s[0]
+}
+
+ema_chain!(DoubleExponentialMovingAverage, "dema", 2, dema_of);
+ema_chain!(TripleExponentialMovingAverage, "tema", 3, tema_of);
+
+/// Batch DEMA.
+pub fn dema(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
+    let period = DoubleExponentialMovingAverage::check(timeperiod)?;
+    params::same_len("dema", "real", real.len(), "out", out.len())?;
     let begin = params::first_valid(real);
-    let mut chain: [ExponentialMovingAverage; N] = chain(period);
-    let mut s = [f64::NAN; N];
-    for (i, &x) in real.iter().enumerate().skip(begin) {
-        if feed(&mut chain, x, &mut s) {
-            params::fill_nan(out, i);
-            let states = std::array::from_fn(|j| chain[j].state().clone());
-            return Some((i, s, states, chain[0].k()));
-        }
-    }
-    params::fill_nan(out, real.len());
-    None
+    params::fill_nan(out, begin);
+    Cascade::<2>::new(period).run(&real[begin..], &mut out[begin..], dema_of, dema_wide);
+    Ok(())
 }
 
-/// Inputs per chunk: the stages of a chunk pass through buffers that stay in L1.
-const CHUNK: usize = 512;
-
-#[inline(always)]
-fn dema_loop(
-    real: &[f64],
-    from: usize,
-    s: [f64; 2],
-    st: [Anchored<1>; 2],
-    k: f64,
-    out: &mut [f64],
-) {
-    let [mut s1, mut s2] = st;
-    out[from] = (2.0 * s[0]) - s[1];
-    let mut e1 = [0.0; CHUNK];
-    for (x, o) in real[from + 1..]
-        .chunks(CHUNK)
-        .zip(out[from + 1..].chunks_mut(CHUNK))
-    {
-        let e1 = &mut e1[..x.len()];
-        ema::run(&mut s1, k, x, e1);
-        ema::run(&mut s2, k, e1, o);
-        for (o, &e1) in o.iter_mut().zip(&*e1) {
-            *o = (2.0 * e1) - *o;
-        }
-    }
-}
-
-#[inline(always)]
-fn tema_loop(
-    real: &[f64],
-    from: usize,
-    s: [f64; 3],
-    st: [Anchored<1>; 3],
-    k: f64,
-    out: &mut [f64],
-) {
-    let [mut s1, mut s2, mut s3] = st;
-    out[from] = s[2] + ((3.0 * s[0]) - (3.0 * s[1]));
-    let (mut e1, mut e2) = ([0.0; CHUNK], [0.0; CHUNK]);
-    for (x, o) in real[from + 1..]
-        .chunks(CHUNK)
-        .zip(out[from + 1..].chunks_mut(CHUNK))
-    {
-        let (e1, e2) = (&mut e1[..x.len()], &mut e2[..x.len()]);
-        ema::run(&mut s1, k, x, e1);
-        ema::run(&mut s2, k, e1, e2);
-        ema::run(&mut s3, k, e2, o);
-        for ((o, &e1), &e2) in o.iter_mut().zip(&*e1).zip(&*e2) {
-            *o += (3.0 * e1) - (3.0 * e2);
-        }
-    }
-}
-
-#[inline(always)]
-fn trix_loop(
-    real: &[f64],
-    from: usize,
-    s: [f64; 3],
-    st: [Anchored<1>; 3],
-    k: f64,
-    out: &mut [f64],
-) {
-    let [mut s1, mut s2, mut s3] = st;
-    out[from] = f64::NAN;
-    let mut prev = s[2];
-    let (mut e1, mut e2) = ([0.0; CHUNK], [0.0; CHUNK]);
-    for (x, o) in real[from + 1..]
-        .chunks(CHUNK)
-        .zip(out[from + 1..].chunks_mut(CHUNK))
-    {
-        let (e1, e2) = (&mut e1[..x.len()], &mut e2[..x.len()]);
-        ema::run(&mut s1, k, x, e1);
-        ema::run(&mut s2, k, e1, e2);
-        // e3 into e1, whose values are no longer needed.
-        ema::run(&mut s3, k, e2, e1);
-        o[0] = trix_ratio(e1[0], prev);
-        for (o, e3) in o[1..].iter_mut().zip(e1.windows(2)) {
-            *o = trix_ratio(e3[1], e3[0]);
-        }
-        prev = e1[e1.len() - 1];
-    }
+/// Batch TEMA.
+pub fn tema(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
+    let period = TripleExponentialMovingAverage::check(timeperiod)?;
+    params::same_len("tema", "real", real.len(), "out", out.len())?;
+    let begin = params::first_valid(real);
+    params::fill_nan(out, begin);
+    Cascade::<3>::new(period).run(&real[begin..], &mut out[begin..], tema_of, tema_wide);
+    Ok(())
 }
 
 #[inline(always)]
@@ -207,30 +131,10 @@ fn trix_ratio(e3: f64, prev: f64) -> f64 {
     }
 }
 
-/// Batch DEMA.
-pub fn dema(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
-    let period = DoubleExponentialMovingAverage::check(timeperiod)?;
-    params::same_len("dema", "real", real.len(), "out", out.len())?;
-    if let Some((from, s, st, k)) = prime::<2>(real, period, out) {
-        crate::with_avx2!(dema_loop(real, from, s, st, k, out));
-    }
-    Ok(())
-}
-
-/// Batch TEMA.
-pub fn tema(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
-    let period = TripleExponentialMovingAverage::check(timeperiod)?;
-    params::same_len("tema", "real", real.len(), "out", out.len())?;
-    if let Some((from, s, st, k)) = prime::<3>(real, period, out) {
-        crate::with_avx2!(tema_loop(real, from, s, st, k, out));
-    }
-    Ok(())
-}
-
 /// TRIX: one-period rate of change (percent) of a triple-smoothed EMA.
 #[derive(Debug, Clone)]
 pub struct Trix {
-    chain: [ExponentialMovingAverage; 3],
+    chain: Cascade<3>,
     primed: bool,
     ready: bool,
     prev: f64,
@@ -243,9 +147,8 @@ impl Trix {
     }
 
     pub fn new(timeperiod: usize) -> Result<Self> {
-        let chain = chain(Self::check(timeperiod)?);
         Ok(Self {
-            chain,
+            chain: Cascade::new(Self::check(timeperiod)?),
             primed: false,
             ready: false,
             prev: f64::NAN,
@@ -255,10 +158,9 @@ impl Trix {
 
     #[inline]
     pub fn update(&mut self, x: f64) -> f64 {
-        let mut s = [f64::NAN; 3];
-        if !feed(&mut self.chain, x, &mut s) {
+        let Some(s) = self.chain.update(x) else {
             return f64::NAN;
-        }
+        };
         let prev = std::mem::replace(&mut self.prev, s[2]);
         if !self.primed {
             self.primed = true;
@@ -278,7 +180,7 @@ impl Trix {
     }
 
     pub fn reset(&mut self) {
-        self.chain.iter_mut().for_each(|e| e.reset());
+        self.chain.reset();
         self.primed = false;
         self.ready = false;
         self.prev = f64::NAN;
@@ -286,12 +188,74 @@ impl Trix {
     }
 }
 
+/// Inputs per chunk of the batch TRIX: the ratios are taken while the chunk is in cache.
+const CHUNK: usize = 512;
+
 /// Batch TRIX.
 pub fn trix(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     let period = Trix::check(timeperiod)?;
     params::same_len("trix", "real", real.len(), "out", out.len())?;
-    if let Some((from, s, st, k)) = prime::<3>(real, period, out) {
-        crate::with_avx2!(trix_loop(real, from, s, st, k, out));
-    }
+    let begin = params::first_valid(real);
+    params::fill_nan(out, begin);
+    let chain = Cascade::<3>::new(period);
+    crate::with_avx2!(trix_loop(chain, &real[begin..], &mut out[begin..]));
     Ok(())
+}
+
+#[inline(always)]
+fn trix_loop(mut chain: Cascade<3>, real: &[f64], out: &mut [f64]) {
+    let mut prev = f64::NAN;
+    let mut e3 = [0.0; CHUNK];
+    for (x, o) in real.chunks(CHUNK).zip(out.chunks_mut(CHUNK)) {
+        let e3 = &mut e3[..x.len()];
+        chain.run(x, e3, |s| s[2], |s| s[2]);
+        o[0] = trix_ratio(e3[0], prev);
+        for (o, e) in o[1..].iter_mut().zip(e3.windows(2)) {
+            *o = trix_ratio(e[1], e[0]);
+        }
+        prev = e3[e3.len() - 1];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{assert_same, series};
+
+    #[test]
+    fn streaming_equals_batch_across_blocks_and_nan_gaps() {
+        let mut x = series(1500, 7);
+        x[900] = f64::NAN;
+        for lead in [0, 3] {
+            let mut x = x.clone();
+            x[..lead].fill(f64::NAN);
+            for period in [1, 2, 3, 5, 9, 30] {
+                let n = x.len();
+                let (mut d, mut t, mut r) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+                if period > 1 {
+                    dema(&x, period, &mut d).unwrap();
+                    tema(&x, period, &mut t).unwrap();
+                    let mut sd = DoubleExponentialMovingAverage::new(period).unwrap();
+                    let mut st = TripleExponentialMovingAverage::new(period).unwrap();
+                    let want: Vec<f64> = x.iter().map(|&v| sd.update(v)).collect();
+                    assert_same(&d, &want);
+                    let want: Vec<f64> = x.iter().map(|&v| st.update(v)).collect();
+                    assert_same(&t, &want);
+                    assert_eq!(
+                        d.iter().take_while(|v| v.is_nan()).count(),
+                        lead + 2 * (period - 1)
+                    );
+                }
+                trix(&x, period, &mut r).unwrap();
+                let mut sr = Trix::new(period).unwrap();
+                let want: Vec<f64> = x.iter().map(|&v| sr.update(v)).collect();
+                assert_same(&r, &want);
+                assert_eq!(
+                    r.iter().take_while(|v| v.is_nan()).count(),
+                    lead + 3 * (period - 1) + 1
+                );
+                assert!(r[901..].iter().all(|v| v.is_nan()));
+            }
+        }
+    }
 }

@@ -39,8 +39,8 @@ pub fn ema(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     Ok(())
 }
 
-/// One EMA step, `(x - e) * k + e`, fused or not as TA-Lib is on this CPU (see
-/// [`params::fma_enabled`]).
+/// TA-Lib's EMA step, `(x - e) * k + e`, fused or not as TA-Lib is on this CPU (see
+/// [`params::fma_enabled`]); KAMA's variable-coefficient step (the EMA itself is anchored).
 #[inline(always)]
 pub(crate) fn step<const FMA: bool>(x: f64, prev: f64, k: f64) -> f64 {
     if FMA {

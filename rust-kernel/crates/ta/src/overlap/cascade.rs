@@ -187,6 +187,7 @@ impl<const S: usize> Cascade<S> {
     /// so a stage's anchors are the only chain, and the stages' values stay in a small buffer.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
+    #[allow(clippy::needless_range_loop)] // stage, group and column indices, as in the doc
     unsafe fn groups_avx2(
         &mut self,
         src: &[f64],

@@ -167,9 +167,8 @@ impl<const N: usize> AnchoredSum<N> {
 }
 
 /// The common single recurrence with inputs `b[t] = k * src[t]` (an EMA): [`Anchored::run_into`]
-/// written block by block, so the compiler can vectorize the inputs and the anchor terms (the
-/// partial sums stay one scalar chain per block). Same operations in the same order as
-/// [`Anchored::step`], hence the same bits.
+/// written block by block, four blocks at a time in vector lanes on CPUs with AVX2
+/// (`blocks_avx2`). Same operations in the same order as [`Anchored::step`], hence the same bits.
 impl Anchored<1> {
     #[inline(always)]
     pub fn run_scaled(&mut self, k: f64, src: &[f64], dst: &mut [f64]) {
@@ -182,13 +181,17 @@ impl Anchored<1> {
         }
         let (a, pow) = (self.a, self.pow);
         let mut anchor = self.anchor[0];
-        let mut group = t;
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            group = t + (len - t) / (4 * BLOCK) * (4 * BLOCK);
+        let group = if std::arch::is_x86_feature_detected!("avx2") {
+            let group = t + (len - t) / (4 * BLOCK) * (4 * BLOCK);
             // SAFETY: the CPU reported AVX2; the slices have the same length, a multiple of 32.
             unsafe { blocks_avx2(a, k, &pow, &mut anchor, &src[t..group], &mut dst[t..group]) };
-        }
+            group
+        } else {
+            t
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let group = t;
         let whole = group + (len - group) / BLOCK * BLOCK;
         for (x, y) in src[group..whole]
             .chunks_exact(BLOCK)

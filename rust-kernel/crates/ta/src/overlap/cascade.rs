@@ -147,6 +147,24 @@ impl<const S: usize> Cascade<S> {
         self.depth == S && self.pos == 0 && self.plain.iter().all(|&p| p == 0)
     }
 
+    /// Feed `src` one input at a time, writing `put(stage values)` into `dst`, until the cascade
+    /// is aligned (see [`Cascade::run`]); returns how many inputs that took. Callers that then
+    /// continue in pieces of whole groups (`4 * BLOCK` inputs) keep every piece aligned.
+    pub(crate) fn run_head(
+        &mut self,
+        src: &[f64],
+        dst: &mut [f64],
+        put: impl Fn(&[f64; S]) -> f64,
+    ) -> usize {
+        let len = src.len().min(dst.len());
+        let mut t = 0;
+        while t < len && !self.aligned() {
+            dst[t] = put(&self.update(src[t]).unwrap_or([f64::NAN; S]));
+            t += 1;
+        }
+        t
+    }
+
     /// Continue over `src`, writing `put(stage values)` for each input into `dst`; the same as
     /// `dst[t] = put(self.update(src[t]))` for every `t` (the cascade must be ready), with whole
     /// groups of four blocks run in AVX2 lanes when the CPU has them. `wide` is `put` on four

@@ -204,14 +204,25 @@ pub fn trix(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
 
 #[inline(always)]
 fn trix_loop(mut chain: Cascade<3>, real: &[f64], out: &mut [f64]) {
+    // The lookback and the steps until the stages share blocks, one input at a time; from there
+    // on, pieces of whole groups stay aligned.
+    let head = chain.run_head(real, out, |s| s[2]);
     let mut prev = f64::NAN;
+    for o in &mut out[..head] {
+        let e3 = *o;
+        *o = trix_ratio(e3, prev);
+        prev = e3;
+    }
     let mut e3 = [0.0; CHUNK];
-    for (x, o) in real.chunks(CHUNK).zip(out.chunks_mut(CHUNK)) {
+    for (x, o) in real[head..]
+        .chunks(CHUNK)
+        .zip(out[head..].chunks_mut(CHUNK))
+    {
         let e3 = &mut e3[..x.len()];
         chain.run(x, e3, |s| s[2], |s| s[2]);
         o[0] = trix_ratio(e3[0], prev);
-        for (o, e) in o[1..].iter_mut().zip(e3.windows(2)) {
-            *o = trix_ratio(e[1], e[0]);
+        for ((o, &e), &prev) in o[1..].iter_mut().zip(&e3[1..]).zip(&e3[..e3.len() - 1]) {
+            *o = trix_ratio(e, prev);
         }
         prev = e3[e3.len() - 1];
     }

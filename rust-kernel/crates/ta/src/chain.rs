@@ -151,34 +151,6 @@ impl Anchored<1> {
     }
 }
 
-/// Run a call in a copy of the code compiled for AVX2 when the CPU has it: wider vectors for
-/// the loops around the anchored runs (ratios, divisions, true ranges). No fused multiply-add is
-/// enabled and Rust never contracts `a * b + c`, so every element gets the same IEEE operations
-/// as in the baseline build: a stream (baseline code) still reproduces the batch bit for bit.
-/// The callee should be `#[inline(always)]` so that it is compiled inside.
-macro_rules! with_avx2 {
-    ($body:ident $(::<$($g:tt),*>)? ( $($arg:expr),* $(,)? )) => {{
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx2") {
-                #[target_feature(enable = "avx2")]
-                unsafe fn wide<F: FnOnce() -> R, R>(f: F) -> R {
-                    f()
-                }
-                // SAFETY: the CPU reported AVX2.
-                unsafe { wide(#[inline(always)] || $body $(::<$($g),*>)? ($($arg),*)) }
-            } else {
-                $body $(::<$($g),*>)? ($($arg),*)
-            }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            $body $(::<$($g),*>)? ($($arg),*)
-        }
-    }};
-}
-pub(crate) use with_avx2;
-
 /// One running total `y = y + d`, the `a = 1` case without the multiplications (SMA's and the
 /// rolling statistics' window sums: `d` is the value entering minus the value leaving).
 #[derive(Debug, Clone)]
@@ -261,6 +233,111 @@ impl<const N: usize> AnchoredSum<N> {
     }
 }
 
+/// The common single recurrence with inputs `b[t] = k * src[t]` (an EMA): [`Anchored::run_into`]
+/// written block by block, four blocks at a time in vector lanes on CPUs with AVX2
+/// (`blocks_avx2`). Same operations in the same order as [`Anchored::step`], hence the same bits.
+impl Anchored<1> {
+    #[inline(always)]
+    pub fn run_scaled(&mut self, k: f64, src: &[f64], dst: &mut [f64]) {
+        let len = src.len().min(dst.len());
+        let (src, dst) = (&src[..len], &mut dst[..len]);
+        let mut t = 0;
+        while t < len && self.pos != 0 {
+            dst[t] = self.step([k * src[t]])[0];
+            t += 1;
+        }
+        let (a, pow) = (self.a, self.pow);
+        let mut anchor = self.anchor[0];
+        #[cfg(target_arch = "x86_64")]
+        let group = if std::arch::is_x86_feature_detected!("avx2") {
+            let group = t + (len - t) / (4 * BLOCK) * (4 * BLOCK);
+            // SAFETY: the CPU reported AVX2; the slices have the same length, a multiple of 32.
+            unsafe { blocks_avx2(a, k, &pow, &mut anchor, &src[t..group], &mut dst[t..group]) };
+            group
+        } else {
+            t
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let group = t;
+        let whole = group + (len - group) / BLOCK * BLOCK;
+        for (x, y) in src[group..whole]
+            .chunks_exact(BLOCK)
+            .zip(dst[group..whole].chunks_exact_mut(BLOCK))
+        {
+            let b: [f64; BLOCK] = std::array::from_fn(|j| k * x[j]);
+            let mut c = b;
+            for j in 1..BLOCK {
+                c[j] = a * c[j - 1] + b[j];
+            }
+            for j in 0..BLOCK {
+                y[j] = pow[j] * anchor + c[j];
+            }
+            anchor = y[BLOCK - 1];
+        }
+        self.anchor[0] = anchor;
+        for t in whole..len {
+            dst[t] = self.step([k * src[t]])[0];
+        }
+    }
+}
+
+/// [`Anchored::run_scaled`]'s whole blocks four at a time, one block per vector lane: the
+/// partial sums of the four blocks advance together, then the anchors run through the four
+/// blocks in order (scalar), then the outputs. Every lane performs the scalar operations of
+/// [`Anchored::step`] (separate multiplies and adds), so the results are the same bits.
+/// `src.len() == dst.len()`, a multiple of `4 * BLOCK`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn blocks_avx2(
+    a: f64,
+    k: f64,
+    pow: &[f64; BLOCK],
+    anchor: &mut f64,
+    src: &[f64],
+    dst: &mut [f64],
+) {
+    use std::arch::x86_64::*;
+    let (va, vk) = (_mm256_set1_pd(a), _mm256_set1_pd(k));
+    let mut an = *anchor;
+    for (x, y) in src
+        .chunks_exact(4 * BLOCK)
+        .zip(dst.chunks_exact_mut(4 * BLOCK))
+    {
+        // Column j holds x[8 g + j] of the four blocks g. Two columns come from two half-row
+        // loads per pair of blocks and one unpack each (the shuffle port is the scarce one).
+        let p = x.as_ptr();
+        let mut col = [_mm256_setzero_pd(); BLOCK];
+        for j in (0..BLOCK).step_by(2) {
+            let a02 = _mm256_loadu2_m128d(p.add(2 * BLOCK + j), p.add(j));
+            let a13 = _mm256_loadu2_m128d(p.add(3 * BLOCK + j), p.add(BLOCK + j));
+            col[j] = _mm256_unpacklo_pd(a02, a13);
+            col[j + 1] = _mm256_unpackhi_pd(a02, a13);
+        }
+        let mut c = [_mm256_mul_pd(vk, col[0]); BLOCK];
+        for j in 1..BLOCK {
+            c[j] = _mm256_add_pd(_mm256_mul_pd(va, c[j - 1]), _mm256_mul_pd(vk, col[j]));
+        }
+        let mut last = [0.0; 4];
+        _mm256_storeu_pd(last.as_mut_ptr(), c[BLOCK - 1]);
+        let mut anchors = [0.0; 4];
+        for g in 0..4 {
+            anchors[g] = an;
+            an = pow[BLOCK - 1] * an + last[g];
+        }
+        let av = _mm256_loadu_pd(anchors.as_ptr());
+        let out: [__m256d; BLOCK] =
+            std::array::from_fn(|j| _mm256_add_pd(_mm256_mul_pd(_mm256_set1_pd(pow[j]), av), c[j]));
+        let q = y.as_mut_ptr();
+        for j in (0..BLOCK).step_by(2) {
+            let r02 = _mm256_unpacklo_pd(out[j], out[j + 1]);
+            let r13 = _mm256_unpackhi_pd(out[j], out[j + 1]);
+            _mm256_storeu2_m128d(q.add(2 * BLOCK + j), q.add(j), r02);
+            _mm256_storeu2_m128d(q.add(3 * BLOCK + j), q.add(BLOCK + j), r13);
+        }
+    }
+    *anchor = an;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,6 +417,33 @@ mod tests {
             }
             assert_eq!(got, want);
             assert_eq!(many.value(), one.value());
+        }
+    }
+
+    #[test]
+    fn run_scaled_equals_step_by_step_bit_for_bit() {
+        let x: Vec<f64> = (0..203)
+            .map(|i| ((i * 53) % 97) as f64 * 1.1 - 40.0)
+            .collect();
+        let k = 2.0 / 21.0;
+        for skip in [0, 3, BLOCK, 11] {
+            for len in [0, 1, 5, BLOCK, 17, 40, 64, 203] {
+                let mut one = Anchored::<1>::new(1.0 - k, [5.0]);
+                let mut many = one.clone();
+                let want: Vec<f64> = x.iter().map(|&v| one.step([k * v])[0]).collect();
+                let mut got = vec![0.0; x.len()];
+                for (t, &v) in x[..skip].iter().enumerate() {
+                    got[t] = many.step([k * v])[0];
+                }
+                let mut t = skip;
+                while t < x.len() {
+                    let end = (t + len.max(1)).min(x.len());
+                    many.run_scaled(k, &x[t..end], &mut got[t..end]);
+                    t = end;
+                }
+                assert_eq!(got, want);
+                assert_eq!(many.value(), one.value());
+            }
         }
     }
 

@@ -2,7 +2,8 @@
 //! `PPO = ((MA_fast - MA_slow) / MA_slow) * 100` (0 when `MA_slow` is within TA-Lib's zero band),
 //! with `matype` 0 (SMA) or 1 (EMA). TA-Lib swaps the periods when `slowperiod < fastperiod`; both
 //! averages start at the first value (unlike MACD, whose fast EMA starts later), and the output
-//! starts where the slow one does; lookback `slow - 1`. Bit-identical to TA-Lib 0.8.
+//! starts where the slow one does; lookback `slow - 1`. Bit-identical to TA-Lib 0.8 with SMAs; the
+//! EMA path equals it to rounding (anchored blocks, see `crate::chain`).
 
 use crate::error::Result;
 use crate::momentum::stoch::{ma_batch, MaStage, MaType};

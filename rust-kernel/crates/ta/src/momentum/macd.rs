@@ -5,9 +5,12 @@
 //! seeded with the SMA of the `fast` values *ending at* `slow - 1` (it ignores the first
 //! `slow - fast` values). TA-Lib swaps `fast` and `slow` when `slow < fast`; so do we. All three
 //! outputs are NaN up to `slow - 1 + signal - 1`.
+//!
+//! The EMAs are the anchored recurrences of [`crate::overlap::ema`]: equal to TA-Lib to rounding
+//! (anchored blocks, see `crate::chain`), and the stream equals the batch exactly.
 
 use crate::error::Result;
-use crate::overlap::ema::{step, ExponentialMovingAverage};
+use crate::overlap::ema::{self, ExponentialMovingAverage};
 use crate::params;
 
 const NAME: &str = "macd";
@@ -86,21 +89,36 @@ pub(crate) fn run(
         &mut out_signal[start + 1..],
         &mut out_hist[start + 1..],
     ];
-    crate::with_fma!(tail(&state, &real[start + 1..], outs));
+    crate::with_avx2!(tail(&state, &real[start + 1..], outs));
     Ok(())
 }
 
-fn tail<const FMA: bool>(state: &Macd, real: &[f64], [om, os, oh]: [&mut [f64]; 3]) {
+/// Inputs per chunk of [`tail`]: its three passes stay in cache.
+const CHUNK: usize = 512;
+
+/// Continue the primed `state` over `real`: per chunk, the slow EMA into `oh` (scratch), the fast
+/// one into `om` and the difference, then the signal EMA of `om` and the histogram.
+#[inline(always)]
+fn tail(state: &Macd, real: &[f64], [om, os, oh]: [&mut [f64]; 3]) {
     let (kf, ks, kg) = (state.fast.k(), state.slow.k(), state.signal.k());
-    let (mut f, mut sl, mut g) = (state.fast.value(), state.slow.value(), state.signal.value());
-    for (i, &x) in real.iter().enumerate() {
-        sl = step::<FMA>(x, sl, ks);
-        f = step::<FMA>(x, f, kf);
-        let m = f - sl;
-        g = step::<FMA>(m, g, kg);
-        om[i] = m;
-        os[i] = g;
-        oh[i] = m - g;
+    let mut f = state.fast.state().clone();
+    let mut sl = state.slow.state().clone();
+    let mut g = state.signal.state().clone();
+    let chunks = real
+        .chunks(CHUNK)
+        .zip(om.chunks_mut(CHUNK))
+        .zip(os.chunks_mut(CHUNK))
+        .zip(oh.chunks_mut(CHUNK));
+    for (((x, om), os), oh) in chunks {
+        ema::run(&mut sl, ks, x, oh);
+        ema::run(&mut f, kf, x, om);
+        for (m, &s) in om.iter_mut().zip(&*oh) {
+            *m -= s;
+        }
+        ema::run(&mut g, kg, om, os);
+        for ((h, &m), &s) in oh.iter_mut().zip(&*om).zip(&*os) {
+            *h = m - s;
+        }
     }
 }
 

@@ -80,7 +80,7 @@ pub fn macdext(
     }
     let ((fast, fast_ma), (slow, slow_ma), (signal, signal_ma)) = (p.fast, p.slow, p.signal);
     if (fast_ma, slow_ma, signal_ma) == (MaType::Ema, MaType::Ema, MaType::Ema) && signal > 1 {
-        // Three EMAs are TA-Lib's MACD to the bit (same seeds, same `k`): its one-pass loop. A
+        // Three EMAs are TA-Lib's MACD (same seeds, same `k`): MACD's chunked loop. A
         // signal period of 1 is a copy here but an EMA with k = 1 in MACD, hence the guard.
         let state = Macd::with_k(
             (fast, params::per_to_k(fast)),

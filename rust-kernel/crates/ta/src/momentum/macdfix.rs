@@ -5,7 +5,7 @@
 //! smooth with the rounded factors `0.15` and `0.075` instead of `2 / 13` and `2 / 27` (the
 //! values Appel's original MACD used). Only the signal period is a parameter; lookback
 //! `25 + signal - 1`. Same alignment and arithmetic as [`super::macd`], so the outputs agree with
-//! TA-Lib to the last bit.
+//! TA-Lib to rounding (anchored blocks, see `crate::chain`).
 
 use crate::error::Result;
 use crate::momentum::macd::{self, Macd};

@@ -1,10 +1,13 @@
 //! Exponential moving average (TA-Lib `EMA`).
 //!
 //! `k = 2 / (n + 1)`, seeded with the SMA of the first `n` values (TA-Lib's default, non-Metastock
-//! compatibility), then `ema = (x - ema) * k + ema`, the operation order TA-Lib uses, fused into one
-//! rounding on CPUs where TA-Lib's build fuses it (see `params::fma_enabled`), so that results are
-//! identical and not merely close.
+//! compatibility), then `ema = (1 - k) * ema + k * x`. TA-Lib writes the step `(x - ema) * k + ema`,
+//! one dependent multiply-add per candle; here the recurrence runs in anchored blocks (see
+//! `crate::chain`), so the outputs agree with TA-Lib to rounding (a few ulps), not bit for bit. The
+//! batch loop and the stream run the same state machine ([`Anchored`]), so a stream reproduces the
+//! batch output exactly.
 
+use crate::chain::Anchored;
 use crate::error::Result;
 use crate::params;
 
@@ -36,8 +39,8 @@ pub fn ema(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     Ok(())
 }
 
-/// One EMA step, `(x - e) * k + e`, fused or not as TA-Lib is on this CPU (see
-/// [`params::fma_enabled`]).
+/// TA-Lib's EMA step, `(x - e) * k + e`, fused or not as TA-Lib is on this CPU (see
+/// [`params::fma_enabled`]); KAMA's variable-coefficient step (the EMA itself is anchored).
 #[inline(always)]
 pub(crate) fn step<const FMA: bool>(x: f64, prev: f64, k: f64) -> f64 {
     if FMA {
@@ -89,25 +92,36 @@ macro_rules! with_fma {
     }};
 }
 
-/// TA-Lib's `TA_INT_EMA` from index 0: writes `out[period-1..]`. Also used with `period == 1` by
-/// MACD's signal line, where it degenerates to a copy.
+/// TA-Lib's `TA_INT_EMA` from index 0: writes `out[period-1..]` (`period == 1` degenerates to a
+/// copy, up to rounding).
 #[inline]
 pub(crate) fn core(real: &[f64], period: usize, k: f64, out: &mut [f64]) {
-    crate::with_fma!(core_impl(real, period, k, out))
+    crate::with_avx2!(core_impl(real, period, k, out))
 }
 
 #[inline(always)]
-fn core_impl<const FMA: bool>(real: &[f64], period: usize, k: f64, out: &mut [f64]) {
+fn core_impl(real: &[f64], period: usize, k: f64, out: &mut [f64]) {
     let mut total = 0.0;
     for &x in &real[..period] {
         total += x;
     }
-    let mut prev = total / period as f64;
-    out[period - 1] = prev;
-    for (o, &x) in out[period..].iter_mut().zip(&real[period..]) {
-        prev = step::<FMA>(x, prev, k);
-        *o = prev;
-    }
+    let seed = total / period as f64;
+    out[period - 1] = seed;
+    let mut s = smoother(k, seed);
+    run(&mut s, k, &real[period..], &mut out[period..]);
+}
+
+/// The anchored state of an EMA with factor `k` whose value is `seed`.
+#[inline]
+pub(crate) fn smoother(k: f64, seed: f64) -> Anchored<1> {
+    Anchored::new(1.0 - k, [seed])
+}
+
+/// Continue the EMA state `s` (factor `k`) over `src` into `dst`, exactly as feeding `src` to
+/// [`ExponentialMovingAverage::update`] one value at a time would.
+#[inline(always)]
+pub(crate) fn run(s: &mut Anchored<1>, k: f64, src: &[f64], dst: &mut [f64]) {
+    s.run_scaled(k, src, dst);
 }
 
 /// Streaming EMA with TA-Lib's seeding; also usable with `period == 1` inside the crate.
@@ -115,10 +129,11 @@ fn core_impl<const FMA: bool>(real: &[f64], period: usize, k: f64, out: &mut [f6
 pub struct ExponentialMovingAverage {
     period: usize,
     k: f64,
-    fused: bool,
     count: usize,
     total: f64,
     value: f64,
+    /// The recurrence once seeded (`count >= period`).
+    state: Anchored<1>,
 }
 
 impl ExponentialMovingAverage {
@@ -137,10 +152,10 @@ impl ExponentialMovingAverage {
         Self {
             period,
             k,
-            fused: params::fma_enabled(),
             count: 0,
             total: 0.0,
             value: f64::NAN,
+            state: smoother(k, f64::NAN),
         }
     }
 
@@ -151,7 +166,7 @@ impl ExponentialMovingAverage {
     #[inline]
     pub fn update(&mut self, x: f64) -> f64 {
         if self.count >= self.period {
-            self.value = step_dyn(self.fused, x, self.value, self.k);
+            self.value = self.state.step([self.k * x])[0];
             return self.value;
         }
         if self.count == 0 && x.is_nan() {
@@ -161,6 +176,7 @@ impl ExponentialMovingAverage {
         self.count += 1;
         if self.count == self.period {
             self.value = self.total / self.period as f64;
+            self.state = smoother(self.k, self.value);
         }
         self.value
     }
@@ -172,6 +188,11 @@ impl ExponentialMovingAverage {
     /// The smoothing factor `k` (batch loops continue a primed stream with it).
     pub(crate) fn k(&self) -> f64 {
         self.k
+    }
+
+    /// The anchored recurrence of a ready stream (batch loops continue it with [`run`]).
+    pub(crate) fn state(&self) -> &Anchored<1> {
+        &self.state
     }
 
     pub fn is_ready(&self) -> bool {

@@ -1,6 +1,7 @@
 //! Overlap studies: moving averages and bands drawn over the price.
 
 pub mod bbands;
+pub(crate) mod cascade;
 pub mod dema;
 pub mod ema;
 pub mod kama;

@@ -3,7 +3,7 @@
 //! TA-Lib 0.8's relative test (`params::is_empty_range`).
 
 use crate::error::Result;
-use crate::overlap::midpoint::{extremes, Extreme};
+use crate::overlap::midpoint::{extremes_chunked, Extreme};
 use crate::params;
 
 #[inline(always)]
@@ -85,8 +85,11 @@ pub fn willr(
     crate::volatility::trange::check_hlc("willr", high, low, close, out)?;
     let begin = params::first_valid_all(&[high, low, close]);
     params::fill_nan(out, begin + n - 1);
-    extremes(high, low, begin, n, |i, hi, lo| {
-        out[i] = ratio(hi, lo, close[i])
+    extremes_chunked(high, low, begin, n, |t, mx, mn| {
+        let rows = out[t..].iter_mut().zip(&close[t..]).zip(mx.iter().zip(mn));
+        for ((o, &c), (&hi, &lo)) in rows {
+            *o = ratio(hi, lo, c);
+        }
     });
     Ok(())
 }

@@ -161,27 +161,270 @@ pub(crate) fn extremes(
     period: usize,
     mut emit: impl FnMut(usize, f64, f64),
 ) {
+    extremes_chunked(hi, lo, begin, period, |t, mx, mn| {
+        for (j, (&h, &l)) in mx.iter().zip(mn).enumerate() {
+            emit(t + j, h, l);
+        }
+    });
+}
+
+/// [`extremes`] by runs: `emit(t, maxes, mins)` gives the extremes of the windows ending at
+/// `t, t + 1, ..., t + maxes.len() - 1` (up to [`CHUNK`] at a time), so the caller's loop over a
+/// run can be vectorised.
+///
+/// Inputs without NaN after `begin` take the log-step kernel (for windows up to [`LOG_MAX_W`],
+/// compiled for AVX2 when the CPU has it) or van Herk (longer windows); with a NaN the
+/// comparisons must be the stream's own, in its order, so [`Tracker`] runs. Max and min are exact,
+/// so every path gives the same values.
+#[inline(always)]
+pub(crate) fn extremes_chunked(
+    hi: &[f64],
+    lo: &[f64],
+    begin: usize,
+    period: usize,
+    mut emit: impl FnMut(usize, &[f64], &[f64]),
+) {
     let first = begin + period - 1;
     if first >= hi.len() {
         return;
     }
-    let mut max = Tracker::<true>::start(hi, begin, first);
-    let mut min = Tracker::<false>::start(lo, begin, first);
-    emit(first, max.best, min.best);
-    // A fold rather than `any`: without the early exit the scan vectorises.
-    let finite = |s: &[f64]| !s[begin..].iter().fold(false, |seen, v| seen | v.is_nan());
-    let same = std::ptr::eq(hi, lo);
-    if finite(hi) && (same || finite(lo)) {
-        van_herk(&hi[begin..], &lo[begin..], period, |i, h, l| {
-            emit(begin + i, h, l)
-        });
+    // The first window the NaN-free kernels did not emit.
+    let resume = if period <= LOG_MAX_W {
+        let (h, l) = (&hi[begin..], &lo[begin..]);
+        let done = crate::with_simd!(log_extremes(h, l, period, |t, mx, mn| emit(
+            begin + t,
+            mx,
+            mn
+        )));
+        begin + done
+    } else if finite(&hi[begin..]) && (std::ptr::eq(hi, lo) || finite(&lo[begin..])) {
+        let (h, l) = (&hi[begin..], &lo[begin..]);
+        let (mx, mn) = (
+            Tracker::<true>::start(h, 0, period - 1).best,
+            Tracker::<false>::start(l, 0, period - 1).best,
+        );
+        emit(first, &[mx], &[mn]);
+        van_herk(h, l, period, |i, h, l| emit(begin + i, &[h], &[l]));
+        hi.len()
     } else {
-        for today in first + 1..hi.len() {
-            let h = max.step(hi, today, period);
-            let l = min.step(lo, today, period);
-            emit(today, h, l);
+        first
+    };
+    if resume >= hi.len() {
+        return;
+    }
+    // From the first NaN on, the stream's comparisons in the stream's order. The window before
+    // `resume` holds no NaN, so its extreme and the latest index of it are the stream's state.
+    let (mut max, mut min, from) = if resume == first {
+        let max = Tracker::<true>::start(hi, begin, first);
+        let min = Tracker::<false>::start(lo, begin, first);
+        emit(first, &[max.best], &[min.best]);
+        (max, min, first + 1)
+    } else {
+        let max = Tracker::<true>::start(hi, resume - period, resume - 1);
+        let min = Tracker::<false>::start(lo, resume - period, resume - 1);
+        (max, min, resume)
+    };
+    for today in from..hi.len() {
+        let h = max.step(hi, today, period);
+        let l = min.step(lo, today, period);
+        emit(today, &[h], &[l]);
+    }
+}
+
+/// Whether `x` holds no NaN (a fold rather than `any`: without the early exit it vectorises).
+#[inline(always)]
+pub(crate) fn finite(x: &[f64]) -> bool {
+    !x.iter().fold(false, |seen, v| seen | v.is_nan())
+}
+
+/// Longest window the log-step kernel takes (its levels grow with log2 of the window); longer
+/// windows go to van Herk.
+pub(crate) const LOG_MAX_W: usize = 128;
+/// Windows per pass of the log-step kernel.
+pub(crate) const CHUNK: usize = 256;
+/// Values one level of a pass holds: the scratch is a few stack arrays of this size (no
+/// allocation per call).
+pub(crate) const SCRATCH: usize = CHUNK + LOG_MAX_W;
+
+/// The larger (`MAX`) or smaller of `u` and `v`: one `maxpd` / `minpd`.
+#[inline(always)]
+pub(crate) fn pick<const MAX: bool>(u: f64, v: f64) -> f64 {
+    if MAX {
+        if u > v {
+            u
+        } else {
+            v
+        }
+    } else if u < v {
+        u
+    } else {
+        v
+    }
+}
+
+/// `dst[i]` = the extreme of `src[i + offs[k]]` over `k`: spans merged `F` at a time.
+#[inline(always)]
+fn fold_n<const MAX: bool, const F: usize>(src: &[f64], offs: [usize; F], dst: &mut [f64]) {
+    let m = dst.len();
+    let rows: [&[f64]; F] = std::array::from_fn(|k| &src[offs[k]..offs[k] + m]);
+    for (i, o) in dst.iter_mut().enumerate() {
+        let mut v = rows[0][i];
+        for row in &rows[1..] {
+            v = pick::<MAX>(v, row[i]);
+        }
+        *o = v;
+    }
+}
+
+/// Merge `f` (1 to 4) spans of `s` values starting `0, s, 2s, ...` apart, the last one at `last`
+/// (at most `(f - 1) s`): `dst[i]` is the extreme of `src[i..i + last + s]`.
+#[inline(always)]
+fn fold<const MAX: bool>(src: &[f64], s: usize, last: usize, f: usize, dst: &mut [f64]) {
+    let m = dst.len();
+    match f {
+        0 | 1 => dst.copy_from_slice(&src[..m]),
+        2 => fold_n::<MAX, 2>(src, [0, last], dst),
+        3 => fold_n::<MAX, 3>(src, [0, s.min(last), last], dst),
+        _ => fold_n::<MAX, 4>(src, [0, s, (2 * s).min(last), last], dst),
+    }
+}
+
+/// `dst[i]` = the extreme of `x[i..i + 4]` (`x` holds at least `dst.len() + 3` values): the first
+/// level of every log-step pass, the one that reads the input.
+#[inline(always)]
+fn span4<const MAX: bool>(x: &[f64], dst: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    if params::has_avx2() {
+        // SAFETY: the CPU reported AVX2.
+        unsafe { span4_avx2::<MAX>(x, dst) };
+        return;
+    }
+    fold_n::<MAX, 4>(x, [0, 1, 2, 3], dst);
+}
+
+/// [`span4`] with one load per four windows: the values shifted by 1, 2 and 3 are shuffled out of
+/// two neighbouring vectors instead of loaded again from unaligned addresses (the plain loop is
+/// bound by loads, three of four split across cache lines).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn span4_avx2<const MAX: bool>(x: &[f64], dst: &mut [f64]) {
+    use std::arch::x86_64::*;
+    let m = dst.len();
+    let x = &x[..m + 3];
+    let mut i = 0;
+    if m >= 5 {
+        let (px, pd) = (x.as_ptr(), dst.as_mut_ptr());
+        // SAFETY: loads read `x[i..i + 8]` with `i + 8 <= m + 3 = x.len()`; stores write
+        // `dst[i..i + 4]` with `i + 4 < m`.
+        unsafe {
+            let mut a = _mm256_loadu_pd(px);
+            while i + 5 <= m {
+                let b = _mm256_loadu_pd(px.add(i + 4));
+                let p = _mm256_permute2f128_pd::<0x21>(a, b); // x[i + 2..i + 6]
+                let s1 = _mm256_shuffle_pd::<0b0101>(a, p); // x[i + 1..i + 5]
+                let s3 = _mm256_shuffle_pd::<0b0101>(p, b); // x[i + 3..i + 7]
+                let r = if MAX {
+                    _mm256_max_pd(_mm256_max_pd(a, s1), _mm256_max_pd(p, s3))
+                } else {
+                    _mm256_min_pd(_mm256_min_pd(a, s1), _mm256_min_pd(p, s3))
+                };
+                _mm256_storeu_pd(pd.add(i), r);
+                a = b;
+                i += 4;
+            }
         }
     }
+    fold_n::<MAX, 4>(&x[i..], [0, 1, 2, 3], &mut dst[i..]);
+}
+
+/// Extremes of the `dst.len()` windows of `w` values starting at `x[0], x[1], ...` (`x` holds
+/// `dst.len() + w - 1` values, `1 <= w <= LOG_MAX_W`, `dst.len() <= CHUNK`): level by level, the
+/// extreme of each span of `4s` values is the extreme of four spans of `s` of the level below,
+/// until at most four spans cover a window. Every comparison is a vectorised select that depends
+/// on no other (a running extreme is a chain of dependent selects; rescanning, TA-Lib's way, costs
+/// O(w) whenever the extreme leaves the window): for `w = 14`, eight loads and two stores per
+/// vector of windows.
+#[inline(always)]
+fn log_step<const MAX: bool>(
+    x: &[f64],
+    w: usize,
+    a: &mut [f64; SCRATCH],
+    b: &mut [f64; SCRATCH],
+    dst: &mut [f64],
+) {
+    let c = dst.len();
+    if w < 4 {
+        fold::<MAX>(x, 1, w - 1, w, dst);
+        return;
+    }
+    if w == 4 {
+        span4::<MAX>(x, dst);
+        return;
+    }
+    let (mut cur, mut nxt) = (&mut a[..], &mut b[..]);
+    // The level of span `s` holds the extremes of `x[p..p + s]` for `p < c + w - s`.
+    span4::<MAX>(x, &mut cur[..c + w - 4]);
+    let mut s = 4;
+    while w > 4 * s {
+        fold::<MAX>(cur, s, 3 * s, 4, &mut nxt[..c + w - 4 * s]);
+        std::mem::swap(&mut cur, &mut nxt);
+        s *= 4;
+    }
+    fold::<MAX>(cur, s, w - s, w.div_ceil(s), dst);
+}
+
+/// Ask for the cache lines of the first `n` values of `x` ahead of their use. A pass reads a
+/// chunk of each input in turn, one page at a time, and the hardware prefetchers do not cross
+/// pages: without this every chunk starts with misses.
+#[inline(always)]
+pub(crate) fn prefetch(x: &[f64], n: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        for v in x[..n.min(x.len())].iter().step_by(8) {
+            // SAFETY: a prefetch never faults; the address is inside `x` anyway.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>((v as *const f64).cast()) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (x, n);
+}
+
+/// Sliding max of `hi` and min of `lo` (`1 <= w <= LOG_MAX_W`) over every window of `w`:
+/// `emit(t, maxes, mins)` for runs of windows ending at `t, t + 1, ...`, from `t = w - 1`, up to
+/// the first run whose values hold a NaN (checked a chunk at a time, while the chunk is in cache,
+/// rather than in a pass of its own over the whole input). Returns the end of the first window
+/// not emitted (`hi.len()` when all were).
+#[inline(always)]
+fn log_extremes(
+    hi: &[f64],
+    lo: &[f64],
+    w: usize,
+    mut emit: impl FnMut(usize, &[f64], &[f64]),
+) -> usize {
+    if hi.len() < w {
+        return hi.len();
+    }
+    let windows = hi.len() - w + 1;
+    let mut a = [0.0; SCRATCH];
+    let mut b = [0.0; SCRATCH];
+    let mut mx = [0.0; CHUNK];
+    let mut mn = [0.0; CHUNK];
+    let mut p = 0;
+    while p < windows {
+        let c = (windows - p).min(CHUNK);
+        prefetch(&hi[(p + c + w - 1).min(hi.len())..], CHUNK);
+        prefetch(&lo[(p + c + w - 1).min(lo.len())..], CHUNK);
+        let (h, l) = (&hi[p..p + c + w - 1], &lo[p..p + c + w - 1]);
+        if !(finite(h) && finite(l)) {
+            return p + w - 1;
+        }
+        log_step::<true>(h, w, &mut a, &mut b, &mut mx[..c]);
+        log_step::<false>(l, w, &mut a, &mut b, &mut mn[..c]);
+        emit(p + w - 1, &mx[..c], &mn[..c]);
+        p += c;
+    }
+    hi.len()
 }
 
 /// Sliding max of `hi` and min of `lo` without NaN (van Herk / Gil-Werman): cut the input into
@@ -279,13 +522,22 @@ impl MidPoint {
     }
 }
 
+/// `out[j] = (mx[j] + mn[j]) / 2` over a run.
+#[inline(always)]
+fn mid(out: &mut [f64], mx: &[f64], mn: &[f64]) {
+    prefetch(out.get(mx.len()..).unwrap_or(&[]), CHUNK);
+    for ((o, &h), &l) in out.iter_mut().zip(mx).zip(mn) {
+        *o = (h + l) / 2.0;
+    }
+}
+
 /// Batch MIDPOINT.
 pub fn midpoint(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     let n = MidPoint::check(timeperiod)?;
     params::same_len("midpoint", "real", real.len(), "out", out.len())?;
     let begin = params::first_valid(real);
     params::fill_nan(out, begin + n - 1);
-    extremes(real, real, begin, n, |i, h, l| out[i] = (h + l) / 2.0);
+    extremes_chunked(real, real, begin, n, |t, mx, mn| mid(&mut out[t..], mx, mn));
     Ok(())
 }
 
@@ -346,6 +598,102 @@ pub fn midprice(high: &[f64], low: &[f64], timeperiod: usize, out: &mut [f64]) -
     params::same_len("midprice", "high", high.len(), "out", out.len())?;
     let begin = params::first_valid_all(&[high, low]);
     params::fill_nan(out, begin + n - 1);
-    extremes(high, low, begin, n, |i, h, l| out[i] = (h + l) / 2.0);
+    extremes_chunked(high, low, begin, n, |t, mx, mn| mid(&mut out[t..], mx, mn));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{assert_same, series};
+
+    /// Max and min of each window of `w` ending at `t >= w - 1`, by brute force.
+    fn naive(hi: &[f64], lo: &[f64], w: usize) -> Vec<(f64, f64)> {
+        (w - 1..hi.len())
+            .map(|t| {
+                let h = hi[t + 1 - w..=t]
+                    .iter()
+                    .fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+                let l = lo[t + 1 - w..=t]
+                    .iter()
+                    .fold(f64::INFINITY, |a, &b| a.min(b));
+                (h, l)
+            })
+            .collect()
+    }
+
+    /// Prices rounded to a coarse tick so that equal extremes (plateaus) are common.
+    fn ticks(len: usize, seed: u64) -> Vec<f64> {
+        series(len, seed)
+            .iter()
+            .map(|v| (v * 4.0).round() / 4.0)
+            .collect()
+    }
+
+    #[test]
+    fn log_step_and_van_herk_match_brute_force_across_chunks() {
+        // Lengths cross several CHUNK boundaries; windows cover every log-step level count, the
+        // largest log-step window and van Herk beyond it.
+        let hi = ticks(3 * CHUNK + 77, 1);
+        let lo: Vec<f64> = ticks(3 * CHUNK + 77, 2).iter().map(|v| v - 1.0).collect();
+        for w in (1..=20).chain([31, 32, 33, 64, 65, 127, 128, 129, 200, 700]) {
+            for begin in [0, 3] {
+                let want = naive(&hi[begin..], &lo[begin..], w);
+                let mut got = vec![(f64::NAN, f64::NAN); hi.len()];
+                let mut runs = 0;
+                extremes_chunked(&hi, &lo, begin, w, |t, mx, mn| {
+                    runs += 1;
+                    for j in 0..mx.len() {
+                        got[t + j] = (mx[j], mn[j]);
+                    }
+                });
+                assert!(runs > 0 || hi.len() < begin + w);
+                assert_eq!(&got[begin + w - 1..], &want[..], "w = {w}, begin = {begin}");
+            }
+        }
+    }
+
+    #[test]
+    fn span4_shuffles_equal_the_plain_loop() {
+        let x = series(300, 11);
+        for m in [0, 1, 4, 5, 6, 7, 8, 9, 100, 290] {
+            for off in [0, 1, 3] {
+                let (mut want, mut got) = (vec![0.0; m], vec![0.0; m]);
+                fold_n::<true, 4>(&x[off..], [0, 1, 2, 3], &mut want);
+                span4::<true>(&x[off..], &mut got);
+                assert_eq!(want, got);
+                fold_n::<false, 4>(&x[off..], [0, 1, 2, 3], &mut want);
+                span4::<false>(&x[off..], &mut got);
+                assert_eq!(want, got);
+            }
+        }
+    }
+
+    #[test]
+    fn batch_equals_stream_with_plateaus_constants_and_nan() {
+        let mut hi = ticks(2 * CHUNK + 40, 5);
+        let lo: Vec<f64> = hi.iter().map(|v| v - 0.5).collect();
+        let flat = vec![42.0; 700];
+        let mut gap = series(1500, 9);
+        gap[0] = f64::NAN;
+        gap[600] = f64::NAN;
+        hi[..30].fill(f64::NAN);
+        for x in [&hi, &lo, &flat, &gap] {
+            for n in [2, 3, 14, 15, 128, 129, 300] {
+                let mut out = vec![0.0; x.len()];
+                midpoint(x, n, &mut out).unwrap();
+                let mut s = MidPoint::new(n).unwrap();
+                let streamed: Vec<f64> = x.iter().map(|&v| s.update(v)).collect();
+                assert_same(&streamed, &out);
+
+                let m = x.len().min(lo.len());
+                let (h, l) = (&x[..m], &lo[..m]);
+                let mut out = vec![0.0; m];
+                midprice(h, l, n, &mut out).unwrap();
+                let mut s = MidPrice::new(n).unwrap();
+                let streamed: Vec<f64> = h.iter().zip(l).map(|(&h, &l)| s.update(h, l)).collect();
+                assert_same(&streamed, &out);
+            }
+        }
+    }
 }

@@ -228,14 +228,13 @@ fn drive(
     if begin + n < high.len() && finite(high) && finite(low) {
         let (high, low) = (&high[begin..], &low[begin..]);
         if n < LOG_MAX_W {
-            crate::with_simd!(log_arg_extremes(high, low, n + 1, |t, ah, al| emit(
-                outs,
-                begin + t,
-                factor,
-                nf,
-                ah,
-                al
-            )));
+            crate::with_simd!(log_arg_extremes(
+                high,
+                low,
+                n + 1,
+                #[inline(always)]
+                |t, ah, al| emit(outs, begin + t, factor, nf, ah, al)
+            ));
         } else {
             arg_extremes(high, low, n + 1, |t, hi, lo| {
                 let (ah, al) = ((t - hi) as f64, (t - lo) as f64);

@@ -161,28 +161,62 @@ pub(crate) fn extremes(
     period: usize,
     mut emit: impl FnMut(usize, f64, f64),
 ) {
-    extremes_chunked(hi, lo, begin, period, |t, mx, mn| {
-        for (j, (&h, &l)) in mx.iter().zip(mn).enumerate() {
-            emit(t + j, h, l);
+    let mut mx = [0.0; CHUNK];
+    let mut mn = [0.0; CHUNK];
+    extremes_map(hi, lo, begin, period, |t, run| {
+        let c = run.len();
+        run.map(&mn[..c], &mut mx[..c], |h, _, _| h);
+        run.map(&mx[..c], &mut mn[..c], |_, l, _| l);
+        for j in 0..c {
+            emit(t + j, mx[j], mn[j]);
         }
     });
 }
 
-/// [`extremes`] by runs: `emit(t, maxes, mins)` gives the extremes of the windows ending at
-/// `t, t + 1, ..., t + maxes.len() - 1` (up to [`CHUNK`] at a time), so the caller's loop over a
-/// run can be vectorised.
+/// A run of consecutive windows from [`extremes_map`]: a chunk of the log-step kernel or one
+/// window of the other paths.
+#[derive(Clone, Copy)]
+pub(crate) enum Run<'a> {
+    Chunk(Last<'a>),
+    One(f64, f64),
+}
+
+impl Run<'_> {
+    /// How many windows the run holds.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Self::Chunk(last) => last.c,
+            Self::One(..) => 1,
+        }
+    }
+
+    /// `out[j] = f(max, min, aux[j])` for the `j`-th window of the run (`out` and `aux` start at
+    /// its first window and hold at least `len()` values).
+    #[inline(always)]
+    pub(crate) fn map(&self, aux: &[f64], out: &mut [f64], f: impl Fn(f64, f64, f64) -> f64) {
+        match self {
+            Self::Chunk(last) => last.map(aux, out, f),
+            Self::One(h, l) => out[0] = f(*h, *l, aux[0]),
+        }
+    }
+}
+
+/// [`extremes`] by runs: `emit(t, run)` for runs of windows ending at `t, t + 1, ...,
+/// t + run.len() - 1` (up to [`CHUNK`] at a time); the caller maps each run into its output with
+/// [`Run::map`], one vectorised loop per chunk.
 ///
-/// Inputs without NaN after `begin` take the log-step kernel (for windows up to [`LOG_MAX_W`],
-/// compiled for AVX2 when the CPU has it) or van Herk (longer windows); with a NaN the
+/// Inputs without NaN take the log-step kernel (windows up to [`LOG_MAX_W`], compiled for AVX2
+/// when the CPU has it) or van Herk (longer windows); from the first chunk holding a NaN on, the
 /// comparisons must be the stream's own, in its order, so [`Tracker`] runs. Max and min are exact,
 /// so every path gives the same values.
 #[inline(always)]
-pub(crate) fn extremes_chunked(
+pub(crate) fn extremes_map(
     hi: &[f64],
     lo: &[f64],
     begin: usize,
     period: usize,
-    mut emit: impl FnMut(usize, &[f64], &[f64]),
+    mut emit: impl FnMut(usize, Run<'_>),
 ) {
     let first = begin + period - 1;
     if first >= hi.len() {
@@ -191,11 +225,13 @@ pub(crate) fn extremes_chunked(
     // The first window the NaN-free kernels did not emit.
     let resume = if period <= LOG_MAX_W {
         let (h, l) = (&hi[begin..], &lo[begin..]);
-        let done = crate::with_simd!(log_extremes(h, l, period, |t, mx, mn| emit(
-            begin + t,
-            mx,
-            mn
-        )));
+        let done = crate::with_simd!(log_extremes(
+            h,
+            l,
+            period,
+            #[inline(always)]
+            |t, last| emit(begin + t, Run::Chunk(last))
+        ));
         begin + done
     } else if finite(&hi[begin..]) && (std::ptr::eq(hi, lo) || finite(&lo[begin..])) {
         let (h, l) = (&hi[begin..], &lo[begin..]);
@@ -203,8 +239,8 @@ pub(crate) fn extremes_chunked(
             Tracker::<true>::start(h, 0, period - 1).best,
             Tracker::<false>::start(l, 0, period - 1).best,
         );
-        emit(first, &[mx], &[mn]);
-        van_herk(h, l, period, |i, h, l| emit(begin + i, &[h], &[l]));
+        emit(first, Run::One(mx, mn));
+        van_herk(h, l, period, |i, h, l| emit(begin + i, Run::One(h, l)));
         hi.len()
     } else {
         first
@@ -217,7 +253,7 @@ pub(crate) fn extremes_chunked(
     let (mut max, mut min, from) = if resume == first {
         let max = Tracker::<true>::start(hi, begin, first);
         let min = Tracker::<false>::start(lo, begin, first);
-        emit(first, &[max.best], &[min.best]);
+        emit(first, Run::One(max.best, min.best));
         (max, min, first + 1)
     } else {
         let max = Tracker::<true>::start(hi, resume - period, resume - 1);
@@ -227,7 +263,7 @@ pub(crate) fn extremes_chunked(
     for today in from..hi.len() {
         let h = max.step(hi, today, period);
         let l = min.step(lo, today, period);
-        emit(today, &[h], &[l]);
+        emit(today, Run::One(h, l));
     }
 }
 
@@ -290,16 +326,17 @@ fn fold<const MAX: bool>(src: &[f64], s: usize, last: usize, f: usize, dst: &mut
 }
 
 /// `dst[i]` = the extreme of `x[i..i + 4]` (`x` holds at least `dst.len() + 3` values): the first
-/// level of every log-step pass, the one that reads the input.
+/// level of every log-step pass, the one that reads the input. Returns whether those values hold
+/// no NaN, checked on the way (the data is in registers: no pass of its own).
 #[inline(always)]
-fn span4<const MAX: bool>(x: &[f64], dst: &mut [f64]) {
+fn span4<const MAX: bool>(x: &[f64], dst: &mut [f64]) -> bool {
     #[cfg(target_arch = "x86_64")]
     if params::has_avx2() {
         // SAFETY: the CPU reported AVX2.
-        unsafe { span4_avx2::<MAX>(x, dst) };
-        return;
+        return unsafe { span4_avx2::<MAX>(x, dst) };
     }
     fold_n::<MAX, 4>(x, [0, 1, 2, 3], dst);
+    finite(&x[..dst.len() + 3])
 }
 
 /// [`span4`] with one load per four windows: the values shifted by 1, 2 and 3 are shuffled out of
@@ -307,19 +344,22 @@ fn span4<const MAX: bool>(x: &[f64], dst: &mut [f64]) {
 /// bound by loads, three of four split across cache lines).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn span4_avx2<const MAX: bool>(x: &[f64], dst: &mut [f64]) {
+unsafe fn span4_avx2<const MAX: bool>(x: &[f64], dst: &mut [f64]) -> bool {
     use std::arch::x86_64::*;
     let m = dst.len();
     let x = &x[..m + 3];
     let mut i = 0;
+    let mut nan = false;
     if m >= 5 {
         let (px, pd) = (x.as_ptr(), dst.as_mut_ptr());
         // SAFETY: loads read `x[i..i + 8]` with `i + 8 <= m + 3 = x.len()`; stores write
         // `dst[i..i + 4]` with `i + 4 < m`.
         unsafe {
             let mut a = _mm256_loadu_pd(px);
+            let mut bad = _mm256_cmp_pd::<_CMP_UNORD_Q>(a, a);
             while i + 5 <= m {
                 let b = _mm256_loadu_pd(px.add(i + 4));
+                bad = _mm256_or_pd(bad, _mm256_cmp_pd::<_CMP_UNORD_Q>(b, b));
                 let p = _mm256_permute2f128_pd::<0x21>(a, b); // x[i + 2..i + 6]
                 let s1 = _mm256_shuffle_pd::<0b0101>(a, p); // x[i + 1..i + 5]
                 let s3 = _mm256_shuffle_pd::<0b0101>(p, b); // x[i + 3..i + 7]
@@ -332,45 +372,130 @@ unsafe fn span4_avx2<const MAX: bool>(x: &[f64], dst: &mut [f64]) {
                 a = b;
                 i += 4;
             }
+            nan = _mm256_movemask_pd(bad) != 0;
         }
     }
     fold_n::<MAX, 4>(&x[i..], [0, 1, 2, 3], &mut dst[i..]);
+    !nan && finite(&x[i..])
 }
 
-/// Extremes of the `dst.len()` windows of `w` values starting at `x[0], x[1], ...` (`x` holds
-/// `dst.len() + w - 1` values, `1 <= w <= LOG_MAX_W`, `dst.len() <= CHUNK`): level by level, the
-/// extreme of each span of `4s` values is the extreme of four spans of `s` of the level below,
-/// until at most four spans cover a window. Every comparison is a vectorised select that depends
-/// on no other (a running extreme is a chain of dependent selects; rescanning, TA-Lib's way, costs
-/// O(w) whenever the extreme leaves the window): for `w = 14`, eight loads and two stores per
-/// vector of windows.
+/// The levels of a log-step pass below the last: the extremes of every span of `s` values of
+/// `x` (for `c` windows of `w`), level by level, the extreme of each span of `4s` values being the
+/// extreme of four spans of `s` of the level below, until at most four spans cover a window.
+/// Returns `s` and whether the level is in `b` (else in `a`; `s == 1` means `x` itself), or
+/// `None` when `x` holds a NaN.
+///
+/// Every comparison is a vectorised select that depends on no other (a running extreme is a chain
+/// of dependent selects; rescanning, TA-Lib's way, costs O(w) whenever the extreme leaves the
+/// window): for `w = 14`, one level of spans of 4, then the windows from four of them.
 #[inline(always)]
-fn log_step<const MAX: bool>(
+fn levels<const MAX: bool>(
     x: &[f64],
     w: usize,
+    c: usize,
     a: &mut [f64; SCRATCH],
     b: &mut [f64; SCRATCH],
-    dst: &mut [f64],
-) {
-    let c = dst.len();
-    if w < 4 {
-        fold::<MAX>(x, 1, w - 1, w, dst);
-        return;
+) -> Option<(usize, bool)> {
+    if w <= 4 {
+        return finite(&x[..c + w - 1]).then_some((1, false));
     }
-    if w == 4 {
-        span4::<MAX>(x, dst);
-        return;
-    }
-    let (mut cur, mut nxt) = (&mut a[..], &mut b[..]);
     // The level of span `s` holds the extremes of `x[p..p + s]` for `p < c + w - s`.
-    span4::<MAX>(x, &mut cur[..c + w - 4]);
+    if !span4::<MAX>(x, &mut a[..c + w - 4]) {
+        return None;
+    }
     let mut s = 4;
+    let mut in_b = false;
     while w > 4 * s {
-        fold::<MAX>(cur, s, 3 * s, 4, &mut nxt[..c + w - 4 * s]);
-        std::mem::swap(&mut cur, &mut nxt);
+        let m = c + w - 4 * s;
+        if in_b {
+            fold::<MAX>(&b[..], s, 3 * s, 4, &mut a[..m]);
+        } else {
+            fold::<MAX>(&a[..], s, 3 * s, 4, &mut b[..m]);
+        }
+        in_b = !in_b;
         s *= 4;
     }
-    fold::<MAX>(cur, s, w - s, w.div_ceil(s), dst);
+    Some((s, in_b))
+}
+
+/// One series' scratch: two levels of a log-step pass.
+struct Levels {
+    a: [f64; SCRATCH],
+    b: [f64; SCRATCH],
+}
+
+impl Levels {
+    fn new() -> Self {
+        Self {
+            a: [0.0; SCRATCH],
+            b: [0.0; SCRATCH],
+        }
+    }
+
+    /// Compute the levels of `x` below the last; returns the last level's input and span, or
+    /// `None` when `x` holds a NaN.
+    #[inline(always)]
+    fn run<'a, const MAX: bool>(
+        &'a mut self,
+        x: &'a [f64],
+        w: usize,
+        c: usize,
+    ) -> Option<(&'a [f64], usize)> {
+        Some(match levels::<MAX>(x, w, c, &mut self.a, &mut self.b)? {
+            (1, _) => (x, 1),
+            (s, true) => (&self.b[..], s),
+            (s, false) => (&self.a[..], s),
+        })
+    }
+}
+
+/// The last level of a log-step pass over one chunk: the spans of `s` of the highs and of the
+/// lows, from which the extremes of `c` windows of `w` follow (up to four spans each).
+#[derive(Clone, Copy)]
+pub(crate) struct Last<'a> {
+    hi: &'a [f64],
+    lo: &'a [f64],
+    s: usize,
+    w: usize,
+    c: usize,
+}
+
+impl Last<'_> {
+    /// `out[j] = f(max, min, aux[j])` for the `j`-th window of the chunk (`out` and `aux` start
+    /// at its first window): the last level and the caller's formula in one vectorised loop.
+    #[inline(always)]
+    fn map(&self, aux: &[f64], out: &mut [f64], f: impl Fn(f64, f64, f64) -> f64) {
+        let (s, w) = (self.s, self.w);
+        let last = w - s;
+        let (aux, out) = (&aux[..self.c], &mut out[..self.c]);
+        match w.div_ceil(s) {
+            0 | 1 => self.map_n::<1>([0], aux, out, f),
+            2 => self.map_n::<2>([0, last], aux, out, f),
+            3 => self.map_n::<3>([0, s.min(last), last], aux, out, f),
+            _ => self.map_n::<4>([0, s, (2 * s).min(last), last], aux, out, f),
+        }
+    }
+
+    #[inline(always)]
+    fn map_n<const F: usize>(
+        &self,
+        offs: [usize; F],
+        aux: &[f64],
+        out: &mut [f64],
+        f: impl Fn(f64, f64, f64) -> f64,
+    ) {
+        let c = out.len();
+        let his: [&[f64]; F] = std::array::from_fn(|k| &self.hi[offs[k]..offs[k] + c]);
+        let los: [&[f64]; F] = std::array::from_fn(|k| &self.lo[offs[k]..offs[k] + c]);
+        for (i, (o, &x)) in out.iter_mut().zip(aux).enumerate() {
+            let (mut h, mut l) = (his[0][i], los[0][i]);
+            for k in 1..F {
+                h = pick::<true>(h, his[k][i]);
+                l = pick::<false>(l, los[k][i]);
+            }
+            *o = f(h, l, x);
+        }
+    }
 }
 
 /// Ask for the cache lines of the first `n` values of `x` ahead of their use. A pass reads a
@@ -390,38 +515,53 @@ pub(crate) fn prefetch(x: &[f64], n: usize) {
     let _ = (x, n);
 }
 
+/// [`prefetch`] for writing: the cache lines of the first `n` values of `x` are fetched for
+/// ownership ahead of the stores.
+#[inline(always)]
+pub(crate) fn prefetch_write(x: &[f64], n: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_ET0};
+        for v in x[..n.min(x.len())].iter().step_by(8) {
+            // SAFETY: a prefetch never faults; the address is inside `x` anyway.
+            unsafe { _mm_prefetch::<_MM_HINT_ET0>((v as *const f64).cast()) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (x, n);
+}
+
 /// Sliding max of `hi` and min of `lo` (`1 <= w <= LOG_MAX_W`) over every window of `w`:
-/// `emit(t, maxes, mins)` for runs of windows ending at `t, t + 1, ...`, from `t = w - 1`, up to
-/// the first run whose values hold a NaN (checked a chunk at a time, while the chunk is in cache,
+/// `emit(t, last)` for chunks of windows ending at `t, t + 1, ...` (from `t = w - 1`), up to the
+/// first chunk whose values hold a NaN (checked on the way, while the chunk is in registers,
 /// rather than in a pass of its own over the whole input). Returns the end of the first window
 /// not emitted (`hi.len()` when all were).
 #[inline(always)]
-fn log_extremes(
-    hi: &[f64],
-    lo: &[f64],
-    w: usize,
-    mut emit: impl FnMut(usize, &[f64], &[f64]),
-) -> usize {
+fn log_extremes(hi: &[f64], lo: &[f64], w: usize, mut emit: impl FnMut(usize, Last<'_>)) -> usize {
     if hi.len() < w {
         return hi.len();
     }
     let windows = hi.len() - w + 1;
-    let mut a = [0.0; SCRATCH];
-    let mut b = [0.0; SCRATCH];
-    let mut mx = [0.0; CHUNK];
-    let mut mn = [0.0; CHUNK];
+    let mut lh = Levels::new();
+    let mut ll = Levels::new();
     let mut p = 0;
     while p < windows {
         let c = (windows - p).min(CHUNK);
         prefetch(&hi[(p + c + w - 1).min(hi.len())..], CHUNK);
         prefetch(&lo[(p + c + w - 1).min(lo.len())..], CHUNK);
         let (h, l) = (&hi[p..p + c + w - 1], &lo[p..p + c + w - 1]);
-        if !(finite(h) && finite(l)) {
+        let (Some((sh, s)), Some((sl, _))) = (lh.run::<true>(h, w, c), ll.run::<false>(l, w, c))
+        else {
             return p + w - 1;
-        }
-        log_step::<true>(h, w, &mut a, &mut b, &mut mx[..c]);
-        log_step::<false>(l, w, &mut a, &mut b, &mut mn[..c]);
-        emit(p + w - 1, &mx[..c], &mn[..c]);
+        };
+        let last = Last {
+            hi: sh,
+            lo: sl,
+            s,
+            w,
+            c,
+        };
+        emit(p + w - 1, last);
         p += c;
     }
     hi.len()
@@ -522,13 +662,17 @@ impl MidPoint {
     }
 }
 
-/// `out[j] = (mx[j] + mn[j]) / 2` over a run.
+/// `out[t..] = (max + min) / 2` over a run (`src` is any input, unused by the formula).
 #[inline(always)]
-fn mid(out: &mut [f64], mx: &[f64], mn: &[f64]) {
-    prefetch(out.get(mx.len()..).unwrap_or(&[]), CHUNK);
-    for ((o, &h), &l) in out.iter_mut().zip(mx).zip(mn) {
-        *o = (h + l) / 2.0;
-    }
+fn mid(src: &[f64], out: &mut [f64], t: usize, run: Run<'_>) {
+    let (out, src) = (&mut out[t..], &src[t..]);
+    prefetch_write(out.get(run.len()..).unwrap_or(&[]), CHUNK);
+    run.map(
+        src,
+        out,
+        #[inline(always)]
+        |h, l, _| (h + l) / 2.0,
+    );
 }
 
 /// Batch MIDPOINT.
@@ -537,7 +681,14 @@ pub fn midpoint(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> 
     params::same_len("midpoint", "real", real.len(), "out", out.len())?;
     let begin = params::first_valid(real);
     params::fill_nan(out, begin + n - 1);
-    extremes_chunked(real, real, begin, n, |t, mx, mn| mid(&mut out[t..], mx, mn));
+    extremes_map(
+        real,
+        real,
+        begin,
+        n,
+        #[inline(always)]
+        |t, run| mid(real, out, t, run),
+    );
     Ok(())
 }
 
@@ -598,7 +749,14 @@ pub fn midprice(high: &[f64], low: &[f64], timeperiod: usize, out: &mut [f64]) -
     params::same_len("midprice", "high", high.len(), "out", out.len())?;
     let begin = params::first_valid_all(&[high, low]);
     params::fill_nan(out, begin + n - 1);
-    extremes_chunked(high, low, begin, n, |t, mx, mn| mid(&mut out[t..], mx, mn));
+    extremes_map(
+        high,
+        low,
+        begin,
+        n,
+        #[inline(always)]
+        |t, run| mid(high, out, t, run),
+    );
     Ok(())
 }
 
@@ -631,7 +789,7 @@ mod tests {
     }
 
     #[test]
-    fn log_step_and_van_herk_match_brute_force_across_chunks() {
+    fn log_steps_and_van_herk_match_brute_force_across_chunks() {
         // Lengths cross several CHUNK boundaries; windows cover every log-step level count, the
         // largest log-step window and van Herk beyond it.
         let hi = ticks(3 * CHUNK + 77, 1);
@@ -641,11 +799,9 @@ mod tests {
                 let want = naive(&hi[begin..], &lo[begin..], w);
                 let mut got = vec![(f64::NAN, f64::NAN); hi.len()];
                 let mut runs = 0;
-                extremes_chunked(&hi, &lo, begin, w, |t, mx, mn| {
+                extremes(&hi, &lo, begin, w, |t, mx, mn| {
                     runs += 1;
-                    for j in 0..mx.len() {
-                        got[t + j] = (mx[j], mn[j]);
-                    }
+                    got[t] = (mx, mn);
                 });
                 assert!(runs > 0 || hi.len() < begin + w);
                 assert_eq!(&got[begin + w - 1..], &want[..], "w = {w}, begin = {begin}");

@@ -3,9 +3,12 @@
 //! `AROONOSC = (100 / n) (index of highest - index of lowest)`. On ties the latest candle counts,
 //! as in TA-Lib.
 //!
-//! The positions of the extremes come from monotonic deques (amortised O(1) per candle, storage
-//! allocated once) where TA-Lib rescans the window whenever an extreme leaves it; the deque keeps
-//! the latest index among equal values, which is the index TA-Lib's `>=` / `<=` updates settle on.
+//! The stream takes the positions of the extremes from monotonic deques (amortised O(1) per
+//! candle, storage allocated once) where TA-Lib rescans the window whenever an extreme leaves it;
+//! the deque keeps the latest index among equal values, which is the index TA-Lib's `>=` / `<=`
+//! updates settle on. The batch runs the log-step kernel of `midpoint` on (value, index) pairs
+//! (a later span wins a tie, so the index is again the latest; van Herk past `LOG_MAX_W`) and the
+//! stream's deques when the input holds a NaN: the same indices, so the same bits.
 
 use crate::error::Result;
 use crate::overlap::midpoint::{prefetch, CHUNK, LOG_MAX_W, SCRATCH};

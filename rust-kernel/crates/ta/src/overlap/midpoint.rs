@@ -1,6 +1,11 @@
 //! Midpoint of a window (TA-Lib `MIDPOINT`: `(max + min) / 2` of `real` over `n`; `MIDPRICE`:
-//! `(max(high) + min(low)) / 2`), lookback `n - 1`. The extremes are rescanned only when the
-//! current extreme leaves the window, as TA-Lib does.
+//! `(max(high) + min(low)) / 2`), lookback `n - 1`.
+//!
+//! The streams rescan their window only when the current extreme leaves it. The batch functions
+//! (and WILLR's and STOCH's) take the window extremes from [`extremes_map`]: a log-step kernel
+//! over chunks of the input (vectorised, AVX2 where the CPU has it, no dependent comparisons), van
+//! Herk for windows longer than [`LOG_MAX_W`], and the stream's own comparisons from a NaN on.
+//! Max and min are exact, so the values are the same bits whichever path computes them.
 
 use crate::error::Result;
 use crate::params;

@@ -11,7 +11,7 @@
 //! stream's deques when the input holds a NaN: the same indices, so the same bits.
 
 use crate::error::Result;
-use crate::overlap::midpoint::{prefetch, CHUNK, LOG_MAX_W, SCRATCH};
+use crate::overlap::midpoint::{finite, prefetch, CHUNK, LOG_MAX_W, SCRATCH};
 use crate::params;
 
 pub fn check(indicator: &'static str, timeperiod: impl params::IntParam) -> Result<usize> {
@@ -226,33 +226,39 @@ fn drive(
     }
     let factor = 100.0 / n as f64;
     let nf = n as f64;
-    // A fold rather than `any`: without the early exit the scan vectorises.
-    let finite = |x: &[f64]| !x[begin..].iter().fold(false, |seen, v| seen | v.is_nan());
-    if begin + n < high.len() && finite(high) && finite(low) {
-        let (high, low) = (&high[begin..], &low[begin..]);
-        if n < LOG_MAX_W {
-            crate::with_simd!(log_arg_extremes(
-                high,
-                low,
-                n + 1,
-                #[inline(always)]
-                |t, ah, al| emit(outs, begin + t, factor, nf, ah, al)
-            ));
-        } else {
-            arg_extremes(high, low, n + 1, |t, hi, lo| {
-                let (ah, al) = ((t - hi) as f64, (t - lo) as f64);
-                emit(outs, begin + t, factor, nf, &[ah], &[al]);
-            });
-        }
+    if begin + n >= high.len() {
         return Ok(());
     }
+    let (h, l) = (&high[begin..], &low[begin..]);
+    // The first candle the NaN-free kernels did not emit.
+    let resume = if n < LOG_MAX_W {
+        let done = crate::with_simd!(log_arg_extremes(
+            h,
+            l,
+            n + 1,
+            #[inline(always)]
+            |t, ah, al| emit(outs, begin + t, factor, nf, ah, al)
+        ));
+        begin + done
+    } else if finite(h) && finite(l) {
+        arg_extremes(h, l, n + 1, |t, hi, lo| {
+            let (ah, al) = ((t - hi) as f64, (t - lo) as f64);
+            emit(outs, begin + t, factor, nf, &[ah], &[al]);
+        });
+        high.len()
+    } else {
+        begin + n
+    };
+    // From the first NaN on, the stream's deques. Before `resume` the data holds no NaN, so the
+    // deques built from the last window before it are the stream's (a deque holds the descending
+    // run of its window, whatever came before).
     let mut max = ArgExtreme::<true>::new(n + 1);
     let mut min = ArgExtreme::<false>::new(n + 1);
-    for i in begin..high.len() {
+    for i in resume.saturating_sub(n + 1).max(begin)..high.len() {
         let j = i - begin;
         let hi = max.push(j, high[i]);
         let lo = min.push(j, low[i]);
-        if j >= n {
+        if i >= resume {
             emit(outs, i, factor, nf, &[(j - hi) as f64], &[(j - lo) as f64]);
         }
     }
@@ -343,13 +349,20 @@ fn arg_log_step<const MAX: bool>(x: &[f64], w: usize, sc: &mut ArgScratch, di: &
     arg_fold::<MAX>((cv, ci), s, w - s, w.div_ceil(s), dv, di);
 }
 
-/// For every window of `w` values (no NaN, `w <= LOG_MAX_W`) ending at `t >= w - 1`: how many
+/// For every window of `w` values (`w <= LOG_MAX_W`) ending at `t >= w - 1`: how many
 /// values ago its highest `hi` and its lowest `lo` were (the latest of equal extremes), as whole
-/// numbers in `f64`; `emit(t, ages_hi, ages_lo)` for runs of windows ending at `t, t + 1, ...`.
+/// numbers in `f64`; `emit(t, ages_hi, ages_lo)` for runs of windows ending at `t, t + 1, ...`,
+/// up to the first chunk holding a NaN. Returns the end of the first window not emitted
+/// (`hi.len()` when all were).
 #[inline(always)]
-fn log_arg_extremes(hi: &[f64], lo: &[f64], w: usize, mut emit: impl FnMut(usize, &[f64], &[f64])) {
+fn log_arg_extremes(
+    hi: &[f64],
+    lo: &[f64],
+    w: usize,
+    mut emit: impl FnMut(usize, &[f64], &[f64]),
+) -> usize {
     if hi.len() < w {
-        return;
+        return hi.len();
     }
     let windows = hi.len() - w + 1;
     let mut sc = ArgScratch {
@@ -369,8 +382,13 @@ fn log_arg_extremes(hi: &[f64], lo: &[f64], w: usize, mut emit: impl FnMut(usize
         let c = (windows - p).min(CHUNK);
         prefetch(&hi[(p + c + w - 1).min(hi.len())..], CHUNK);
         prefetch(&lo[(p + c + w - 1).min(lo.len())..], CHUNK);
-        arg_log_step::<true>(&hi[p..p + c + w - 1], w, &mut sc, &mut ih[..c]);
-        arg_log_step::<false>(&lo[p..p + c + w - 1], w, &mut sc, &mut il[..c]);
+        let (h, l) = (&hi[p..p + c + w - 1], &lo[p..p + c + w - 1]);
+        // Checked a chunk at a time, in cache, rather than in a pass of its own.
+        if !(finite(h) && finite(l)) {
+            return p + w - 1;
+        }
+        arg_log_step::<true>(h, w, &mut sc, &mut ih[..c]);
+        arg_log_step::<false>(l, w, &mut sc, &mut il[..c]);
         // The window at j ends at j + w - 1 (relative to p).
         let ends = &sc.iota[w - 1..w - 1 + c];
         for ((h, l), &e) in ih[..c].iter_mut().zip(&mut il[..c]).zip(ends) {
@@ -380,6 +398,7 @@ fn log_arg_extremes(hi: &[f64], lo: &[f64], w: usize, mut emit: impl FnMut(usize
         emit(p + w - 1, &ih[..c], &il[..c]);
         p += c;
     }
+    hi.len()
 }
 
 /// Latest index of the maximum of `hi` and of the minimum of `lo` over every window of `w`

@@ -117,13 +117,32 @@ fn change_loop(kind: ChangeKind, now: &[f64], then: &[f64], out: &mut [f64]) {
     }
     match kind {
         ChangeKind::Mom => each!(|x: f64, p: f64| x - p),
-        ChangeKind::Roc => each!(|x: f64, p: f64| if p != 0.0 {
-            ((x / p) - 1.0) * 100.0
-        } else {
-            0.0
+        // Each ratio is computed whatever `p` (then discarded where it is 0), so the loop loads
+        // `now` with plain vector loads rather than loads masked by the condition.
+        ChangeKind::Roc => each!(|x: f64, p: f64| {
+            let r = ((x / p) - 1.0) * 100.0;
+            if p != 0.0 {
+                r
+            } else {
+                0.0
+            }
         }),
-        ChangeKind::Rocp => each!(|x: f64, p: f64| if p != 0.0 { (x - p) / p } else { 0.0 }),
-        ChangeKind::Rocr => each!(|x: f64, p: f64| if p != 0.0 { x / p } else { 0.0 }),
+        ChangeKind::Rocp => each!(|x: f64, p: f64| {
+            let r = (x - p) / p;
+            if p != 0.0 {
+                r
+            } else {
+                0.0
+            }
+        }),
+        ChangeKind::Rocr => each!(|x: f64, p: f64| {
+            let r = x / p;
+            if p != 0.0 {
+                r
+            } else {
+                0.0
+            }
+        }),
     }
 }
 

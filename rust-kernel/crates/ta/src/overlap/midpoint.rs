@@ -384,6 +384,56 @@ unsafe fn span4_avx2<const MAX: bool>(x: &[f64], dst: &mut [f64]) -> bool {
     !nan && finite(&x[i..])
 }
 
+/// [`span4`] of `x` for both the max (`dmax`) and the min (`dmin`) from one pass over `x`
+/// (MIDPOINT: the highs are the lows). Returns whether `x` holds no NaN.
+#[inline(always)]
+fn span4_pair(x: &[f64], dmax: &mut [f64], dmin: &mut [f64]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if params::has_avx2() {
+        // SAFETY: the CPU reported AVX2.
+        return unsafe { span4_pair_avx2(x, dmax, dmin) };
+    }
+    let finite = span4::<true>(x, dmax);
+    span4::<false>(x, dmin) && finite
+}
+
+/// [`span4_pair`] with the loads and shuffles of [`span4_avx2`] shared by max and min.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn span4_pair_avx2(x: &[f64], dmax: &mut [f64], dmin: &mut [f64]) -> bool {
+    use std::arch::x86_64::*;
+    let m = dmax.len();
+    let (x, dmin) = (&x[..m + 3], &mut dmin[..m]);
+    let mut i = 0;
+    let mut nan = false;
+    if m >= 5 {
+        let (px, ph, pl) = (x.as_ptr(), dmax.as_mut_ptr(), dmin.as_mut_ptr());
+        // SAFETY: loads read `x[i..i + 8]` with `i + 8 <= m + 3 = x.len()`; stores write
+        // `dmax[i..i + 4]` and `dmin[i..i + 4]` with `i + 4 < m`, both `m` long.
+        unsafe {
+            let mut a = _mm256_loadu_pd(px);
+            let mut bad = _mm256_cmp_pd::<_CMP_UNORD_Q>(a, a);
+            while i + 5 <= m {
+                let b = _mm256_loadu_pd(px.add(i + 4));
+                bad = _mm256_or_pd(bad, _mm256_cmp_pd::<_CMP_UNORD_Q>(b, b));
+                let p = _mm256_permute2f128_pd::<0x21>(a, b); // x[i + 2..i + 6]
+                let s1 = _mm256_shuffle_pd::<0b0101>(a, p); // x[i + 1..i + 5]
+                let s3 = _mm256_shuffle_pd::<0b0101>(p, b); // x[i + 3..i + 7]
+                let hi = _mm256_max_pd(_mm256_max_pd(a, s1), _mm256_max_pd(p, s3));
+                let lo = _mm256_min_pd(_mm256_min_pd(a, s1), _mm256_min_pd(p, s3));
+                _mm256_storeu_pd(ph.add(i), hi);
+                _mm256_storeu_pd(pl.add(i), lo);
+                a = b;
+                i += 4;
+            }
+            nan = _mm256_movemask_pd(bad) != 0;
+        }
+    }
+    fold_n::<true, 4>(&x[i..], [0, 1, 2, 3], &mut dmax[i..]);
+    fold_n::<false, 4>(&x[i..], [0, 1, 2, 3], &mut dmin[i..]);
+    !nan && finite(&x[i..])
+}
+
 /// The levels of a log-step pass below the last: the extremes of every span of `s` values of
 /// `x` (for `c` windows of `w`), level by level, the extreme of each span of `4s` values being the
 /// extreme of four spans of `s` of the level below, until at most four spans cover a window.
@@ -408,6 +458,17 @@ fn levels<const MAX: bool>(
     if !span4::<MAX>(x, &mut a[..c + w - 4]) {
         return None;
     }
+    Some(upper_levels::<MAX>(w, c, a, b))
+}
+
+/// The levels above the first (spans of 4 in `a`, `w > 4`): as [`levels`].
+#[inline(always)]
+fn upper_levels<const MAX: bool>(
+    w: usize,
+    c: usize,
+    a: &mut [f64; SCRATCH],
+    b: &mut [f64; SCRATCH],
+) -> (usize, bool) {
     let mut s = 4;
     let mut in_b = false;
     while w > 4 * s {
@@ -420,7 +481,7 @@ fn levels<const MAX: bool>(
         in_b = !in_b;
         s *= 4;
     }
-    Some((s, in_b))
+    (s, in_b)
 }
 
 /// One series' scratch: two levels of a log-step pass.
@@ -434,6 +495,15 @@ impl Levels {
         Self {
             a: [0.0; SCRATCH],
             b: [0.0; SCRATCH],
+        }
+    }
+
+    /// The levels above the first, which [`span4_pair`] wrote into `a` (`w > 4`).
+    #[inline(always)]
+    fn upper<const MAX: bool>(&mut self, w: usize, c: usize) -> (&[f64], usize) {
+        match upper_levels::<MAX>(w, c, &mut self.a, &mut self.b) {
+            (s, true) => (&self.b[..], s),
+            (s, false) => (&self.a[..], s),
         }
     }
 
@@ -547,6 +617,8 @@ fn log_extremes(hi: &[f64], lo: &[f64], w: usize, mut emit: impl FnMut(usize, La
         return hi.len();
     }
     let windows = hi.len() - w + 1;
+    // MIDPOINT: one input for both extremes, read once.
+    let same = std::ptr::eq(hi, lo);
     let mut lh = Levels::new();
     let mut ll = Levels::new();
     let mut p = 0;
@@ -555,8 +627,17 @@ fn log_extremes(hi: &[f64], lo: &[f64], w: usize, mut emit: impl FnMut(usize, La
         prefetch(&hi[(p + c + w - 1).min(hi.len())..], CHUNK);
         prefetch(&lo[(p + c + w - 1).min(lo.len())..], CHUNK);
         let (h, l) = (&hi[p..p + c + w - 1], &lo[p..p + c + w - 1]);
-        let (Some((sh, s)), Some((sl, _))) = (lh.run::<true>(h, w, c), ll.run::<false>(l, w, c))
-        else {
+        let levels = if same && w > 4 {
+            let n = c + w - 4;
+            if span4_pair(h, &mut lh.a[..n], &mut ll.a[..n]) {
+                (Some(lh.upper::<true>(w, c)), Some(ll.upper::<false>(w, c)))
+            } else {
+                (None, None)
+            }
+        } else {
+            (lh.run::<true>(h, w, c), ll.run::<false>(l, w, c))
+        };
+        let (Some((sh, s)), Some((sl, _))) = levels else {
             return p + w - 1;
         };
         let last = Last {
@@ -828,6 +909,22 @@ mod tests {
                 assert_eq!(want, got);
             }
         }
+    }
+
+    #[test]
+    fn span4_pair_equals_two_span4() {
+        let mut x = series(300, 12);
+        for m in [0, 1, 4, 5, 6, 9, 100, 290] {
+            let (mut hi, mut lo) = (vec![0.0; m], vec![0.0; m]);
+            let (mut want_hi, mut want_lo) = (vec![0.0; m], vec![0.0; m]);
+            assert!(span4_pair(&x, &mut hi, &mut lo));
+            fold_n::<true, 4>(&x, [0, 1, 2, 3], &mut want_hi);
+            fold_n::<false, 4>(&x, [0, 1, 2, 3], &mut want_lo);
+            assert_eq!((hi, lo), (want_hi, want_lo));
+        }
+        x[150] = f64::NAN;
+        assert!(!span4_pair(&x, &mut [0.0; 200], &mut [0.0; 200]));
+        assert!(span4_pair(&x, &mut [0.0; 100], &mut [0.0; 100]));
     }
 
     #[test]

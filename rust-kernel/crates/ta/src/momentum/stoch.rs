@@ -9,9 +9,9 @@
 //! does. All outputs of one call share the total lookback (TA-Lib's alignment):
 //! `fastk_period - 1` plus the lookbacks of the averages (`period - 1` each).
 //!
-//! The window extremes come from the same van Herk pass as `WILLR`, so the batch touches each
-//! candle a constant number of times whatever `fastk_period` is (TA-Lib rescans the window when
-//! its extreme leaves it).
+//! The window extremes come from the same kernel as `WILLR` (`midpoint::extremes_map`), so the
+//! batch touches each candle a bounded number of times whatever `fastk_period` is (TA-Lib rescans
+//! the window when its extreme leaves it).
 
 use crate::error::{KernelError, Result};
 use crate::momentum::rsi::{self, RelativeStrengthIndex};

@@ -3,7 +3,7 @@
 //! TA-Lib 0.8's relative test (`params::is_empty_range`).
 
 use crate::error::Result;
-use crate::overlap::midpoint::{extremes, Extreme};
+use crate::overlap::midpoint::{extremes_map, prefetch, prefetch_write, Extreme, CHUNK};
 use crate::params;
 
 #[inline(always)]
@@ -85,8 +85,19 @@ pub fn willr(
     crate::volatility::trange::check_hlc("willr", high, low, close, out)?;
     let begin = params::first_valid_all(&[high, low, close]);
     params::fill_nan(out, begin + n - 1);
-    extremes(high, low, begin, n, |i, hi, lo| {
-        out[i] = ratio(hi, lo, close[i])
-    });
+    extremes_map(
+        high,
+        low,
+        begin,
+        n,
+        #[inline(always)]
+        |t, run| {
+            let (out, close) = (&mut out[t..], &close[t..]);
+            // The next run's closes and outputs, ahead of time (the extremes prefetch their inputs).
+            prefetch(close.get(run.len()..).unwrap_or(&[]), CHUNK);
+            prefetch_write(out.get(run.len()..).unwrap_or(&[]), CHUNK);
+            run.map(close, out, ratio);
+        },
+    );
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! Price transforms (TA-Lib `AVGPRICE`, `MEDPRICE`, `TYPPRICE`, `WCLPRICE`): one value per candle,
-//! no lookback. TA-Lib's operation order is kept (`(o + h + l + c) / 4`, ...).
+//! no lookback. TA-Lib's operation order is kept (`(h + l + c + o) / 4`, ...). The batch loops are
+//! compiled for AVX2 where the CPU has it (`with_simd!`: same bits, four lanes).
 
 use crate::error::Result;
 use crate::params;
@@ -44,18 +45,20 @@ pub fn avgprice(
         &[open, high, low, close],
         out,
     )?;
-    let rows = out.iter_mut().zip(open).zip(high).zip(low).zip(close);
-    for ((((o, &op), &h), &l), &c) in rows {
-        *o = avgprice_one(op, h, l, c);
-    }
+    crate::with_simd!({
+        let rows = out.iter_mut().zip(open).zip(high).zip(low).zip(close);
+        for ((((o, &op), &h), &l), &c) in rows {
+            *o = avgprice_one(op, h, l, c);
+        }
+    });
     Ok(())
 }
 
 pub fn medprice(high: &[f64], low: &[f64], out: &mut [f64]) -> Result<()> {
     lens("medprice", &["high", "low"], &[high, low], out)?;
-    for ((o, &h), &l) in out.iter_mut().zip(high).zip(low) {
+    crate::with_simd!(for ((o, &h), &l) in out.iter_mut().zip(high).zip(low) {
         *o = medprice_one(h, l);
-    }
+    });
     Ok(())
 }
 
@@ -66,9 +69,11 @@ pub fn typprice(high: &[f64], low: &[f64], close: &[f64], out: &mut [f64]) -> Re
         &[high, low, close],
         out,
     )?;
-    for (((o, &h), &l), &c) in out.iter_mut().zip(high).zip(low).zip(close) {
-        *o = typprice_one(h, l, c);
-    }
+    crate::with_simd!(
+        for (((o, &h), &l), &c) in out.iter_mut().zip(high).zip(low).zip(close) {
+            *o = typprice_one(h, l, c);
+        }
+    );
     Ok(())
 }
 
@@ -79,9 +84,11 @@ pub fn wclprice(high: &[f64], low: &[f64], close: &[f64], out: &mut [f64]) -> Re
         &[high, low, close],
         out,
     )?;
-    for (((o, &h), &l), &c) in out.iter_mut().zip(high).zip(low).zip(close) {
-        *o = wclprice_one(h, l, c);
-    }
+    crate::with_simd!(
+        for (((o, &h), &l), &c) in out.iter_mut().zip(high).zip(low).zip(close) {
+            *o = wclprice_one(h, l, c);
+        }
+    );
     Ok(())
 }
 

@@ -51,9 +51,9 @@ pub fn trange(high: &[f64], low: &[f64], close: &[f64], out: &mut [f64]) -> Resu
         .zip(&high[begin + 1..])
         .zip(&low[begin + 1..])
         .zip(&close[begin..]);
-    for (((o, &h), &l), &pc) in rest {
+    crate::with_simd!(for (((o, &h), &l), &pc) in rest {
         *o = true_range(h, l, pc);
-    }
+    });
     Ok(())
 }
 

@@ -360,34 +360,3 @@ unsafe fn moments_avx2(x: &[f64], n: usize, s1: &mut [f64], s2: &mut [f64]) -> u
     }
     t
 }
-
-/// Run `$body` compiled for AVX2 when the CPU has it (element-wise loops then fill 256-bit
-/// registers); the arithmetic is the same IEEE operations either way (no FMA is enabled), so the
-/// results do not depend on the CPU.
-#[macro_export]
-macro_rules! with_avx2 {
-    ($body:expr) => {{
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx2") {
-                #[target_feature(enable = "avx2")]
-                unsafe fn wide<F: FnOnce() -> R, R>(f: F) -> R {
-                    f()
-                }
-                // SAFETY: the CPU reported AVX2.
-                unsafe {
-                    wide(
-                        #[inline(always)]
-                        || $body,
-                    )
-                }
-            } else {
-                $body
-            }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            $body
-        }
-    }};
-}

@@ -335,7 +335,7 @@ pub fn dmi(
         out[warm] = s.adx.value()[0];
     }
     if warm + 1 < out.len() {
-        crate::with_avx2!(steady(&mut s, high, low, close, warm + 1, out));
+        crate::with_simd!(steady(&mut s, high, low, close, warm + 1, out));
     }
     if kind == DmiKind::Adxr {
         // `out` holds the ADX from `begin + 2n - 1` on; ADXR in place from the end.

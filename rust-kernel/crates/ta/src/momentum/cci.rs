@@ -161,41 +161,29 @@ pub fn cci(
             let i = from + j;
             *v = typical(high[i], low[i], close[i]);
         }
-        lanes(&tp[..m + n - 1], n, &mut out[t..t + m]);
+        // Compiled for AVX2 when available (the same IEEE operations four lanes wide).
+        crate::with_simd!(lanes(&tp[..m + n - 1], n, &mut out[t..t + m]));
         t += m;
     }
     Ok(())
 }
 
-/// The outputs of one chunk, compiled for AVX2 when the CPU has it (the same IEEE operations
-/// four lanes wide, so the same bits).
+/// The outputs of one chunk, [`LANES`] at a time.
+#[inline(always)]
 fn lanes(tp: &[f64], n: usize, out: &mut [f64]) {
-    #[inline(always)]
-    fn run(tp: &[f64], n: usize, out: &mut [f64]) {
-        let mut groups = out.chunks_exact_mut(LANES);
-        let mut k = 0;
-        for group in &mut groups {
-            let group: &mut [f64; LANES] = group.try_into().unwrap_or_else(|_| unreachable!());
-            windows::<LANES>(&tp[k..k + n - 1 + LANES], n, group);
-            k += LANES;
-        }
-        for o in groups.into_remainder() {
-            let mut v = [0.0; 1];
-            windows::<1>(&tp[k..k + n], n, &mut v);
-            *o = v[0];
-            k += 1;
-        }
+    let mut groups = out.chunks_exact_mut(LANES);
+    let mut k = 0;
+    for group in &mut groups {
+        let group: &mut [f64; LANES] = group.try_into().unwrap_or_else(|_| unreachable!());
+        windows::<LANES>(&tp[k..k + n - 1 + LANES], n, group);
+        k += LANES;
     }
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        #[target_feature(enable = "avx2")]
-        unsafe fn wide(tp: &[f64], n: usize, out: &mut [f64]) {
-            run(tp, n, out)
-        }
-        // SAFETY: the CPU reported AVX2.
-        return unsafe { wide(tp, n, out) };
+    for o in groups.into_remainder() {
+        let mut v = [0.0; 1];
+        windows::<1>(&tp[k..k + n], n, &mut v);
+        *o = v[0];
+        k += 1;
     }
-    run(tp, n, out)
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@ pub fn cmo(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     for (o, &x) in out[begin..].iter_mut().zip(&real[begin..]).take(n + 1) {
         *o = s.update(x);
     }
-    crate::with_avx2!(smooth(
+    crate::with_simd!(smooth(
         &mut s,
         &real[begin + n..],
         &mut out[begin + n + 1..]

@@ -89,7 +89,7 @@ pub(crate) fn run(
         &mut out_signal[start + 1..],
         &mut out_hist[start + 1..],
     ];
-    crate::with_avx2!(tail(&state, &real[start + 1..], outs));
+    crate::with_simd!(tail(&state, &real[start + 1..], outs));
     Ok(())
 }
 

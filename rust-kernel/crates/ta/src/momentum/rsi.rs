@@ -62,7 +62,7 @@ pub fn rsi(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     if begin + lookback(period) >= real.len() {
         return Ok(());
     }
-    crate::with_avx2!(core(&real[begin..], period, &mut out[begin..]));
+    crate::with_simd!(core(&real[begin..], period, &mut out[begin..]));
     Ok(())
 }
 

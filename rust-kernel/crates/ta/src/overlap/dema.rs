@@ -198,7 +198,7 @@ pub fn trix(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     let begin = params::first_valid(real);
     params::fill_nan(out, begin);
     let chain = Cascade::<3>::new(period);
-    crate::with_avx2!(trix_loop(chain, &real[begin..], &mut out[begin..]));
+    crate::with_simd!(trix_loop(chain, &real[begin..], &mut out[begin..]));
     Ok(())
 }
 

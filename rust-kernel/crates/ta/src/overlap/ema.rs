@@ -96,7 +96,7 @@ macro_rules! with_fma {
 /// copy, up to rounding).
 #[inline]
 pub(crate) fn core(real: &[f64], period: usize, k: f64, out: &mut [f64]) {
-    crate::with_avx2!(core_impl(real, period, k, out))
+    crate::with_simd!(core_impl(real, period, k, out))
 }
 
 #[inline(always)]

@@ -29,7 +29,7 @@ pub fn stddev(real: &[f64], timeperiod: usize, nbdev: f64, out: &mut [f64]) -> R
     }
     let o = &mut out[begin..];
     let x = &real[begin..];
-    crate::with_avx2!(rolling_var(x, period, DIRECT_MAX, o, |v| v.sqrt() * nbdev));
+    crate::with_simd!(rolling_var(x, period, DIRECT_MAX, o, |v| v.sqrt() * nbdev));
     Ok(())
 }
 

@@ -246,7 +246,7 @@ pub fn var(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     }
     let o = &mut out[begin..];
     let x = &real[begin..];
-    crate::with_avx2!(rolling_var(x, period, DIRECT_MAX, o, |v| v));
+    crate::with_simd!(rolling_var(x, period, DIRECT_MAX, o, |v| v));
     Ok(())
 }
 

@@ -57,7 +57,7 @@ pub fn atr(
 ) -> Result<()> {
     let period = check(timeperiod)?;
     check_hlc(NAME, high, low, close, out)?;
-    crate::with_avx2!(run::<false>(high, low, close, period, out));
+    crate::with_simd!(run::<false>(high, low, close, period, out));
     Ok(())
 }
 
@@ -74,9 +74,9 @@ pub fn natr(
     if period == 1 {
         // TA-Lib 0.8 returns the un-normalised ATR(1) (the true range) for NATR(1); we keep its
         // output so that results stay interchangeable.
-        crate::with_avx2!(run::<false>(high, low, close, period, out));
+        crate::with_simd!(run::<false>(high, low, close, period, out));
     } else {
-        crate::with_avx2!(run::<true>(high, low, close, period, out));
+        crate::with_simd!(run::<true>(high, low, close, period, out));
     }
     Ok(())
 }

@@ -195,20 +195,33 @@ fn recompute_cold(wx: &[f64], wy: &[f64], inv: f64) -> Recentred {
     recompute(wx, wy, inv)
 }
 
-/// `r` from the window's variances and covariance, as TA-Lib clamps and guards it.
+/// `r` from the window's variances and covariance, as TA-Lib clamps and guards it. Written
+/// without branches (the square root and the division are taken for every window, then the
+/// result is selected) so that a block of them vectorises; the values are the same.
 #[inline(always)]
 fn coefficient(vx: f64, vy: f64, cov: f64, sxx: f64, syy: f64) -> f64 {
-    if vx > sxx * 1e-14 && vy > syy * 1e-14 && vx * vy > 0.0 {
-        let r = cov / (vx * vy).sqrt();
-        if r > 1.0 {
-            1.0
-        } else if r.is_nan() {
-            r
-        } else {
-            r.max(-1.0)
-        }
+    let defined = vx > sxx * 1e-14 && vy > syy * 1e-14 && vx * vy > 0.0;
+    let r = cov / (vx * vy).sqrt();
+    let clamped = r.clamp(-1.0, 1.0); // NaN stays NaN, as in TA-Lib
+    if defined {
+        clamped
     } else {
         0.0
+    }
+}
+
+/// Windows per block of the batch: their sums are collected, then their coefficients computed
+/// in one loop without dependencies (square roots and divisions four lanes wide with AVX2).
+const BLOCK: usize = 256;
+
+/// [`coefficient`] of each window of a block: `m[0..5]` hold `vx, vy, cov, sxx, syy`.
+#[inline(always)]
+fn coefficients(m: &[[f64; BLOCK]; 5], out: &mut [f64]) {
+    let n = out.len();
+    let [vx, vy, cov, sxx, syy] = m;
+    let (vx, vy, cov, sxx, syy) = (&vx[..n], &vy[..n], &cov[..n], &sxx[..n], &syy[..n]);
+    for i in 0..n {
+        out[i] = coefficient(vx[i], vy[i], cov[i], sxx[i], syy[i]);
     }
 }
 
@@ -230,7 +243,8 @@ fn batch_loop(x: &[f64], y: &[f64], period: usize, out: &mut [f64]) {
     } = st;
     let (mut left_x2, mut left_y2) = (0.0, 0.0);
     let last = period - 1;
-    for (i, o) in out.iter_mut().enumerate() {
+    let mut block = [[0.0; BLOCK]; 5];
+    for i in 0..out.len() {
         let (wx, wy) = (&x[i..i + period], &y[i..i + period]);
         let dx = wx[last] - kx;
         sx += dx;
@@ -260,7 +274,13 @@ fn batch_loop(x: &[f64], y: &[f64], period: usize, out: &mut [f64]) {
             countdown = 32 * period;
             (vx, vy, cov) = (r.vx, r.vy, r.cov);
         }
-        *o = coefficient(vx, vy, cov, sxx, syy);
+        let j = i % BLOCK;
+        (block[0][j], block[1][j], block[2][j]) = (vx, vy, cov);
+        (block[3][j], block[4][j]) = (sxx, syy);
+        if j == BLOCK - 1 || i + 1 == out.len() {
+            let first = i - j;
+            crate::with_simd!(coefficients(&block, &mut out[first..=i]));
+        }
         let ox = wx[0] - kx;
         let oy = wy[0] - ky;
         sx -= ox;

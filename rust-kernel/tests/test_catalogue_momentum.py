@@ -109,14 +109,19 @@ WILDER = {"plus_dm", "minus_dm", "plus_di", "minus_di", "dx", "adx", "adxr", "st
 
 def test_wilder_smoothing_through_a_flat_stretch_and_a_gap():
     """Anchored blocks (chain.rs) over many chunks: a long flat stretch drives TR into TA-Lib's
-    zero band (DX undefined, ADX held), then a NaN gap; values stay TA-Lib's to 1e-9."""
+    zero band (DX undefined, ADX held), then a NaN gap; values stay TA-Lib's to 1e-9 (the DI/DX
+    family refuses the gap, see REFUSE_GAPS)."""
     o, h, lo, c, v = (a.copy() for a in walk(1500, seed=5))
     for a in (o, h, lo, c):
         a[400:1000] = 50.0
     c[1300] = np.nan
     for case in CASES:
-        if case.name in WILDER:
+        if case.name in WILDER and case.name not in REFUSE_GAPS:
             case.check((o, h, lo, c, v), dk, talib)
+        elif case.name in WILDER:
+            with pytest.raises(dk.KernelError, match=r"close contains NaN at index 1300"):
+                getattr(dk, case.name)(*case.columns((o, h, lo, c, v)), *case.params)
+            case.check((o[:1300], h[:1300], lo[:1300], c[:1300], v[:1300]), dk, talib)
     for period in (2, 14):
         assert_parity(dk.rsi(c, period), talib.RSI(c, period))
         assert_parity(dk.atr(h, lo, c, period), talib.ATR(h, lo, c, period))
@@ -133,3 +138,38 @@ def test_wilder_denominators_are_tested_against_exact_zero():
             if case.name in WILDER:
                 case.check(candles, dk, talib)
         assert_parity(dk.rsi(candles[3], 14), talib.RSI(candles[3], 14))
+
+
+#: Indicators whose output across a NaN gap is not TA-Lib's: their batch functions refuse a NaN
+#: after the first valid candle (KernelError naming the input and the index), as the issue
+#: allows, rather than return something that only looks like TA-Lib's.
+REFUSE_GAPS = {
+    "willr", "plus_di", "minus_di", "dx", "adx", "adxr", "stoch", "stochf", "aroon", "aroonosc",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_nan_inside_the_input_is_talibs_or_refused(case, candles):
+    """A NaN after the first valid candle (a missing print): TA-Lib's outputs, NaN where its
+    arithmetic carries it and values again where its windows have let it go; or, for the
+    indicators that cannot reproduce that, a KernelError naming the input and the index."""
+    o, h, lo, c, v = (a[:400].copy() for a in candles)
+    for a in (o, h, lo, c):
+        a[150] = np.nan
+    if case.name in REFUSE_GAPS:
+        with pytest.raises(dk.KernelError, match=r"contains NaN at index 150, after its first"):
+            getattr(dk, case.name)(*case.columns((o, h, lo, c, v)), *case.params)
+    else:
+        case.check((o, h, lo, c, v), dk, talib)
+
+
+def test_wma_and_ultosc_refuse_a_gap_naming_the_input_and_the_index():
+    """The other two indicators that refuse gaps (their window sums would not be TA-Lib's)."""
+    _, h, lo, c, _ = (a[:300].copy() for a in walk(300, seed=3))
+    c[0] = np.nan  # a leading NaN is skipped, as TA-Lib's wrapper skips it
+    c[200] = np.nan
+    with pytest.raises(dk.KernelError, match=r"^wma: real contains NaN at index 200, after its"):
+        dk.wma(c, 10)
+    with pytest.raises(dk.KernelError, match=r"^ultosc: close contains NaN at index 200, after"):
+        dk.ultosc(h, lo, c)
+    assert_parity(dk.wma(c[:200], 10), talib.WMA(c[:200], 10))

@@ -1,11 +1,7 @@
 """Window extremes (MIDPOINT, MIDPRICE, WILLR, STOCH, STOCHF, AROON, AROONOSC) on inputs that
 cross the log-step kernel's chunks: TA-Lib parity and streaming == batch with plateaus, constant
-stretches and windows at the edges of the kernel's levels and of its size limit; streaming ==
-batch with NaN gaps after the start (the batch switches to the stream's comparisons from the chunk
-holding the NaN).
-
-A NaN inside the data is not at TA-Lib parity (here or before the log-step kernel): the streams
-skip it where TA-Lib's rescans may return it, and vice versa; the batch follows the stream."""
+stretches and windows at the edges of the kernel's levels and of its size limit. A NaN after the
+start is refused by the batch and carried by the stream (see the NaN-gap test below)."""
 
 import deepalpha_kernel as dk
 import numpy as np
@@ -57,22 +53,28 @@ def test_long_inputs_match_talib_and_the_stream(kind, n):
 
 
 @pytest.mark.parametrize("n", PERIODS)
-def test_nan_gaps_stream_equals_batch(n):
+def test_nan_gaps_are_refused_by_the_batch_and_carried_by_the_stream(n):
+    """A NaN after the first candle is not at TA-Lib parity here (the streams skip it where
+    TA-Lib's rescans may return it, and vice versa), so the batch refuses it, naming the input
+    and the index; the stream takes it without error and equals the batch before it."""
     candles = _candles("nan")
     for case in _cases(n):
         args = case.columns(candles)
-        ours = getattr(dk, case.name)(*args, *case.params)
+        with pytest.raises(dk.KernelError, match=r"contains NaN at index (300|700|1100), after"):
+            getattr(dk, case.name)(*args, *case.params)
+        first = min(i for i, a in enumerate(zip(*args, strict=True)) if np.isnan(a).any())
+        head = [a[:first] for a in args]
+        ours = getattr(dk, case.name)(*head, *case.params)
         ours = (ours,) if case.outputs == 1 else ours
         s = getattr(dk, case.name.upper())(*case.params)
         streamed = np.array([s.update(*row) for row in zip(*args, strict=True)])
         streamed = streamed.reshape(len(args[0]), case.outputs)
         for k in range(case.outputs):
-            assert_same(streamed[:, k], ours[k])
-        # Before the first NaN, TA-Lib's values.
-        theirs = getattr(talib, case.name.upper())(*args, *case.params)
+            assert_same(streamed[:first, k], ours[k])
+        theirs = getattr(talib, case.name.upper())(*head, *case.params)
         theirs = (theirs,) if case.outputs == 1 else theirs
         for got, want in zip(ours, theirs, strict=True):
-            assert_parity(got[:300], want[:300])
+            assert_parity(got, want)
 
 
 def test_stoch_fastk_period_one_copies_the_candle():

@@ -24,7 +24,8 @@ pub enum KernelError {
         right: &'static str,
         right_len: usize,
     },
-    /// An input holds a NaN where the indicator has no defined NaN behaviour.
+    /// An input holds a NaN after its first valid value, for an indicator that refuses gaps
+    /// (see `params::first_valid_no_gaps`).
     NotANumber {
         indicator: &'static str,
         name: &'static str,
@@ -59,7 +60,12 @@ impl fmt::Display for KernelError {
                 name,
                 index,
             } => {
-                write!(f, "{indicator}: {name} contains NaN at index {index}")
+                write!(
+                    f,
+                    "{indicator}: {name} contains NaN at index {index}, after its first valid \
+                     value; fill or drop the missing candles first (this indicator does not \
+                     reproduce TA-Lib's output across a gap)"
+                )
             }
         }
     }

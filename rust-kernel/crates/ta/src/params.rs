@@ -112,6 +112,36 @@ pub fn first_valid_all(inputs: &[&[f64]]) -> usize {
         .unwrap_or(len.saturating_sub(1))
 }
 
+/// [`first_valid_all`] for the indicators whose output across a NaN gap would not be TA-Lib's
+/// (their window code compares and skips where TA-Lib's propagates NaN in its own way): a NaN
+/// after the first valid candle is refused with an error naming the input and the index, as the
+/// issue allows, instead of returning something that merely looks like TA-Lib's.
+pub fn first_valid_no_gaps(
+    indicator: &'static str,
+    inputs: &[(&'static str, &[f64])],
+) -> Result<usize> {
+    let columns: Vec<&[f64]> = inputs.iter().map(|&(_, s)| s).collect();
+    let begin = first_valid_all(&columns);
+    for &(name, s) in inputs {
+        // From the candle after `begin` (valid by definition, unless every candle is NaN).
+        let start = (begin + 1).min(s.len());
+        let rest = &s[start..];
+        // Chunks of 64 with a branch-free test each: a vectorised scan.
+        if let Some(k) = rest
+            .chunks(64)
+            .position(|c| c.iter().fold(false, |any, v| any | v.is_nan()))
+        {
+            let at = k * 64 + rest[k * 64..].iter().position(|v| v.is_nan()).unwrap_or(0);
+            return Err(KernelError::NotANumber {
+                indicator,
+                name,
+                index: start + at,
+            });
+        }
+    }
+    Ok(begin)
+}
+
 /// Fill `out[..min(end, len)]` with NaN: the lookback region of an output.
 #[inline]
 pub fn fill_nan(out: &mut [f64], end: usize) {

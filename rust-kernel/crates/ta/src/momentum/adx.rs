@@ -308,7 +308,15 @@ pub fn dmi(
 ) -> Result<()> {
     let mut s = DirectionalMovement::new(kind, timeperiod)?;
     check_hlc(kind.name(), high, low, close, out)?;
-    let begin = params::first_valid_all(&[high, low, close]);
+    let hlc = [high, low, close];
+    let begin = match kind {
+        // The DM sums reproduce TA-Lib across a NaN gap; the ratios built on them do not.
+        DmiKind::PlusDm | DmiKind::MinusDm => params::first_valid_all(&hlc),
+        _ => params::first_valid_no_gaps(
+            kind.name(),
+            &[("high", high), ("low", low), ("close", close)],
+        )?,
+    };
     let n = s.period;
     let start = begin + kind.lookback(n);
     params::fill_nan(out, start);
@@ -569,8 +577,40 @@ mod tests {
         for i in 400..1600 {
             (h[i], l[i], c[i]) = (50.0, 50.0, 50.0);
         }
-        h[1800] = f64::NAN;
         (h, l, c)
+    }
+
+    /// A NaN after the first candle: the DM sums carry on as TA-Lib's do (stream == batch); the
+    /// ratios built on them refuse it, naming the input and the index.
+    #[test]
+    fn a_gap_is_refused_by_the_ratios_and_carried_by_the_dm_sums() {
+        let (mut h, l, c) = with_flat_stretch();
+        h[1800] = f64::NAN;
+        for kind in [DmiKind::PlusDm, DmiKind::MinusDm] {
+            let mut out = vec![0.0; h.len()];
+            dmi(kind, &h, &l, &c, 14, &mut out).unwrap();
+            let mut s = DirectionalMovement::new(kind, 14).unwrap();
+            let streamed: Vec<f64> = (0..h.len()).map(|i| s.update(h[i], l[i], c[i])).collect();
+            assert_same(&out, &streamed);
+        }
+        for kind in [
+            DmiKind::PlusDi,
+            DmiKind::MinusDi,
+            DmiKind::Dx,
+            DmiKind::Adx,
+            DmiKind::Adxr,
+        ] {
+            let mut out = vec![0.0; h.len()];
+            let err = dmi(kind, &h, &l, &c, 14, &mut out).unwrap_err();
+            assert_eq!(
+                err,
+                crate::KernelError::NotANumber {
+                    indicator: kind.name(),
+                    name: "high",
+                    index: 1800
+                }
+            );
+        }
     }
 
     #[test]

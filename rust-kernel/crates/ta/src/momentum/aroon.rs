@@ -220,7 +220,7 @@ fn drive(
     for o in outs.iter() {
         params::same_len(indicator, "high", high.len(), "out", o.len())?;
     }
-    let begin = params::first_valid_all(&[high, low]);
+    let begin = params::first_valid_no_gaps(indicator, &[("high", high), ("low", low)])?;
     for o in outs.iter_mut() {
         params::fill_nan(o, begin + n);
     }
@@ -547,6 +547,15 @@ mod tests {
         for (h, l) in [(&hi, &lo), (&flat, &flat), (&hi, &flat), (&gap, &lo)] {
             for n in [2, 3, 4, 5, 14, 15, 16, 17, 63, 64, 65, 127, 128, 200] {
                 let (mut d, mut u, mut o) = (vec![0.0; len], vec![0.0; len], vec![0.0; len]);
+                if h[1..].iter().any(|v| v.is_nan()) {
+                    // A gap after the first candle is refused, naming the input and the index.
+                    let err = aroon(h, l, n, &mut d, &mut u).unwrap_err();
+                    assert!(err
+                        .to_string()
+                        .starts_with("aroon: high contains NaN at index 400"));
+                    assert!(aroonosc(h, l, n, &mut o).is_err());
+                    continue;
+                }
                 aroon(h, l, n, &mut d, &mut u).unwrap();
                 aroonosc(h, l, n, &mut o).unwrap();
                 if !h[1..].iter().any(|v| v.is_nan()) && !h[0].is_nan() {

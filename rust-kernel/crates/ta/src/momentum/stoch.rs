@@ -180,7 +180,8 @@ pub fn stoch(
 ) -> Result<()> {
     crate::volatility::trange::check_hlc("stoch", high, low, close, out_slowk)?;
     params::same_len("stoch", "high", high.len(), "out", out_slowd.len())?;
-    let begin = params::first_valid_all(&[high, low, close]);
+    let begin =
+        params::first_valid_no_gaps("stoch", &[("high", high), ("low", low), ("close", close)])?;
     let start = begin + p.lookback();
     if start >= high.len() {
         params::fill_nan(out_slowk, high.len());
@@ -209,7 +210,8 @@ pub fn stochf(
 ) -> Result<()> {
     crate::volatility::trange::check_hlc("stochf", high, low, close, out_fastk)?;
     params::same_len("stochf", "high", high.len(), "out", out_fastd.len())?;
-    let begin = params::first_valid_all(&[high, low, close]);
+    let begin =
+        params::first_valid_no_gaps("stochf", &[("high", high), ("low", low), ("close", close)])?;
     stochf_from(high, low, close, begin, p, out_fastk, out_fastd);
     Ok(())
 }

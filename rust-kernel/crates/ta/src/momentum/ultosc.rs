@@ -164,7 +164,8 @@ pub fn ultosc(
     let p = check(timeperiod1, timeperiod2, timeperiod3)?;
     crate::volatility::trange::check_hlc(NAME, high, low, close, out)?;
     let n = high.len();
-    let begin = params::first_valid_all(&[high, low, close]);
+    let begin =
+        params::first_valid_no_gaps(NAME, &[("high", high), ("low", low), ("close", close)])?;
     let start = begin + lookback(p);
     params::fill_nan(out, start);
     if start >= n {

@@ -83,7 +83,8 @@ pub fn willr(
 ) -> Result<()> {
     let n = WilliamsR::check(timeperiod)?;
     crate::volatility::trange::check_hlc("willr", high, low, close, out)?;
-    let begin = params::first_valid_all(&[high, low, close]);
+    let begin =
+        params::first_valid_no_gaps("willr", &[("high", high), ("low", low), ("close", close)])?;
     params::fill_nan(out, begin + n - 1);
     extremes_map(
         high,

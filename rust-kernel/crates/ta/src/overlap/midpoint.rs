@@ -765,7 +765,7 @@ fn mid(src: &[f64], out: &mut [f64], t: usize, run: Run<'_>) {
 pub fn midpoint(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     let n = MidPoint::check(timeperiod)?;
     params::same_len("midpoint", "real", real.len(), "out", out.len())?;
-    let begin = params::first_valid(real);
+    let begin = params::first_valid_no_gaps("midpoint", &[("real", real)])?;
     params::fill_nan(out, begin + n - 1);
     extremes_map(
         real,
@@ -833,7 +833,7 @@ pub fn midprice(high: &[f64], low: &[f64], timeperiod: usize, out: &mut [f64]) -
     let n = MidPrice::check(timeperiod)?;
     params::same_len("midprice", "high", high.len(), "low", low.len())?;
     params::same_len("midprice", "high", high.len(), "out", out.len())?;
-    let begin = params::first_valid_all(&[high, low]);
+    let begin = params::first_valid_no_gaps("midprice", &[("high", high), ("low", low)])?;
     params::fill_nan(out, begin + n - 1);
     extremes_map(
         high,
@@ -939,6 +939,19 @@ mod tests {
         for x in [&hi, &lo, &flat, &gap] {
             for n in [2, 3, 14, 15, 128, 129, 300] {
                 let mut out = vec![0.0; x.len()];
+                if x[1..].iter().any(|v| v.is_nan()) && !x[1].is_nan() {
+                    // A gap after the first valid value is refused, naming the input and index.
+                    let err = midpoint(x, n, &mut out).unwrap_err();
+                    assert!(err
+                        .to_string()
+                        .starts_with("midpoint: real contains NaN at index 600"));
+                    let low: Vec<f64> = x.iter().map(|v| v - 0.5).collect();
+                    let err = midprice(x, &low, n, &mut out).unwrap_err();
+                    assert!(err
+                        .to_string()
+                        .starts_with("midprice: high contains NaN at index 600"));
+                    continue;
+                }
                 midpoint(x, n, &mut out).unwrap();
                 let mut s = MidPoint::new(n).unwrap();
                 let streamed: Vec<f64> = x.iter().map(|&v| s.update(v)).collect();

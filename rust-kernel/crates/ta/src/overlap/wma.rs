@@ -115,7 +115,7 @@ fn inv_divider(n: usize) -> f64 {
 pub fn wma(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     let n = check(timeperiod)?;
     params::same_len(NAME, "real", real.len(), "out", out.len())?;
-    let begin = params::first_valid(real);
+    let begin = params::first_valid_no_gaps(NAME, &[("real", real)])?;
     params::fill_nan(out, begin + lookback(n));
     if begin + lookback(n) >= real.len() {
         return Ok(());

@@ -14,7 +14,13 @@ from hypothesis import HealthCheck, settings
 POSTGRES_ENV = "DEEPALPHA_TEST_POSTGRES_URL"
 
 # Shared, noisy 2-core machines: a per-example deadline would fail tests for being slow, not wrong.
-settings.register_profile("deepalpha", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# In CI (`CI` set by .ci/run) the examples are derandomised, the same on every run.
+settings.register_profile(
+    "deepalpha",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=bool(os.environ.get("CI")),
+)
 settings.load_profile("deepalpha")
 
 

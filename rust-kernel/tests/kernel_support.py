@@ -6,12 +6,21 @@ walks, constant series and the bundled BTC/USD hourly data when the data plugin 
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+#: In CI (`CI` set, as `.ci/run` does) the examples are derandomised: the same 60 per test on every
+#: run, so a submission cannot fail on a rare draw where TA-Lib's own rounding exceeds 1e-9 (seen
+#: for VAR on 5% moves near 1e5, about 1 run in 400). Developers' runs keep drawing new examples.
 settings.register_profile(
-    "kernel", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "kernel",
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=bool(os.environ.get("CI")),
 )
 settings.load_profile("kernel")
 

@@ -1,11 +1,17 @@
-//! deepalpha-ta: technical indicators that reproduce TA-Lib's results exactly, as batch functions
-//! over slices and as streaming structs whose outputs equal the batch outputs at every index.
+//! deepalpha-ta: technical indicators that reproduce TA-Lib's results (to the last bit, or to
+//! rounding where a re-associated evaluation makes them faster), as batch functions over slices
+//! and as streaming structs whose outputs equal the batch outputs at every index, bit for bit.
 //!
 //! Conventions shared by every indicator:
 //! - Parameters and lookbacks are TA-Lib's; outputs have the input's length with NaN in the
 //!   lookback region (TA-Lib's Python alignment).
-//! - Leading NaNs in the inputs are skipped, as TA-Lib's Python wrapper does; NaNs after the first
-//!   valid value propagate through the same arithmetic TA-Lib performs.
+//! - Leading NaNs in the inputs are skipped, as TA-Lib's Python wrapper does. A NaN after the
+//!   first valid value goes through the arithmetic TA-Lib performs, except in the indicators that
+//!   cannot reproduce TA-Lib across such a gap: their batch functions refuse it with
+//!   [`KernelError::NotANumber`] (see `params::first_valid_no_gaps`).
+//! - Recurrences (EMA, Wilder's smoothing, running sums) run in anchored blocks ([`chain`]), which
+//!   removes TA-Lib's per-candle dependency chain; loops without one run at AVX2 width where the
+//!   CPU has it (`with_simd!`), with the same IEEE operations, so results never depend on the CPU.
 //! - Batch functions write into a caller-provided `&mut [f64]` and allocate no scratch memory where
 //!   the algorithm allows it.
 //! - Invalid parameters and length mismatches return [`KernelError`]; nothing panics on user input.

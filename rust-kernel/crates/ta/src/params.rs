@@ -122,24 +122,51 @@ pub fn first_valid_no_gaps(
 ) -> Result<usize> {
     let columns: Vec<&[f64]> = inputs.iter().map(|&(_, s)| s).collect();
     let begin = first_valid_all(&columns);
+    // From the candle after `begin` (valid by definition, unless every candle is NaN).
+    let len = columns.first().map_or(0, |s| s.len());
+    refuse_nan(indicator, inputs, (begin + 1).min(len)..len)?;
+    Ok(begin)
+}
+
+/// The [`KernelError::NotANumber`] of the first NaN of `inputs[range]`, if any. Indicators that
+/// walk their inputs in chunks call this per chunk, while the chunk is in cache, rather than
+/// reading all of their inputs twice.
+#[inline(always)]
+pub fn refuse_nan(
+    indicator: &'static str,
+    inputs: &[(&'static str, &[f64])],
+    range: std::ops::Range<usize>,
+) -> Result<()> {
     for &(name, s) in inputs {
-        // From the candle after `begin` (valid by definition, unless every candle is NaN).
-        let start = (begin + 1).min(s.len());
-        let rest = &s[start..];
-        // Chunks of 64 with a branch-free test each: a vectorised scan.
-        if let Some(k) = rest
-            .chunks(64)
-            .position(|c| c.iter().fold(false, |any, v| any | v.is_nan()))
-        {
-            let at = k * 64 + rest[k * 64..].iter().position(|v| v.is_nan()).unwrap_or(0);
+        let rest = &s[range.clone()];
+        if any_nan(rest) {
+            let at = rest.iter().position(|v| v.is_nan()).unwrap_or(0);
             return Err(KernelError::NotANumber {
                 indicator,
                 name,
-                index: start + at,
+                index: range.start + at,
             });
         }
     }
-    Ok(begin)
+    Ok(())
+}
+
+/// Whether `s` holds a NaN: eight independent lanes of branch-free tests, so the scan runs at
+/// vector width (about a quarter of a cycle per value) instead of one compare-and-branch each.
+#[inline(always)]
+fn any_nan(s: &[f64]) -> bool {
+    let mut lanes = [false; 8];
+    let mut chunks = s.chunks_exact(8);
+    for c in &mut chunks {
+        for k in 0..8 {
+            lanes[k] |= c[k].is_nan();
+        }
+    }
+    let tail = chunks
+        .remainder()
+        .iter()
+        .fold(false, |any, v| any | v.is_nan());
+    lanes.iter().fold(tail, |any, &lane| any | lane)
 }
 
 /// Fill `out[..min(end, len)]` with NaN: the lookback region of an output.

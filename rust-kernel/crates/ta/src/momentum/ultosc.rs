@@ -164,15 +164,17 @@ pub fn ultosc(
     let p = check(timeperiod1, timeperiod2, timeperiod3)?;
     crate::volatility::trange::check_hlc(NAME, high, low, close, out)?;
     let n = high.len();
-    let begin =
-        params::first_valid_no_gaps(NAME, &[("high", high), ("low", low), ("close", close)])?;
+    let begin = params::first_valid_all(&[high, low, close]);
     let start = begin + lookback(p);
+    // A NaN after the first candle is refused (see `params::first_valid_no_gaps`): here in the
+    // warm-up, and then block by block inside `run`, while the block is in cache.
+    let hlc = [("high", high), ("low", low), ("close", close)];
+    params::refuse_nan(NAME, &hlc, (begin + 1).min(n)..start.min(n))?;
     params::fill_nan(out, start);
     if start >= n {
         return Ok(());
     }
-    crate::with_fma!(run(high, low, close, p, begin, start, out));
-    Ok(())
+    crate::with_fma!(run(high, low, close, p, begin, start, out))
 }
 
 // `j` indexes the six block buffers and the input at `base + j` at once.
@@ -186,7 +188,7 @@ fn run<const FMA: bool>(
     begin: usize,
     start: usize,
     out: &mut [f64],
-) {
+) -> Result<()> {
     let term = |i: usize| terms(high[i], low[i], close[i], close[i - 1]);
     let mut s = Sums::default();
     // TA-Lib's ring of the last `longest` terms (allocated once per call); each window's
@@ -215,6 +217,8 @@ fn run<const FMA: bool>(
     let mut base = start;
     while base < out.len() {
         let m = BLOCK.min(out.len() - base);
+        let hlc = [("high", high), ("low", low), ("close", close)];
+        crate::with_simd!(params::refuse_nan(NAME, &hlc, base..base + m))?;
         for j in 0..m {
             let (bp, tr) = term(base + j);
             ring[pos] = (bp, tr);
@@ -256,6 +260,7 @@ fn run<const FMA: bool>(
         crate::with_simd!(oscillators(&sums, &mut out[base..base + m]));
         base += m;
     }
+    Ok(())
 }
 
 /// The oscillator of each candle of a block from its six sums, in TA-Lib's operation order

@@ -154,7 +154,7 @@ pub fn refuse_nan(
 /// Whether `s` holds a NaN: eight independent lanes of branch-free tests, so the scan runs at
 /// vector width (about a quarter of a cycle per value) instead of one compare-and-branch each.
 #[inline(always)]
-fn any_nan(s: &[f64]) -> bool {
+pub(crate) fn any_nan(s: &[f64]) -> bool {
     let mut lanes = [false; 8];
     let mut chunks = s.chunks_exact(8);
     for c in &mut chunks {

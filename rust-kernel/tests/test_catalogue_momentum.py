@@ -173,3 +173,16 @@ def test_wma_and_ultosc_refuse_a_gap_naming_the_input_and_the_index():
     with pytest.raises(dk.KernelError, match=r"^ultosc: close contains NaN at index 200, after"):
         dk.ultosc(h, lo, c)
     assert_parity(dk.wma(c[:200], 10), talib.WMA(c[:200], 10))
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.name in REFUSE_GAPS], ids=repr)
+@pytest.mark.parametrize("column", ["high", "low"])
+def test_a_gap_in_high_or_low_alone_is_refused(case, column, candles):
+    """The window kernels see a NaN in the highs or lows on their way (the closes are scanned
+    before): the error names the column and the index, wherever the gap lies."""
+    o, h, lo, c, v = (a[:3000].copy() for a in candles)
+    for at in (7, 1234, 2999):
+        hh, ll = h.copy(), lo.copy()
+        (hh if column == "high" else ll)[at] = np.nan
+        with pytest.raises(dk.KernelError, match=rf"{column} contains NaN at index {at}, after"):
+            getattr(dk, case.name)(*case.columns((o, hh, ll, c, v)), *case.params)

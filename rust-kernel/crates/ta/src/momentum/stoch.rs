@@ -161,11 +161,50 @@ impl StochFParams {
     }
 }
 
-/// `%K` of the candles from `begin` into `out[begin + fastk - 1..]`.
-fn fast_k(high: &[f64], low: &[f64], close: &[f64], begin: usize, n: usize, out: &mut [f64]) {
+/// `%K` of the candles from `begin` into `out[begin + fastk - 1..]`; returns what
+/// [`extremes`] returns (where its NaN-free kernels stopped).
+fn fast_k(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    begin: usize,
+    n: usize,
+    out: &mut [f64],
+) -> usize {
     extremes(high, low, begin, n, |i, hh, ll| {
         out[i] = percent_k(hh, ll, close[i])
-    });
+    })
+}
+
+/// The start of STOCH and STOCHF, which refuse a gap (see `params::first_valid_no_gaps`): the
+/// closes are scanned here, the highs and lows by the extremes kernel ([`refuse_gap_in_hl`]).
+fn begin_without_close_gaps(
+    indicator: &'static str,
+    h: &[f64],
+    l: &[f64],
+    c: &[f64],
+) -> Result<usize> {
+    let begin = params::first_valid_all(&[h, l, c]);
+    params::refuse_nan(
+        indicator,
+        &[("close", c)],
+        (begin + 1).min(c.len())..c.len(),
+    )?;
+    Ok(begin)
+}
+
+/// The NaN in `high` or `low` that stopped the extremes kernel before `clean`, as an error.
+fn refuse_gap_in_hl(
+    indicator: &'static str,
+    h: &[f64],
+    l: &[f64],
+    begin: usize,
+    clean: usize,
+) -> Result<()> {
+    if clean < h.len() {
+        params::refuse_nan(indicator, &[("high", h), ("low", l)], begin + 1..h.len())?;
+    }
+    Ok(())
 }
 
 /// Batch STOCH into `(slowk, slowd)`.
@@ -180,8 +219,7 @@ pub fn stoch(
 ) -> Result<()> {
     crate::volatility::trange::check_hlc("stoch", high, low, close, out_slowk)?;
     params::same_len("stoch", "high", high.len(), "out", out_slowd.len())?;
-    let begin =
-        params::first_valid_no_gaps("stoch", &[("high", high), ("low", low), ("close", close)])?;
+    let begin = begin_without_close_gaps("stoch", high, low, close)?;
     let start = begin + p.lookback();
     if start >= high.len() {
         params::fill_nan(out_slowk, high.len());
@@ -190,7 +228,8 @@ pub fn stoch(
     }
     // %K goes to `out_slowd` (scratch), slow %K to `out_slowk`, then slow %D over it.
     let k0 = begin + p.fastk - 1;
-    fast_k(high, low, close, begin, p.fastk, out_slowd);
+    let clean = fast_k(high, low, close, begin, p.fastk, out_slowd);
+    refuse_gap_in_hl("stoch", high, low, begin, clean)?;
     ma_batch(p.slowk_ma, &out_slowd[k0..], p.slowk, &mut out_slowk[k0..]);
     let s0 = k0 + p.slowk - 1;
     ma_batch(p.slowd_ma, &out_slowk[s0..], p.slowd, &mut out_slowd[s0..]);
@@ -210,10 +249,9 @@ pub fn stochf(
 ) -> Result<()> {
     crate::volatility::trange::check_hlc("stochf", high, low, close, out_fastk)?;
     params::same_len("stochf", "high", high.len(), "out", out_fastd.len())?;
-    let begin =
-        params::first_valid_no_gaps("stochf", &[("high", high), ("low", low), ("close", close)])?;
-    stochf_from(high, low, close, begin, p, out_fastk, out_fastd);
-    Ok(())
+    let begin = begin_without_close_gaps("stochf", high, low, close)?;
+    let clean = stochf_from(high, low, close, begin, p, out_fastk, out_fastd);
+    refuse_gap_in_hl("stochf", high, low, begin, clean)
 }
 
 fn stochf_from(
@@ -224,18 +262,19 @@ fn stochf_from(
     p: StochFParams,
     out_fastk: &mut [f64],
     out_fastd: &mut [f64],
-) {
+) -> usize {
     let start = begin + p.lookback();
     if start >= high.len() {
         params::fill_nan(out_fastk, high.len());
         params::fill_nan(out_fastd, high.len());
-        return;
+        return high.len();
     }
     let k0 = begin + p.fastk - 1;
-    fast_k(high, low, close, begin, p.fastk, out_fastk);
+    let clean = fast_k(high, low, close, begin, p.fastk, out_fastk);
     ma_batch(p.fastd_ma, &out_fastk[k0..], p.fastd, &mut out_fastd[k0..]);
     params::fill_nan(out_fastk, start);
     params::fill_nan(out_fastd, start);
+    clean
 }
 
 /// Batch STOCHRSI into `(fastk, fastd)`.
@@ -252,7 +291,9 @@ pub fn stochrsi(
     let mut r = vec![0.0; real.len()];
     rsi::rsi(real, n, &mut r)?;
     let begin = params::first_valid(real) + rsi::lookback(n);
-    stochf_from(&r, &r, &r, begin, p, out_fastk, out_fastd);
+    // STOCHRSI reproduces TA-Lib across a gap (the stream's comparisons take over from a NaN on),
+    // so where the NaN-free kernel stopped does not matter here.
+    let _ = stochf_from(&r, &r, &r, begin, p, out_fastk, out_fastd);
     Ok(())
 }
 

@@ -83,10 +83,16 @@ pub fn willr(
 ) -> Result<()> {
     let n = WilliamsR::check(timeperiod)?;
     crate::volatility::trange::check_hlc("willr", high, low, close, out)?;
-    let begin =
-        params::first_valid_no_gaps("willr", &[("high", high), ("low", low), ("close", close)])?;
+    // A gap is refused (see `params::first_valid_no_gaps`): the closes are scanned here, the highs
+    // and lows by the extremes kernel on the way.
+    let begin = params::first_valid_all(&[high, low, close]);
+    params::refuse_nan(
+        "willr",
+        &[("close", close)],
+        (begin + 1).min(close.len())..close.len(),
+    )?;
     params::fill_nan(out, begin + n - 1);
-    extremes_map(
+    let clean = extremes_map(
         high,
         low,
         begin,
@@ -100,5 +106,12 @@ pub fn willr(
             run.map(close, out, ratio);
         },
     );
+    if clean < high.len() {
+        params::refuse_nan(
+            "willr",
+            &[("high", high), ("low", low)],
+            begin + 1..high.len(),
+        )?;
+    }
     Ok(())
 }

@@ -157,7 +157,8 @@ impl<const MAX: bool> Tracker<MAX> {
 }
 
 /// Drive the max of `hi` and the min of `lo` over windows of `period`, from the first complete
-/// window after `begin`; calls `emit(today, max, min)` for each.
+/// window after `begin`; calls `emit(today, max, min)` for each. Returns what [`extremes_map`]
+/// returns.
 #[inline(always)]
 pub(crate) fn extremes(
     hi: &[f64],
@@ -165,7 +166,7 @@ pub(crate) fn extremes(
     begin: usize,
     period: usize,
     mut emit: impl FnMut(usize, f64, f64),
-) {
+) -> usize {
     let mut mx = [0.0; CHUNK];
     let mut mn = [0.0; CHUNK];
     extremes_map(hi, lo, begin, period, |t, run| {
@@ -175,7 +176,7 @@ pub(crate) fn extremes(
         for j in 0..c {
             emit(t + j, mx[j], mn[j]);
         }
-    });
+    })
 }
 
 /// A run of consecutive windows from [`extremes_map`]: a chunk of the log-step kernel or one
@@ -215,6 +216,10 @@ impl Run<'_> {
 /// when the CPU has it) or van Herk (longer windows); from the first chunk holding a NaN on, the
 /// comparisons must be the stream's own, in its order, so [`Tracker`] runs. Max and min are exact,
 /// so every path gives the same values.
+///
+/// Returns the first window the NaN-free kernels did not emit (`hi.len()` when they emitted
+/// all): below it, `hi` and `lo` hold no NaN after `begin`, checked on the way while the data was
+/// in registers. The batch functions that refuse gaps look for the NaN only when it is lower.
 #[inline(always)]
 pub(crate) fn extremes_map(
     hi: &[f64],
@@ -222,10 +227,10 @@ pub(crate) fn extremes_map(
     begin: usize,
     period: usize,
     mut emit: impl FnMut(usize, Run<'_>),
-) {
+) -> usize {
     let first = begin + period - 1;
     if first >= hi.len() {
-        return;
+        return hi.len();
     }
     // The first window the NaN-free kernels did not emit.
     let resume = if period <= LOG_MAX_W {
@@ -251,7 +256,7 @@ pub(crate) fn extremes_map(
         first
     };
     if resume >= hi.len() {
-        return;
+        return hi.len();
     }
     // From the first NaN on, the stream's comparisons in the stream's order. The window before
     // `resume` holds no NaN, so its extreme and the latest index of it are the stream's state.
@@ -270,6 +275,7 @@ pub(crate) fn extremes_map(
         let l = min.step(lo, today, period);
         emit(today, Run::One(h, l));
     }
+    resume
 }
 
 /// Whether `x` holds no NaN (a fold rather than `any`: without the early exit it vectorises).
@@ -765,9 +771,9 @@ fn mid(src: &[f64], out: &mut [f64], t: usize, run: Run<'_>) {
 pub fn midpoint(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     let n = MidPoint::check(timeperiod)?;
     params::same_len("midpoint", "real", real.len(), "out", out.len())?;
-    let begin = params::first_valid_no_gaps("midpoint", &[("real", real)])?;
+    let begin = params::first_valid(real);
     params::fill_nan(out, begin + n - 1);
-    extremes_map(
+    let clean = extremes_map(
         real,
         real,
         begin,
@@ -775,6 +781,10 @@ pub fn midpoint(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> 
         #[inline(always)]
         |t, run| mid(real, out, t, run),
     );
+    // A gap is refused (see `params::first_valid_no_gaps`); the kernel saw whether there is one.
+    if clean < real.len() {
+        params::refuse_nan("midpoint", &[("real", real)], begin + 1..real.len())?;
+    }
     Ok(())
 }
 
@@ -833,9 +843,9 @@ pub fn midprice(high: &[f64], low: &[f64], timeperiod: usize, out: &mut [f64]) -
     let n = MidPrice::check(timeperiod)?;
     params::same_len("midprice", "high", high.len(), "low", low.len())?;
     params::same_len("midprice", "high", high.len(), "out", out.len())?;
-    let begin = params::first_valid_no_gaps("midprice", &[("high", high), ("low", low)])?;
+    let begin = params::first_valid_all(&[high, low]);
     params::fill_nan(out, begin + n - 1);
-    extremes_map(
+    let clean = extremes_map(
         high,
         low,
         begin,
@@ -843,6 +853,14 @@ pub fn midprice(high: &[f64], low: &[f64], timeperiod: usize, out: &mut [f64]) -
         #[inline(always)]
         |t, run| mid(high, out, t, run),
     );
+    // A gap is refused (see `params::first_valid_no_gaps`); the kernel saw whether there is one.
+    if clean < high.len() {
+        params::refuse_nan(
+            "midprice",
+            &[("high", high), ("low", low)],
+            begin + 1..high.len(),
+        )?;
+    }
     Ok(())
 }
 

@@ -220,7 +220,7 @@ fn drive(
     for o in outs.iter() {
         params::same_len(indicator, "high", high.len(), "out", o.len())?;
     }
-    let begin = params::first_valid_no_gaps(indicator, &[("high", high), ("low", low)])?;
+    let begin = params::first_valid_all(&[high, low]);
     for o in outs.iter_mut() {
         params::fill_nan(o, begin + n);
     }
@@ -249,6 +249,14 @@ fn drive(
     } else {
         begin + n
     };
+    // A gap is refused (see `params::first_valid_no_gaps`); the kernels saw whether there is one.
+    if resume < high.len() {
+        params::refuse_nan(
+            indicator,
+            &[("high", high), ("low", low)],
+            begin + 1..high.len(),
+        )?;
+    }
     // From the first NaN on, the stream's deques. Before `resume` the data holds no NaN, so the
     // deques built from the last window before it are the stream's (a deque holds the descending
     // run of its window, whatever came before).

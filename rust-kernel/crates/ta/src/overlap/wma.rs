@@ -115,7 +115,7 @@ fn inv_divider(n: usize) -> f64 {
 pub fn wma(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     let n = check(timeperiod)?;
     params::same_len(NAME, "real", real.len(), "out", out.len())?;
-    let begin = params::first_valid_no_gaps(NAME, &[("real", real)])?;
+    let begin = params::first_valid(real);
     params::fill_nan(out, begin + lookback(n));
     if begin + lookback(n) >= real.len() {
         return Ok(());
@@ -125,24 +125,64 @@ pub fn wma(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     let (plain, weighted) = warm(&x[..n]);
     let inv = inv_divider(n);
     out[n - 1] = weighted * inv;
-    if x.len() == n {
-        return Ok(());
+    if x.len() > n {
+        out[n] = plain;
+        let (enter, leave) = (&x[n..x.len() - 1], &x[..x.len() - 1 - n]);
+        let dst = &mut out[n + 1..];
+        AnchoredSum::new([plain]).run_into(
+            |t| [enter[t] - leave[t]],
+            |t, y| dst[t] = y[0],
+            enter.len(),
+        );
+        let nf = n as f64;
+        let cells = std::cell::Cell::from_mut(&mut out[n..]).as_slice_of_cells();
+        let x = &x[n..];
+        AnchoredSum::new([weighted]).run_into(
+            |t| [x[t] * nf - cells[t].get()],
+            |t, y| cells[t].set(y[0] * inv),
+            x.len(),
+        );
     }
-    out[n] = plain;
-    let (enter, leave) = (&x[n..x.len() - 1], &x[..x.len() - 1 - n]);
-    let dst = &mut out[n + 1..];
-    AnchoredSum::new([plain]).run_into(
-        |t| [enter[t] - leave[t]],
-        |t, y| dst[t] = y[0],
-        enter.len(),
-    );
-    let nf = n as f64;
-    let cells = std::cell::Cell::from_mut(&mut out[n..]).as_slice_of_cells();
-    let x = &x[n..];
-    AnchoredSum::new([weighted]).run_into(
-        |t| [x[t] * nf - cells[t].get()],
-        |t, y| cells[t].set(y[0] * inv),
-        x.len(),
-    );
+    // A gap is refused (see `params::first_valid_no_gaps`). A NaN anywhere after `begin` enters
+    // both running sums for good, so the last average tells whether to look for it.
+    if out.last().is_some_and(|v| v.is_nan()) {
+        params::refuse_nan(NAME, &[("real", real)], begin + 1..real.len())?;
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{assert_same, series};
+    use crate::KernelError;
+
+    /// A gap anywhere after the first value is refused with its index: in the warm-up, in the
+    /// middle, at the very end, and when the input holds exactly one window. A leading NaN is not.
+    #[test]
+    fn gaps_are_refused_wherever_they_are() {
+        let x = series(500, 2);
+        for (len, at) in [(500, 3), (500, 250), (500, 499), (10, 9), (10, 2)] {
+            let mut y = x[..len].to_vec();
+            y[0] = f64::NAN;
+            y[at] = f64::NAN;
+            let mut out = vec![0.0; len];
+            let err = wma(&y, 9, &mut out).unwrap_err();
+            assert_eq!(
+                err,
+                KernelError::NotANumber {
+                    indicator: NAME,
+                    name: "real",
+                    index: at
+                }
+            );
+        }
+        let mut y = x.clone();
+        y[0] = f64::NAN;
+        let mut out = vec![0.0; y.len()];
+        wma(&y, 9, &mut out).unwrap();
+        let mut s = WeightedMovingAverage::new(9).unwrap();
+        let streamed: Vec<f64> = y.iter().map(|&v| s.update(v)).collect();
+        assert_same(&out, &streamed);
+    }
 }

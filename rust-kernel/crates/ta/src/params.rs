@@ -123,9 +123,36 @@ pub fn first_valid_no_gaps(
     let columns: Vec<&[f64]> = inputs.iter().map(|&(_, s)| s).collect();
     let begin = first_valid_all(&columns);
     // From the candle after `begin` (valid by definition, unless every candle is NaN).
-    let len = columns.first().map_or(0, |s| s.len());
-    refuse_nan(indicator, inputs, (begin + 1).min(len)..len)?;
+    refuse_nan_after(indicator, inputs, begin)?;
     Ok(begin)
+}
+
+/// [`refuse_nan`] from the candle after `begin` to the end.
+#[inline]
+pub fn refuse_nan_after(
+    indicator: &'static str,
+    inputs: &[(&'static str, &[f64])],
+    begin: usize,
+) -> Result<()> {
+    let len = inputs.first().map_or(0, |&(_, s)| s.len());
+    refuse_nan(indicator, inputs, (begin + 1).min(len)..len)
+}
+
+/// For kernels that check their inputs for NaN on the way (the window extremes): they stopped
+/// at `clean` (the inputs' length when they saw none), so the inputs are scanned for the gap to
+/// report only when it is lower.
+#[inline]
+pub fn refuse_nan_past(
+    indicator: &'static str,
+    inputs: &[(&'static str, &[f64])],
+    begin: usize,
+    clean: usize,
+) -> Result<()> {
+    let len = inputs.first().map_or(0, |&(_, s)| s.len());
+    if clean < len {
+        refuse_nan_after(indicator, inputs, begin)?;
+    }
+    Ok(())
 }
 
 /// The [`KernelError::NotANumber`] of the first NaN of `inputs[range]`, if any. Indicators that

@@ -250,13 +250,7 @@ fn drive(
         begin + n
     };
     // A gap is refused (see `params::first_valid_no_gaps`); the kernels saw whether there is one.
-    if resume < high.len() {
-        params::refuse_nan(
-            indicator,
-            &[("high", high), ("low", low)],
-            begin + 1..high.len(),
-        )?;
-    }
+    params::refuse_nan_past(indicator, &[("high", high), ("low", low)], begin, resume)?;
     // From the first NaN on, the stream's deques. Before `resume` the data holds no NaN, so the
     // deques built from the last window before it are the stream's (a deque holds the descending
     // run of its window, whatever came before).

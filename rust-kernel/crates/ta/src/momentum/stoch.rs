@@ -177,7 +177,7 @@ fn fast_k(
 }
 
 /// The start of STOCH and STOCHF, which refuse a gap (see `params::first_valid_no_gaps`): the
-/// closes are scanned here, the highs and lows by the extremes kernel ([`refuse_gap_in_hl`]).
+/// closes are scanned here, the highs and lows by the extremes kernel on the way.
 fn begin_without_close_gaps(
     indicator: &'static str,
     h: &[f64],
@@ -185,26 +185,8 @@ fn begin_without_close_gaps(
     c: &[f64],
 ) -> Result<usize> {
     let begin = params::first_valid_all(&[h, l, c]);
-    params::refuse_nan(
-        indicator,
-        &[("close", c)],
-        (begin + 1).min(c.len())..c.len(),
-    )?;
+    params::refuse_nan_after(indicator, &[("close", c)], begin)?;
     Ok(begin)
-}
-
-/// The NaN in `high` or `low` that stopped the extremes kernel before `clean`, as an error.
-fn refuse_gap_in_hl(
-    indicator: &'static str,
-    h: &[f64],
-    l: &[f64],
-    begin: usize,
-    clean: usize,
-) -> Result<()> {
-    if clean < h.len() {
-        params::refuse_nan(indicator, &[("high", h), ("low", l)], begin + 1..h.len())?;
-    }
-    Ok(())
 }
 
 /// Batch STOCH into `(slowk, slowd)`.
@@ -229,7 +211,7 @@ pub fn stoch(
     // %K goes to `out_slowd` (scratch), slow %K to `out_slowk`, then slow %D over it.
     let k0 = begin + p.fastk - 1;
     let clean = fast_k(high, low, close, begin, p.fastk, out_slowd);
-    refuse_gap_in_hl("stoch", high, low, begin, clean)?;
+    params::refuse_nan_past("stoch", &[("high", high), ("low", low)], begin, clean)?;
     ma_batch(p.slowk_ma, &out_slowd[k0..], p.slowk, &mut out_slowk[k0..]);
     let s0 = k0 + p.slowk - 1;
     ma_batch(p.slowd_ma, &out_slowk[s0..], p.slowd, &mut out_slowd[s0..]);
@@ -251,7 +233,7 @@ pub fn stochf(
     params::same_len("stochf", "high", high.len(), "out", out_fastd.len())?;
     let begin = begin_without_close_gaps("stochf", high, low, close)?;
     let clean = stochf_from(high, low, close, begin, p, out_fastk, out_fastd);
-    refuse_gap_in_hl("stochf", high, low, begin, clean)
+    params::refuse_nan_past("stochf", &[("high", high), ("low", low)], begin, clean)
 }
 
 fn stochf_from(

@@ -86,11 +86,7 @@ pub fn willr(
     // A gap is refused (see `params::first_valid_no_gaps`): the closes are scanned here, the highs
     // and lows by the extremes kernel on the way.
     let begin = params::first_valid_all(&[high, low, close]);
-    params::refuse_nan(
-        "willr",
-        &[("close", close)],
-        (begin + 1).min(close.len())..close.len(),
-    )?;
+    params::refuse_nan_after("willr", &[("close", close)], begin)?;
     params::fill_nan(out, begin + n - 1);
     let clean = extremes_map(
         high,
@@ -106,12 +102,6 @@ pub fn willr(
             run.map(close, out, ratio);
         },
     );
-    if clean < high.len() {
-        params::refuse_nan(
-            "willr",
-            &[("high", high), ("low", low)],
-            begin + 1..high.len(),
-        )?;
-    }
+    params::refuse_nan_past("willr", &[("high", high), ("low", low)], begin, clean)?;
     Ok(())
 }

@@ -782,10 +782,7 @@ pub fn midpoint(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> 
         |t, run| mid(real, out, t, run),
     );
     // A gap is refused (see `params::first_valid_no_gaps`); the kernel saw whether there is one.
-    if clean < real.len() {
-        params::refuse_nan("midpoint", &[("real", real)], begin + 1..real.len())?;
-    }
-    Ok(())
+    params::refuse_nan_past("midpoint", &[("real", real)], begin, clean)
 }
 
 #[derive(Debug, Clone)]
@@ -854,14 +851,7 @@ pub fn midprice(high: &[f64], low: &[f64], timeperiod: usize, out: &mut [f64]) -
         |t, run| mid(high, out, t, run),
     );
     // A gap is refused (see `params::first_valid_no_gaps`); the kernel saw whether there is one.
-    if clean < high.len() {
-        params::refuse_nan(
-            "midprice",
-            &[("high", high), ("low", low)],
-            begin + 1..high.len(),
-        )?;
-    }
-    Ok(())
+    params::refuse_nan_past("midprice", &[("high", high), ("low", low)], begin, clean)
 }
 
 #[cfg(test)]

@@ -146,7 +146,7 @@ pub fn wma(real: &[f64], timeperiod: usize, out: &mut [f64]) -> Result<()> {
     // A gap is refused (see `params::first_valid_no_gaps`). A NaN anywhere after `begin` enters
     // both running sums for good, so the last average tells whether to look for it.
     if out.last().is_some_and(|v| v.is_nan()) {
-        params::refuse_nan(NAME, &[("real", real)], begin + 1..real.len())?;
+        params::refuse_nan_after(NAME, &[("real", real)], begin)?;
     }
     Ok(())
 }

@@ -135,6 +135,13 @@ class Signal:
 
     ``strength`` is how far the evidence points in ``direction`` and ``confidence`` how much the
     agent trusts it; both are in [0, 1]. ``rationale`` is shown to people and to LLM arbiters.
+
+    ``stop_loss`` / ``take_profit`` are prices the agent suggests for a position opened on this
+    signal; risk rules decide whether to use them. ``veto`` is a risk-off signal: while any agent
+    vetoes, the decision engine opens and adds to nothing on the symbol (exits still go through).
+
+    ``agent``, ``symbol`` and ``ts`` may be left empty by an agent (``Signal.buy(confidence=0.8)``):
+    the engine fills them in with the agent's configured name and the bar the signal answers.
     """
 
     agent: str
@@ -144,6 +151,9 @@ class Signal:
     strength: float = 0.0
     confidence: float = 0.0
     rationale: str = ""
+    stop_loss: float | None = None
+    take_profit: float | None = None
+    veto: bool = False
 
     def __attrs_post_init__(self) -> None:
         # One combined check rather than two attrs validators: agents build a Signal on every
@@ -151,11 +161,74 @@ class Signal:
         if not (0.0 <= self.strength <= 1.0 and 0.0 <= self.confidence <= 1.0):
             name = "strength" if not 0.0 <= self.strength <= 1.0 else "confidence"
             raise ValueError(f"Signal.{name} must be in [0, 1], got {getattr(self, name)!r}")
+        for name in ("stop_loss", "take_profit"):
+            value = getattr(self, name)
+            if value is not None and not value > 0.0:  # also refuses NaN
+                raise ValueError(f"Signal.{name} must be a price > 0, got {value!r}")
 
     @property
     def score(self) -> float:
         """Signed conviction in [-1, 1]: direction x strength x confidence."""
         return int(self.direction) * self.strength * self.confidence
+
+    # -- named constructors (the product description's agent API) -------------------------------
+
+    @classmethod
+    def buy(
+        cls,
+        confidence: float = 1.0,
+        strength: float = 1.0,
+        rationale: str = "",
+        *,
+        agent: str = "",
+        symbol: str = "",
+        ts: int = 0,
+        stop_loss: float | None = None,
+        take_profit: float | None = None,
+    ) -> Signal:
+        """A long signal; the engine fills in ``agent``, ``symbol`` and ``ts`` when left empty."""
+        return cls(
+            agent, symbol, ts, Direction.LONG, strength, confidence, rationale, stop_loss,
+            take_profit,
+        )
+
+    @classmethod
+    def sell(
+        cls,
+        confidence: float = 1.0,
+        strength: float = 1.0,
+        rationale: str = "",
+        *,
+        agent: str = "",
+        symbol: str = "",
+        ts: int = 0,
+        stop_loss: float | None = None,
+        take_profit: float | None = None,
+    ) -> Signal:
+        """A short signal (an exit while long; a short entry where the policy allows shorts)."""
+        return cls(
+            agent, symbol, ts, Direction.SHORT, strength, confidence, rationale, stop_loss,
+            take_profit,
+        )
+
+    @classmethod
+    def hold(
+        cls, confidence: float = 1.0, rationale: str = "", *, agent: str = "", symbol: str = "",
+        ts: int = 0,
+    ) -> Signal:
+        """A neutral vote: it counts (it pulls the weighted vote towards zero), unlike abstaining
+        by returning ``None``."""
+        return cls(agent, symbol, ts, Direction.FLAT, 0.0, confidence, rationale)
+
+    @classmethod
+    def risk_off(
+        cls, confidence: float = 1.0, rationale: str = "", *, agent: str = "", symbol: str = "",
+        ts: int = 0, strength: float = 1.0,
+    ) -> Signal:
+        """A veto: nothing is opened or added on the symbol while it stands; exits go through."""
+        return cls(
+            agent, symbol, ts, Direction.SHORT, strength, confidence, rationale, veto=True
+        )
 
 
 @frozen(slots=True)

@@ -188,7 +188,14 @@ class Signal:
     ) -> Signal:
         """A long signal; the engine fills in ``agent``, ``symbol`` and ``ts`` when left empty."""
         return cls(
-            agent, symbol, ts, Direction.LONG, strength, confidence, rationale, stop_loss,
+            agent,
+            symbol,
+            ts,
+            Direction.LONG,
+            strength,
+            confidence,
+            rationale,
+            stop_loss,
             take_profit,
         )
 
@@ -207,13 +214,25 @@ class Signal:
     ) -> Signal:
         """A short signal (an exit while long; a short entry where the policy allows shorts)."""
         return cls(
-            agent, symbol, ts, Direction.SHORT, strength, confidence, rationale, stop_loss,
+            agent,
+            symbol,
+            ts,
+            Direction.SHORT,
+            strength,
+            confidence,
+            rationale,
+            stop_loss,
             take_profit,
         )
 
     @classmethod
     def hold(
-        cls, confidence: float = 1.0, rationale: str = "", *, agent: str = "", symbol: str = "",
+        cls,
+        confidence: float = 1.0,
+        rationale: str = "",
+        *,
+        agent: str = "",
+        symbol: str = "",
         ts: int = 0,
     ) -> Signal:
         """A neutral vote: it counts (it pulls the weighted vote towards zero), unlike abstaining
@@ -222,13 +241,17 @@ class Signal:
 
     @classmethod
     def risk_off(
-        cls, confidence: float = 1.0, rationale: str = "", *, agent: str = "", symbol: str = "",
-        ts: int = 0, strength: float = 1.0,
+        cls,
+        confidence: float = 1.0,
+        rationale: str = "",
+        *,
+        agent: str = "",
+        symbol: str = "",
+        ts: int = 0,
+        strength: float = 1.0,
     ) -> Signal:
         """A veto: nothing is opened or added on the symbol while it stands; exits go through."""
-        return cls(
-            agent, symbol, ts, Direction.SHORT, strength, confidence, rationale, veto=True
-        )
+        return cls(agent, symbol, ts, Direction.SHORT, strength, confidence, rationale, veto=True)
 
 
 @frozen(slots=True)

@@ -41,14 +41,14 @@ class History:
     """
 
     __slots__ = (
+        "_coarse",
         "_cols",
         "_n",
         "_preloaded",
-        "_coarse",
+        "market",
+        "step_ms",
         "symbol",
         "timeframe",
-        "step_ms",
-        "market",
     )
 
     def __init__(
@@ -232,7 +232,7 @@ class History:
 class _Resampler:
     """Aggregates base bars into one coarse period at a time (OHLCV: first, max, min, last, sum)."""
 
-    __slots__ = ("history", "_step", "_base", "_offset", "_start", "_o", "_h", "_l", "_c", "_v")
+    __slots__ = ("_base", "_c", "_h", "_l", "_o", "_offset", "_start", "_step", "_v", "history")
 
     def __init__(self, history: History, step: int, base_step: int) -> None:
         self.history = history

@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 from attrs import field, frozen
@@ -256,7 +257,13 @@ class Signal:
 
 @frozen(slots=True)
 class Decision:
-    """What the decision engine resolved for a symbol at a bar, and why."""
+    """What the decision engine resolved for a symbol at a bar, and why.
+
+    ``rationale`` is one line for people; ``explanation`` is the structured account it is derived
+    from (signals, weights, votes, veto, LLM answers, combined score, cache hit; see
+    ``deepalpha.engine.explain``), a JSON-ready mapping stored with the decision. It is left out of
+    the hash (a dict cannot be hashed) and must not be modified.
+    """
 
     symbol: str
     ts: int
@@ -265,6 +272,7 @@ class Decision:
     rationale: str
     source: str
     signals: tuple[Signal, ...] = ()
+    explanation: dict[str, Any] | None = field(default=None, hash=False)
 
 
 @frozen(slots=True)
@@ -284,6 +292,10 @@ class OrderIntent:
     limit_price: Decimal | None = None
     reduce_only: bool = False
     reason: str = ""
+    #: Exit prices the agents behind the decision suggested (``Signal.stop_loss`` /
+    #: ``take_profit``); risk rules decide whether to use them, nothing else does.
+    stop_loss: float | None = None
+    take_profit: float | None = None
 
 
 @frozen(slots=True)

@@ -35,6 +35,9 @@ class NullJournal:
 class Gateway(abc.ABC):
     name: str = "gateway"
     live: bool = False
+    #: True when the venue books short positions (a sell beyond the holding); the engine refuses
+    #: ``trading.direction: long_short`` on a gateway that does not.
+    allows_short: bool = False
 
     def start(self, journal: Journal) -> None:
         """Attach the journal before the first order. Called once per run."""

@@ -81,8 +81,58 @@ class LLMUseConfig:
     record: bool = True
     #: Only replay recorded answers; an unrecorded prompt holds (for reproducible backtests).
     replay_only: bool = False
-    #: Decisions kept in memory per symbol and shown to the model.
+    #: Past decisions per symbol shown to the model (the newest of ``decision.memory.size``).
     memory: int = field(default=5, validator=_non_negative)
+
+
+@frozen
+class WeightsConfig:
+    """Dynamic agent weights from each agent's realised accuracy, per symbol.
+
+    Every directional signal is scored ``horizon`` bars later against the symbol's close-to-close
+    return; an exponentially weighted hit rate (``half_life`` in scored signals, prior 0.5) maps
+    to a multiplier ``clamp(2 * hit_rate, floor, cap)`` of the agent's configured weight.
+    """
+
+    enabled: bool = True
+    #: Bars between a signal and the close it is judged against.
+    horizon: int = field(default=24, validator=_positive)
+    #: Scored signals after which an old outcome counts half.
+    half_life: float = field(default=168.0, validator=_positive)
+    #: Smallest multiplier of the configured weight (an agent is never silenced entirely).
+    floor: float = field(default=0.25, validator=_positive)
+    #: Largest multiplier of the configured weight.
+    cap: float = field(default=2.0, validator=_positive)
+
+    def __attrs_post_init__(self) -> None:
+        if self.floor > 1.0:
+            raise ValueError(f"floor: must be in (0, 1], got {self.floor!r}")
+        if self.cap < 1.0:
+            raise ValueError(f"cap: must be >= 1, got {self.cap!r}")
+
+
+@frozen
+class CacheConfig:
+    """The decision cache: a decision point whose rounded signals and position were decided
+    less than ``ttl`` seconds before (on the bars' clock) reuses that decision, without the LLM."""
+
+    #: Seconds of bar time a cached decision stays valid; 0 turns the cache off.
+    ttl: float = field(default=300.0, validator=_non_negative)
+    #: ``redis://host:port/db`` keeps the cache in Redis; ``None`` keeps it in the process.
+    url: str | None = field(default=None)
+
+    @url.validator
+    def _redis_url(self, attribute: attrs.Attribute, value: str | None) -> None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(
+                f"{attribute.name}: must be a redis://, rediss:// or unix:// URL, got {value!r}"
+            )
+
+
+@frozen
+class MemoryConfig:
+    #: Decisions remembered per symbol (persisted per book; the newest are shown to the LLM).
+    size: int = field(default=100, validator=_non_negative)
 
 
 @frozen
@@ -93,7 +143,41 @@ class DecisionConfig:
     min_confidence: float = field(default=0.0, validator=_in_unit)
     #: Two agents disagree when one is long and another short, each with this confidence at least.
     conflict_confidence: float = field(default=0.5, validator=_in_unit)
+    weights: WeightsConfig = field(factory=WeightsConfig)
+    cache: CacheConfig = field(factory=CacheConfig)
+    memory: MemoryConfig = field(factory=MemoryConfig)
     llm: LLMUseConfig = field(factory=LLMUseConfig)
+    #: The product description's flat keys, accepted as aliases of ``cache.ttl`` and
+    #: ``memory.size``; after loading they are folded into those and read back as ``None``.
+    cache_duration: float | None = field(default=None)
+    memory_size: int | None = field(default=None)
+
+    def __attrs_post_init__(self) -> None:
+        # One owner per value: a flat alias moves into its structured key; both given with
+        # different values is an error rather than a silent choice.
+        aliases = (
+            ("cache_duration", "cache", "ttl", CacheConfig, float),
+            ("memory_size", "memory", "size", MemoryConfig, int),
+        )
+        for flat, section, key, cls, kind in aliases:
+            value = getattr(self, flat)
+            if value is None:
+                continue
+            if kind is int and (isinstance(value, bool) or value != int(value)):
+                raise ValueError(f"{flat}: expected an integer, got {value!r}")
+            if value < 0:
+                raise ValueError(f"{flat}: must be >= 0, got {value!r}")
+            current = getattr(getattr(self, section), key)
+            default = getattr(cls(), key)
+            if current != default and current != value:
+                raise ValueError(
+                    f"{flat}: {value!r} and {section}.{key}: {current!r} are both given and "
+                    f"differ; keep one ({flat} is the short form of {section}.{key})"
+                )
+            object.__setattr__(
+                self, section, attrs.evolve(getattr(self, section), **{key: kind(value)})
+            )
+            object.__setattr__(self, flat, None)
 
 
 @frozen
@@ -102,6 +186,26 @@ class LLMProviderConfig:
 
     provider: str
     options: dict[str, Any] = field(factory=dict)
+
+
+def _fraction(_inst: object, attribute: attrs.Attribute, value: float) -> None:
+    if not 0.0 < value <= 1.0:
+        raise ValueError(f"{attribute.name}: must be in (0, 1], got {value!r}")
+
+
+@frozen
+class TradingConfig:
+    """How decisions become orders: the one trading policy (``engine/policy.py``) reads this.
+
+    ``long_only``: a buy opens or adds to a long, a sell closes it, and a sell while flat opens
+    nothing. ``long_short``: a sell while flat opens a short and a buy while short covers it (the
+    gateway must book shorts, e.g. ``gateway.options.allow_short: true`` for ``paper``). A flip
+    from long to short takes two decisions: the first closes, the next opens.
+    """
+
+    direction: Literal["long_only", "long_short"] = "long_only"
+    #: Share of the position an opposite decision closes (1: all of it).
+    exit_fraction: float = field(default=1.0, validator=_fraction)
 
 
 @frozen
@@ -130,6 +234,9 @@ class PaperConfig:
     #: Live feed: seconds between polls of the data source.
     poll_seconds: float = field(default=10.0, validator=_positive)
     view: bool = True
+    #: Paper and live runs: seconds an agent may take on one bar before it abstains for that bar
+    #: (a synchronous agent still busy is not called again until it has finished). Backtests wait.
+    agent_budget_seconds: float = field(default=5.0, validator=_positive)
 
 
 @frozen
@@ -154,6 +261,7 @@ class Config:
     llm_providers: dict[str, LLMProviderConfig] = field(factory=dict)
     decision: DecisionConfig = field(factory=DecisionConfig)
     risk: dict[str, ComponentConfig] = field(factory=dict)
+    trading: TradingConfig = field(factory=TradingConfig)
     gateway: GatewayConfig = field(factory=GatewayConfig)
     backtest: BacktestConfig = field(factory=BacktestConfig)
     paper: PaperConfig = field(factory=PaperConfig)

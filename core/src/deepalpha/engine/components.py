@@ -7,10 +7,12 @@ in a plugin option is reported as ``agents.technical.options.rsi_perod: unknown 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
+from ..agents import Agent
 from ..config import Config, structure
 from ..errors import ConfigError, PluginError
 from ..plugins import DeepAlphaPlugins
@@ -39,9 +41,45 @@ def build(plugins: DeepAlphaPlugins, kind: str, name: str, options: dict[str, An
 
 @frozen
 class WeightedAgent:
+    """A configured agent: its name, vote weight, and how to build one instance per symbol.
+
+    The engine gives every symbol its own instance (``new()``), so an agent's indicators and state
+    only ever see one symbol's bars. ``agent`` is the instance built while the configuration was
+    checked (it proves the factory works); the first symbol of a run reuses it.
+    """
+
     name: str
     weight: float
     agent: Any
+    factory: Callable[[], Any] = field(repr=False)
+
+    def new(self) -> Any:
+        return _checked_agent(self.name, self.factory())
+
+
+def _checked_agent(name: str, agent: Any) -> Agent:
+    if not isinstance(agent, Agent):
+        raise PluginError(
+            f"agents.{name}: the plugin's factory returned {type(agent).__name__}, not a "
+            "deepalpha.agents.Agent; subclass deepalpha.agents.Agent (or BaseAgent)"
+        )
+    return agent
+
+
+def build_agent(
+    plugins: DeepAlphaPlugins, name: str, options: dict[str, Any]
+) -> tuple[Callable[[], Any], Agent]:
+    """A factory of agent ``name`` with validated options, and a first instance built by it."""
+    path = f"agents.{name}"
+    spec, opts = resolve_options(plugins, "agent", name, options, path)
+
+    def factory() -> Any:
+        try:
+            return spec.build(opts)
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{path}.options: {exc}") from None
+
+    return factory, _checked_agent(name, factory())
 
 
 @frozen
@@ -56,13 +94,12 @@ class Components:
 def build_components(config: Config, plugins: DeepAlphaPlugins) -> Components:
     """Build everything a run needs, failing before the run starts if anything is misnamed."""
     data = build(plugins, "data", config.market.source, config.market.options, "market")
-    agents = tuple(
-        WeightedAgent(
-            name, cfg.weight, build(plugins, "agent", name, cfg.options, f"agents.{name}")
-        )
-        for name, cfg in config.agents.items()
-        if cfg.enabled
-    )
+    agents = []
+    for name, cfg in config.agents.items():
+        if cfg.enabled:
+            factory, first = build_agent(plugins, name, cfg.options)
+            agents.append(WeightedAgent(name, cfg.weight, first, factory))
+    agents = tuple(agents)
     if not agents:
         raise ConfigError("agents: no agent is enabled; enable at least one")
     llm = {}

@@ -6,10 +6,15 @@ For each closed bar, in this order:
    were placed on) and the fills, already persisted by the gateway's journal, are announced;
 2. the bar is appended to the symbol's history, so agents see bars up to this one and no further;
 3. risk rules may emit protective exits for an open position (stop-loss, take-profit);
-4. agents produce signals (an agent that raises abstains), the decision engine resolves them;
-5. an actionable decision becomes an order intent that passes the risk chain (a rule that raises
-   rejects it) and goes to the gateway;
+4. the symbol's own agent instances produce signals (an agent that raises abstains; in paper and
+   live runs one that overruns its time budget abstains too), the decision engine resolves them;
+5. an actionable decision becomes an order intent through the trading policy (``policy.py``), passes
+   the risk chain (a rule that raises rejects it) and goes to the gateway;
 6. equity is marked to the bar's close.
+
+Every symbol gets its own instance of every agent (built from the plugin's factory on the symbol's
+first bar), so no indicator ever mixes two symbols' prices. What is held lives in one place, the
+``Account``.
 
 The hot path calls components directly; pluggy is only used for lifecycle events, which happen at
 decision points and on orders, not on every bar.
@@ -21,17 +26,21 @@ import asyncio
 import inspect
 import logging
 import time
-from collections.abc import Iterable
-from decimal import Decimal
+from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import attrs
 
-from ..domain import Action, Bar, Decision, Fill, Order, OrderIntent, Position, Side, Signal
-from ..history import History
+from ..config.schema import TradingConfig
+from ..data import BarSeries
+from ..domain import Action, Bar, Decision, Fill, Order, OrderIntent, Position, Signal
+from ..history import History, Market
 from ..risk import RiskContext, RiskRule
+from .account import Account
 from .components import Components
 from .decision import DecisionEngine
+from .policy import TradingPolicy
 from .writer import BackgroundWriter
 
 log = logging.getLogger(__name__)
@@ -91,21 +100,32 @@ def _notify(hook: Any, name: str, **kwargs: Any) -> None:
 
 @attrs.define
 class RunState:
-    """What the engine knows between bars; also what the live view shows."""
+    """What the engine knows between bars; also what the live view shows. Holdings live in the
+    engine's ``Account``, not here."""
 
     bars: int = 0
     equity: float = 0.0
     peak_equity: float = 0.0
     day_start_equity: float = 0.0
     day: int = -1
-    cash: float = 0.0
     last_decision: Decision | None = None
     orders: int = 0
     fills: int = 0
     rejections: int = 0
     halted: str | None = None
     prices: dict[str, float] = attrs.Factory(dict)
-    positions: dict[str, float] = attrs.Factory(dict)
+
+
+class _SymbolAgents:
+    """One symbol's own agent instances, split by how they are called."""
+
+    __slots__ = ("async_", "busy", "sync")
+
+    def __init__(self, agents: list[tuple[str, Any]]) -> None:
+        self.sync = [(n, a) for n, a in agents if not inspect.iscoroutinefunction(a.on_bar)]
+        self.async_ = [(n, a) for n, a in agents if inspect.iscoroutinefunction(a.on_bar)]
+        #: Budgeted runs: agent name -> the still-running call of a synchronous agent.
+        self.busy: dict[str, Future] = {}
 
 
 class Engine:
@@ -121,6 +141,10 @@ class Engine:
         hook: Any = None,
         view: Any = None,
         buffered: bool = False,
+        trading: TradingConfig | None = None,
+        timeframe: str | None = None,
+        series: Mapping[str, BarSeries] | None = None,
+        agent_budget: float | None = None,
     ) -> None:
         self.c = components
         self.decisions = decisions
@@ -135,25 +159,31 @@ class Engine:
         self._store_journal: Any = None
         self._writer: BackgroundWriter | None = None
         self.state = RunState()
+        self.account = Account(components.gateway)
+        self.policy = TradingPolicy(
+            trading or TradingConfig(),
+            gateway_allows_short=bool(getattr(components.gateway, "allows_short", False)),
+        )
+        self.timeframe = timeframe
+        #: The source's columns per symbol: histories become views of them (no copying per bar).
+        self._series = dict(series or {})
         self.histories: dict[str, History] = {}
+        self.market = Market(self.histories)
+        #: Fills in the order they happened, for the run's metrics (no re-reading the database).
+        self.fills: list[Fill] = []
         self.equity_rows: list[tuple[int, float, float]] = []
         self._pending_rows: list[tuple[int, float, float]] = []
         self._pending_decisions: list[Decision] = []
-        self._pending: dict[str, str] = {}  # symbol -> id of an order not yet filled
         self._agent_errors: dict[str, int] = {}
-        self._sync_agents = [
-            (wa.name, wa.agent)
-            for wa in components.agents
-            if not inspect.iscoroutinefunction(wa.agent.on_bar)
-        ]
-        self._async_agents = [
-            (wa.name, wa.agent)
-            for wa in components.agents
-            if inspect.iscoroutinefunction(wa.agent.on_bar)
-        ]
-        self._loop = asyncio.new_event_loop() if self._async_agents else None
-        self._portfolio = None
-        self._qty: dict[str, Decimal] = {}
+        self._agents: dict[str, _SymbolAgents] = {}
+        self._first_instances = {wa.name: wa.agent for wa in components.agents}
+        self._any_async = any(
+            inspect.iscoroutinefunction(wa.agent.on_bar) for wa in components.agents
+        )
+        #: Seconds an agent may take on a bar before abstaining (paper/live); None: no limit.
+        self._budget = agent_budget
+        self._pool: ThreadPoolExecutor | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         # Only rules that override on_bar can emit exits; skipping the others saves a call per
         # rule on every bar with an open position.
         self._exit_rules = [r for r in components.risk if type(r).on_bar is not RiskRule.on_bar]
@@ -169,20 +199,43 @@ class Engine:
             # Observed journals flush on this thread before each hook; a writer thread could
             # then store a fill before the batch holding its order.
             self._writer = BackgroundWriter()
+        if self._any_async or self._budget is not None:
+            self._loop = asyncio.new_event_loop()
+        if self._budget is not None:
+            self._pool = ThreadPoolExecutor(thread_name_prefix="deepalpha-agent")
         self.c.gateway.start(self.journal)
-        for wa in self.c.agents:
-            wa.agent.reset()
         for rule in self.c.risk:
             rule.reset()
-        self._refresh_portfolio()
-        self.state.equity = self.state.peak_equity = self.state.day_start_equity = self.state.cash
+        self.account.refresh()
+        state = self.state
+        state.equity = state.peak_equity = state.day_start_equity = self.account.cash
 
-    def _refresh_portfolio(self) -> None:
-        pf = self.c.gateway.portfolio()
-        self._portfolio = pf
-        self.state.cash = float(pf.cash)
-        self._qty = {s: p.quantity for s, p in pf.positions.items() if p.quantity}
-        self.state.positions = {s: float(q) for s, q in self._qty.items()}
+    def _symbol(self, symbol: str) -> tuple[History, _SymbolAgents]:
+        """The symbol's history and agent instances, made on its first bar."""
+        series = self._series.get(symbol)
+        if series is not None:
+            history = History.over(series, market=self.market)
+        else:
+            history = History(symbol, timeframe=self.timeframe, market=self.market)
+        self.histories[symbol] = history
+        instances = []
+        for wa in self.c.agents:
+            # The instance built while checking the configuration serves the first symbol.
+            agent = self._first_instances.pop(wa.name, None) or wa.new()
+            if any(
+                agent is other
+                for agents in self._agents.values()
+                for _, other in agents.sync + agents.async_
+            ):
+                raise TypeError(
+                    f"agents.{wa.name}: the plugin's factory returned the same object for two "
+                    "symbols; the engine needs one instance per symbol (return a new agent on "
+                    "every call)"
+                )
+            agent.reset()
+            instances.append((wa.name, agent))
+        agents = self._agents[symbol] = _SymbolAgents(instances)
+        return history, agents
 
     # -- the loop ---------------------------------------------------------------------------------
 
@@ -195,15 +248,17 @@ class Engine:
         for bar in bars:
             history = self.histories.get(bar.symbol)
             if history is None:
-                history = self.histories[bar.symbol] = History(bar.symbol)
+                history, agents = self._symbol(bar.symbol)
+            else:
+                agents = self._agents[bar.symbol]
             history.append(bar)
             self.state.prices[bar.symbol] = bar.close
-            self._signals(bar, history)
+            self._signals(bar, history, agents)
 
     def run(self, bars: Iterable[Bar], warmup: Iterable[Bar] = ()) -> None:
         self.start()
-        self.warm_up(warmup)
         try:
+            self.warm_up(warmup)
             for bar in bars:
                 self.on_bar(bar)
         finally:
@@ -212,28 +267,31 @@ class Engine:
             finally:
                 if self._writer is not None:
                     self._writer.close()
+                if self._pool is not None:
+                    self._pool.shutdown(wait=False, cancel_futures=True)
                 if self._loop is not None:
                     self._loop.close()
 
     def on_bar(self, bar: Bar) -> None:
         state = self.state
+        account = self.account
         symbol = bar.symbol
 
         # 1. the venue moves to this bar: resting orders may fill now, at this bar's prices.
         fills = self._venue_on_bar(bar)
         if fills:
             state.fills += len(fills)
-            for fill in fills:
-                if self._pending.get(fill.symbol) == fill.order_id:
-                    del self._pending[fill.symbol]
-            self._refresh_portfolio()
-        elif symbol in self._pending:
-            self._forget_settled(symbol)
+            self.fills.extend(fills)
+            account.filled(fills)
+        elif account.pending(symbol):
+            account.settle_unfilled(symbol)
 
         # 2. history up to and including this bar.
         history = self.histories.get(symbol)
         if history is None:
-            history = self.histories[symbol] = History(symbol)
+            history, agents = self._symbol(symbol)
+        else:
+            agents = self._agents[symbol]
         history.append(bar)
         state.prices[symbol] = bar.close
         state.bars += 1
@@ -245,7 +303,7 @@ class Engine:
             state.day_start_equity = equity
 
         # 3. protective exits for an open position.
-        if self._exit_rules and symbol in self._qty and symbol not in self._pending:
+        if self._exit_rules and account.holds(symbol) and not account.pending(symbol):
             ctx = self._risk_context(bar.ts)
             for rule in self._exit_rules:
                 try:
@@ -257,13 +315,9 @@ class Engine:
                     self._execute(exits[0], ctx)
                     break
 
-        # 4. agents and the decision engine.
-        signals = self._signals(bar, history)
-        position = 0
-        qty = self._qty.get(symbol)
-        if qty:
-            position = 1 if qty > 0 else -1
-        decision = self.decisions.decide(bar, signals, position)
+        # 4. this symbol's agents and the decision engine.
+        signals = self._signals(bar, history, agents)
+        decision = self.decisions.decide(bar, signals, account.side(symbol))
         if decision is not None:
             self._on_decision(decision, bar)
 
@@ -271,9 +325,9 @@ class Engine:
         # so nothing since has changed cash or positions.
         rows = self._pending_rows
         if rows and rows[-1][0] == bar.ts:
-            rows[-1] = (bar.ts, equity, state.cash)  # several symbols share one timestamp
+            rows[-1] = (bar.ts, equity, account.cash)  # several symbols share one timestamp
         else:
-            rows.append((bar.ts, equity, state.cash))
+            rows.append((bar.ts, equity, account.cash))
         if len(rows) >= EQUITY_FLUSH_ROWS:
             self.flush(keep_last=True)
         if self.view is not None:
@@ -282,54 +336,111 @@ class Engine:
     def _mark(self) -> float:
         """Mark equity to the last prices (cash and positions change only with fills)."""
         state = self.state
-        equity = state.cash
-        if self._qty:
-            prices = state.prices
-            for sym, qty in state.positions.items():
-                equity += qty * prices.get(sym, 0.0)
+        account = self.account
+        equity = account.mark(state.prices) if account.invested else account.cash
         state.equity = equity
         if equity > state.peak_equity:
             state.peak_equity = equity
         return equity
 
-    def _forget_settled(self, symbol: str) -> None:
-        """Drop the pending mark of an order that ended without a fill (canceled, rejected)."""
-        order_id = self._pending[symbol]
-        if not any(o.id == order_id for o in self.c.gateway.open_orders()):
-            del self._pending[symbol]
-            self._refresh_portfolio()
+    # -- agents -----------------------------------------------------------------------------------
 
-    def _signals(self, bar: Bar, history: History) -> list[Signal]:
+    def _signals(self, bar: Bar, history: History, agents: _SymbolAgents) -> list[Signal]:
+        if self._budget is not None:
+            return self._budgeted_signals(bar, history, agents)
         signals: list[Signal] = []
-        for name, agent in self._sync_agents:
+        for name, agent in agents.sync:
             try:
                 sig = agent.on_bar(bar, history)
             except Exception as exc:
                 self._agent_failed(name, exc)
                 continue
             if sig is not None:
-                signals.append(sig if sig.agent == name else attrs.evolve(sig, agent=name))
-        if self._async_agents:
-            signals.extend(self._async_signals(bar, history))
+                self._accept(name, bar, sig, signals)
+        if agents.async_:
+            results = self._loop.run_until_complete(
+                _gather([agent.on_bar(bar, history) for _, agent in agents.async_])
+            )
+            self._collect(agents.async_, bar, results, signals)
         return signals
 
-    def _async_signals(self, bar: Bar, history: History) -> list[Signal]:
-        async def gather():
-            return await asyncio.gather(
-                *(agent.on_bar(bar, history) for _, agent in self._async_agents),
-                return_exceptions=True,
-            )
+    def _budgeted_signals(self, bar: Bar, history: History, agents: _SymbolAgents) -> list[Signal]:
+        """Paper/live: every agent gets ``budget`` seconds, all of them concurrently.
 
-        out = []
-        results = self._loop.run_until_complete(gather())
-        for (name, _), res in zip(self._async_agents, results, strict=True):
+        A synchronous agent runs on a worker thread; one that overran is left to finish and is not
+        called again until it has (calling it meanwhile would race with its own state). A coroutine
+        that overran is cancelled.
+        """
+        budget = self._budget
+        calls: list[tuple[str, Any]] = []
+        for name, agent in agents.sync:
+            running = agents.busy.get(name)
+            if running is not None:
+                if not running.done():
+                    self._agent_slow(name, bar, still_running=True)
+                    continue
+                del agents.busy[name]
+            calls.append((name, self._pool.submit(agent.on_bar, bar, history)))
+        for name, agent in agents.async_:
+            calls.append((name, agent.on_bar(bar, history)))
+
+        async def run_all() -> list[Any]:
+            tasks = [
+                asyncio.wrap_future(c) if isinstance(c, Future) else asyncio.ensure_future(c)
+                for _, c in calls
+            ]
+            _, pending = await asyncio.wait(tasks, timeout=budget)
+            for task in pending:
+                task.cancel()
+            out = []
+            for task in tasks:
+                if task in pending:
+                    out.append(_Overran())
+                elif task.exception() is not None:
+                    out.append(task.exception())
+                else:
+                    out.append(task.result())
+            return out
+
+        signals: list[Signal] = []
+        results = self._loop.run_until_complete(run_all()) if calls else []
+        for (name, call), res in zip(calls, results, strict=True):
+            if isinstance(res, _Overran):
+                if isinstance(call, Future):
+                    agents.busy[name] = call
+                self._agent_slow(name, bar, still_running=False)
+            elif isinstance(res, BaseException):
+                if not isinstance(res, Exception):
+                    raise res
+                self._agent_failed(name, res)
+            elif res is not None:
+                self._accept(name, bar, res, signals)
+        return signals
+
+    def _collect(
+        self, agents: list[tuple[str, Any]], bar: Bar, results: list[Any], signals: list[Signal]
+    ) -> None:
+        for (name, _), res in zip(agents, results, strict=True):
             if isinstance(res, BaseException):
                 if not isinstance(res, Exception):
                     raise res
                 self._agent_failed(name, res)
             elif res is not None:
-                out.append(res if res.agent == name else attrs.evolve(res, agent=name))
-        return out
+                self._accept(name, bar, res, signals)
+
+    def _accept(self, name: str, bar: Bar, sig: Any, signals: list[Signal]) -> None:
+        """Keep ``sig`` as agent ``name``'s view of ``bar``; fill in what the agent left empty."""
+        if type(sig) is not Signal and not isinstance(sig, Signal):
+            self._agent_failed(name, TypeError(f"on_bar returned {type(sig).__name__}, not Signal"))
+            return
+        if sig.agent != name or sig.ts != bar.ts or sig.symbol != bar.symbol:
+            if sig.symbol and sig.symbol != bar.symbol:
+                self._agent_failed(
+                    name, ValueError(f"signal about {sig.symbol!r} for a {bar.symbol!r} bar")
+                )
+                return
+            sig = attrs.evolve(sig, agent=name, symbol=bar.symbol, ts=bar.ts)
+        signals.append(sig)
 
     def _agent_failed(self, name: str, exc: Exception) -> None:
         count = self._agent_errors.get(name, 0) + 1
@@ -339,10 +450,23 @@ class Engine:
         else:
             log.debug("agent %s raised again (%d times): %r", name, count, exc)
 
+    def _agent_slow(self, name: str, bar: Bar, *, still_running: bool) -> None:
+        what = "is still busy with an earlier bar" if still_running else "overran its budget"
+        log.warning(
+            "agent %s %s (%.3gs); abstaining on %s %s",
+            name,
+            what,
+            self._budget,
+            bar.symbol,
+            bar.ts,
+        )
+
+    # -- orders -----------------------------------------------------------------------------------
+
     def _risk_context(self, ts: int) -> RiskContext:
         s = self.state
         return RiskContext(
-            ts, self._portfolio, s.prices, s.equity, s.peak_equity, s.day_start_equity
+            ts, self.account.portfolio, s.prices, s.equity, s.peak_equity, s.day_start_equity
         )
 
     def _on_decision(self, decision: Decision, bar: Bar) -> None:
@@ -351,23 +475,11 @@ class Engine:
         if decision.action is Action.HOLD:
             return
         _notify(self.hook, "on_decision", run_id=self.run_id, decision=decision)
-        if bar.symbol in self._pending:
+        if self.account.pending(bar.symbol):
             return
-        qty = self._qty.get(bar.symbol)
-        if decision.action is Action.BUY:
-            intent = OrderIntent(bar.symbol, Side.BUY, bar.ts, reason=decision.rationale[:200])
-        elif qty and qty > 0:
-            intent = OrderIntent(
-                bar.symbol,
-                Side.SELL,
-                bar.ts,
-                quantity=qty,
-                reduce_only=True,
-                reason=decision.rationale[:200],
-            )
-        else:
-            return  # long-only: a sell while flat opens nothing
-        self._execute(intent, self._risk_context(bar.ts))
+        intent = self.policy.intent(decision, self.account.quantity(bar.symbol))
+        if intent is not None:
+            self._execute(intent, self._risk_context(bar.ts))
 
     def _execute(self, intent: OrderIntent, ctx: RiskContext) -> Order | None:
         """Run ``intent`` through the risk chain and, if it survives, send it to the gateway."""
@@ -398,9 +510,7 @@ class Engine:
             self._flush_decisions()
         order = self.c.gateway.submit(intent)
         self.state.orders += 1
-        if not order.status.is_terminal:
-            self._pending[order.symbol] = order.id
-        self._refresh_portfolio()
+        self.account.sent(order)
         return order
 
     def _flush_decisions(self) -> None:
@@ -430,6 +540,14 @@ class Engine:
             self.store.write_journal(batch)
         if rows:
             self.store.record_equity(self.run_id, rows)
+
+
+class _Overran:
+    """Marks an agent call that did not finish within the budget."""
+
+
+async def _gather(calls: list[Any]) -> list[Any]:
+    return await asyncio.gather(*calls, return_exceptions=True)
 
 
 def monotonic_seconds() -> float:

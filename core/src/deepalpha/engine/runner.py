@@ -172,6 +172,11 @@ def run(
         hook=hook,
         view=view,
         buffered=(mode == "backtest"),
+        trading=config.trading,
+        timeframe=config.market.timeframe,
+        # Backtests walk the source's own columns; a replayed or live feed builds its histories.
+        series={s.symbol: s for s in series} if series and mode == "backtest" else None,
+        agent_budget=None if mode == "backtest" else config.paper.agent_budget_seconds,
     )
     started = time.perf_counter()
     interrupted = False
@@ -198,7 +203,7 @@ def run(
     rows = engine.equity_rows
     ts = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     equity = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
-    fills = store.fills(run_id)
+    fills = engine.fills
     trades = round_trips(fills)
     summary = (
         summarize(

@@ -98,6 +98,10 @@ class PaperGateway(Gateway):
 
     # -- engine-facing API ------------------------------------------------------------------------
 
+    @property
+    def allows_short(self) -> bool:
+        return self.options.allow_short
+
     def start(self, journal: Journal) -> None:
         self.journal = journal
 

@@ -27,6 +27,8 @@ class RiskContext:
     equity: float
     peak_equity: float
     day_start_equity: float
+    #: Equity when the run started (for sizing against initial capital).
+    initial_equity: float = 0.0
 
 
 @frozen

@@ -183,6 +183,7 @@ class Engine:
         #: Seconds an agent may take on a bar before abstaining (paper/live); None: no limit.
         self._budget = agent_budget
         self._pool: ThreadPoolExecutor | None = None
+        self._initial_equity = 0.0
         self._loop: asyncio.AbstractEventLoop | None = None
         # Only rules that override on_bar can emit exits; skipping the others saves a call per
         # rule on every bar with an open position.
@@ -209,6 +210,7 @@ class Engine:
         self.account.refresh()
         state = self.state
         state.equity = state.peak_equity = state.day_start_equity = self.account.cash
+        self._initial_equity = self.account.mark(state.prices)
 
     def _symbol(self, symbol: str) -> tuple[History, _SymbolAgents]:
         """The symbol's history and agent instances, made on its first bar."""
@@ -466,7 +468,13 @@ class Engine:
     def _risk_context(self, ts: int) -> RiskContext:
         s = self.state
         return RiskContext(
-            ts, self.account.portfolio, s.prices, s.equity, s.peak_equity, s.day_start_equity
+            ts,
+            self.account.portfolio,
+            s.prices,
+            s.equity,
+            s.peak_equity,
+            s.day_start_equity,
+            self._initial_equity,
         )
 
     def _on_decision(self, decision: Decision, bar: Bar) -> None:

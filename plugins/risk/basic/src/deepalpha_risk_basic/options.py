@@ -40,11 +40,19 @@ def _quantity_step():
     return field(default=Decimal("0.00000001"), converter=_step)
 
 
+def _basis(instance: object, attribute: attrs.Attribute, value: object) -> None:
+    if value not in ("equity", "initial"):
+        raise ValueError(f"{attribute.name}: must be 'equity' or 'initial', got {value!r}")
+
+
 @frozen
 class SizingOptions:
     #: Target value of a new position as a fraction of equity (0.02 = 2%).
     fraction: float = field(default=0.02, validator=_unit_fraction)
     quantity_step: Decimal = _quantity_step()
+    #: What ``fraction`` is of: ``equity`` now (positions grow and shrink with the account) or
+    #: the ``initial`` equity of the run (every symbol's sizes independent of the others' P&L).
+    basis: str = field(default="equity", validator=_basis)
 
 
 @frozen

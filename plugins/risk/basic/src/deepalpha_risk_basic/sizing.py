@@ -48,6 +48,8 @@ class SizingRule(RiskRule):
         price = reference_price(self.name, intent, ctx)
         if isinstance(price, str):
             return Verdict.reject(price)
+        if self.options.basis == "initial":
+            ctx = attrs.evolve(ctx, equity=ctx.initial_equity)
         equity = equity_of(self.name, ctx)
         if isinstance(equity, str):
             return Verdict.reject(equity)

@@ -6,22 +6,27 @@ contracts the engine relies on, so a third-party plugin can prove it honours the
     from deepalpha.testing import check_agent
 
     def test_my_agent_honours_the_contract(sample_bars):
-        check_agent(MyAgent(), sample_bars)
+        check_agent(MyAgent, sample_bars)  # a factory: one instance per symbol, as the engine
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import copy
+import inspect
+import itertools
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pytest
 
 from .agents import Agent
-from .data import BarSeries, DataSource
+from .data import TIMEFRAMES, BarSeries, DataSource
 from .domain import Bar, Fill, Order, OrderIntent, Position, Side, Signal
 from .gateways import Gateway
-from .history import History
+from .history import History, Market
 from .llm import LLMAnswer, LLMProvider
 from .plugins import DeepAlphaPlugins, load_plugins
 from .risk import RiskContext, RiskRule, Verdict
@@ -83,28 +88,144 @@ def random_walk_bars(n: int = 300, symbol: str = "TEST/USD", seed: int = 0) -> l
 # -- contracts ------------------------------------------------------------------------------------
 
 
-def check_agent(agent: Agent, bars: Sequence[Bar]) -> list[Signal | None]:
-    """An agent's signals are about the bar it was given, bounded, reproducible after ``reset``,
-    and do not depend on later bars (the signal at t is the same on a prefix ending at t)."""
+def check_agent(
+    agent: Agent | Callable[[], Agent], bars: Sequence[Bar], *more: Sequence[Bar]
+) -> list[Signal | None]:
+    """The contract the engine relies on, checked over two or more symbols.
 
-    def run(upto: int) -> list[Signal | None]:
-        agent.reset()
-        history = History(bars[0].symbol)
-        out = []
-        for bar in bars[:upto]:
-            history.append(bar)
-            sig = agent.on_bar(bar, history)
-            if sig is not None:
-                assert isinstance(sig, Signal), f"on_bar returned {type(sig).__name__}"
-                assert (sig.symbol, sig.ts) == (bar.symbol, bar.ts), "signal is about another bar"
-            out.append(sig)
-        return out
+    ``agent`` is an agent or, better, a factory of them (its class, or a ``lambda``): the engine
+    builds one instance per symbol, and so does this check. ``bars`` is one symbol's candles;
+    ``more`` adds other symbols' (by default a second, seeded random walk on the same timestamps).
 
-    full = run(len(bars))
-    assert run(len(bars)) == full, "signals differ after reset()"
-    half = len(bars) // 2
-    assert run(half) == full[:half], "signals at t depend on bars after t (look-ahead)"
-    return full
+    For every symbol alone: signals are about the bar given, bounded, reproducible after
+    ``reset``, and do not depend on later bars (the signal at t is the same on a prefix ending at
+    t, higher timeframes included, since those are rebuilt from the prefix). Then all symbols run
+    interleaved on one clock, as in a run, each through its own instance, and every symbol's
+    signals must equal those it got alone: an agent that mixes symbols' data fails here.
+    Returns the signals of ``bars``' symbol.
+    """
+    series = [list(bars), *(list(b) for b in more)]
+    if len(series) == 1:
+        series.append(_companion(series[0]))
+    symbols = [s[0].symbol for s in series]
+    if len(set(symbols)) != len(symbols):
+        raise ValueError(f"check_agent: every series must be another symbol, got {symbols}")
+    make = _factory(agent)
+    timeframe = _timeframe_of(series[0])
+
+    def run(instance: Agent, candles: Sequence[Bar]) -> list[Signal | None]:
+        instance.reset()
+        histories = {candles[0].symbol: History(candles[0].symbol, timeframe=timeframe)}
+        market = Market(histories)
+        history = histories[candles[0].symbol]
+        history.market = market
+        return [_signal(instance, bar, history) for bar in candles]
+
+    alone: dict[str, list[Signal | None]] = {}
+    for candles in series:
+        instance = make()
+        full = run(instance, candles)
+        assert run(instance, candles) == full, "signals differ after reset()"
+        half = len(candles) // 2
+        assert run(instance, candles[:half]) == full[:half], (
+            "signals at t depend on bars after t (look-ahead)"
+        )
+        alone[candles[0].symbol] = full
+
+    # Interleaved, one instance per symbol, one market: as the engine runs them.
+    histories = {sym: History(sym, timeframe=timeframe) for sym in symbols}
+    market = Market(histories)
+    instances = {}
+    together: dict[str, list[Signal | None]] = {sym: [] for sym in symbols}
+    for sym in symbols:
+        histories[sym].market = market
+        instances[sym] = make()
+        instances[sym].reset()
+    merged = sorted(
+        ((bar.ts, i, bar) for i, candles in enumerate(series) for bar in candles),
+        key=lambda item: (item[0], item[1]),
+    )
+    for _, _, bar in merged:
+        together[bar.symbol].append(_signal(instances[bar.symbol], bar, histories[bar.symbol]))
+    for sym in symbols:
+        if not _uses_market(instances[sym]):
+            assert together[sym] == alone[sym], (
+                f"{sym}'s signals change when another symbol runs beside it (state or data "
+                "shared across symbols)"
+            )
+    return alone[symbols[0]]
+
+
+def _signal(agent: Agent, bar: Bar, history: History) -> Signal | None:
+    history.append(bar)
+    sig = agent.on_bar(bar, history)
+    if inspect.isawaitable(sig):
+        sig = asyncio.run(_await(sig))
+    if sig is None:
+        return None
+    assert isinstance(sig, Signal), f"on_bar returned {type(sig).__name__}"
+    if sig.symbol or sig.ts:
+        assert (sig.symbol, sig.ts) == (bar.symbol, bar.ts), "signal is about another bar"
+    assert 0.0 <= sig.strength <= 1.0 and 0.0 <= sig.confidence <= 1.0
+    return sig
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable
+
+
+def _uses_market(agent: Agent) -> bool:
+    """Agents that read other symbols (``history.market``) may legitimately differ together."""
+    return bool(getattr(agent, "uses_market", False))
+
+
+def _factory(agent: Agent | Callable[[], Agent]) -> Callable[[], Agent]:
+    if not isinstance(agent, Agent):
+        return agent
+    options = getattr(agent, "options", None)
+
+    def copy_of() -> Agent:
+        try:
+            return copy.deepcopy(agent)
+        except Exception:
+            pass
+        try:
+            return type(agent)(options) if options is not None else type(agent)()
+        except TypeError as exc:
+            raise TypeError(
+                f"check_agent: cannot make a second {type(agent).__name__} for another symbol "
+                f"({exc}); pass a factory instead: check_agent(lambda: {type(agent).__name__}"
+                "(...), bars)"
+            ) from None
+
+    first = [agent]
+    return lambda: first.pop() if first else copy_of()
+
+
+def _companion(bars: Sequence[Bar]) -> list[Bar]:
+    """Another symbol on the same timestamps: a seeded random walk at the same price level."""
+    other = random_walk_bars(len(bars), symbol="CHECK2/USD", seed=4242)
+    scale = bars[0].close / other[0].close if other and other[0].close else 1.0
+    return [
+        Bar(
+            "CHECK2/USD",
+            b.ts,
+            o.open * scale,
+            o.high * scale,
+            o.low * scale,
+            o.close * scale,
+            o.volume,
+        )
+        for b, o in zip(bars, other, strict=True)
+    ]
+
+
+def _timeframe_of(bars: Sequence[Bar]) -> str | None:
+    """The named timeframe of evenly spaced bars (their smallest step), if it is a known one."""
+    if len(bars) < 2:
+        return None
+    step = min(b.ts - a.ts for a, b in itertools.pairwise(bars))
+    return next((name for name, ms in TIMEFRAMES.items() if ms == step), None)
 
 
 def check_data_source(source: DataSource, symbol: str, timeframe: str) -> BarSeries:

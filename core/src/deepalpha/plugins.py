@@ -7,6 +7,12 @@ a failure unregisters that plugin and keeps a record of the error, and the rest 
 ``deepalpha plugins list`` reports failures; ``strict`` (or ``DEEPALPHA_STRICT_PLUGINS=1``) turns
 them into errors, which is what CI wants.
 
+Two distributions declaring one entry-point name are both refused (status ``failed``, the error
+naming both): loading whichever comes first on ``sys.path`` would silently swap one plugin for
+another. Component factories are guarded too: a factory that raises (a heavy import missing inside
+it) or returns the wrong kind of object becomes a ``ComponentBuildError`` naming the component, the
+plugin and its distribution, instead of a traceback from deep inside a run.
+
 Nothing is loaded at import time: ``get_plugin_manager()`` is a cached factory, and tests build a
 fresh manager with ``load_plugins()``.
 """
@@ -25,7 +31,7 @@ from attrs import frozen
 
 from . import PROJECT, hookspecs
 from .entrypoints import entry_points as scan_entry_points
-from .errors import PluginError, PluginIncompatible
+from .errors import ComponentBuildError, PluginError, PluginIncompatible, UserError, describe
 
 ENTRY_POINT_GROUP = PROJECT
 ENV_LOAD = "DEEPALPHA_LOAD_PLUGINS"
@@ -85,6 +91,8 @@ class DeepAlphaPlugins:
         self.pm = pm
         self.hook = pm.hook
         self.infos: list[PluginInfo] = []
+        #: Entry-point names declared by more than one distribution, as messages naming them.
+        self.clashes: list[str] = []
         self._components: dict[tuple[str, str], list[Provided]] = {}
 
     # -- queries ----------------------------------------------------------------------------------
@@ -96,7 +104,7 @@ class DeepAlphaPlugins:
         return {name: self.resolve(kind, name) for name in self.names(kind)}
 
     def conflicts(self) -> list[str]:
-        out = []
+        out = list(self.clashes)
         for (kind, name), providers in sorted(self._components.items()):
             if len(providers) > 1:
                 out.append(_conflict_message(kind, name, providers))
@@ -107,23 +115,43 @@ class DeepAlphaPlugins:
         providers = self._components.get((kind, name))
         label = _KIND_LABELS.get(kind, kind)
         if not providers:
-            broken = [
-                info
-                for info in self.infos
-                if info.status != "ok" and info.name.lower() in name.lower()
-            ]
-            hint = ""
-            if broken:
-                info = broken[0]
-                hint = f" (plugin {info.name!r} is {info.status}: {info.error})"
             valid = ", ".join(self.names(kind)) or "none installed"
-            raise PluginError(f"unknown {label} {name!r}; valid names: {valid}{hint}")
+            raise PluginError(
+                f"unknown {label} {name!r}; valid names: {valid}{self._missing_hint(name)}"
+            )
         if len(providers) > 1:
             raise PluginError(_conflict_message(kind, name, providers))
         return providers[0].spec
 
     def failures(self) -> list[PluginInfo]:
         return [info for info in self.infos if info.status in ("failed", "incompatible")]
+
+    def _missing_hint(self, name: str) -> str:
+        """Which plugins that did not load may have provided ``name``, with their load errors.
+
+        A plugin that did not load registered nothing, so what it would provide is unknown. One
+        whose entry point or distribution is named after the component is named alone; otherwise
+        every failed plugin is a candidate.
+        """
+        lowered = name.lower()
+        not_loaded = [info for info in self.infos if info.status != "ok"]
+        likely = [
+            info
+            for info in not_loaded
+            if info.name.lower() == lowered
+            or info.distribution.lower().replace("_", "-").endswith(f"-{lowered}")
+            or (info.status != "blocked" and info.name.lower() in lowered)
+        ]
+        candidates = likely or [info for info in not_loaded if info.status != "blocked"]
+        if not candidates:
+            return ""
+        parts = [
+            f"plugin {info.name!r} ({info.distribution} {info.version}) is {info.status}"
+            + (f": {info.error}" if info.error else "")
+            for info in candidates
+        ]
+        lead = "; " if likely else "; it may come from a plugin that did not load: "
+        return lead + "; ".join(parts)
 
     # -- loading ----------------------------------------------------------------------------------
 
@@ -132,9 +160,81 @@ class DeepAlphaPlugins:
         for kind, specs in records.items():
             for spec in specs:
                 key = (kind, spec.name)
+                if kind in _EXTENSION_POINTS:
+                    spec = attrs.evolve(
+                        spec, factory=GuardedFactory(spec.factory, kind, spec.name, info)
+                    )
                 self._components.setdefault(key, []).append(
                     Provided(spec, info.name, info.distribution)
                 )
+
+
+#: Component kind -> (module, class) every object its factory builds must be an instance of.
+_EXTENSION_POINTS: dict[str, tuple[str, str]] = {
+    "data": ("deepalpha.data", "DataSource"),
+    "agent": ("deepalpha.agents", "Agent"),
+    "llm": ("deepalpha.llm", "LLMProvider"),
+    "risk": ("deepalpha.risk", "RiskRule"),
+    "gateway": ("deepalpha.gateways", "Gateway"),
+}
+
+
+def _extension_point(kind: str) -> type:
+    import importlib
+
+    module, name = _EXTENSION_POINTS[kind]
+    return getattr(importlib.import_module(module), name)
+
+
+@frozen
+class GuardedFactory:
+    """A component factory that fails with one line naming the component and its plugin.
+
+    ``ValueError`` and ``TypeError`` (the usual complaint about options) and ``UserError`` pass
+    through, made readable, so the caller can name the options' key path; anything else the factory
+    raises (an ``ImportError`` of a heavy dependency, a Rust panic) and a result that is not an
+    instance of the kind's extension point (``deepalpha.agents.Agent`` for agents) become a
+    ``ComponentBuildError``. ``KeyboardInterrupt`` and ``SystemExit`` pass untouched.
+    """
+
+    factory: Any
+    kind: str
+    name: str
+    plugin: PluginInfo = attrs.field(repr=False)
+
+    def _who(self) -> str:
+        info = self.plugin
+        return (
+            f"{_KIND_LABELS.get(self.kind, self.kind)} {self.name!r} (plugin {info.name!r}, "
+            f"{info.distribution} {info.version})"
+        )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            result = self.factory(*args, **kwargs)
+        except UserError:
+            raise
+        except (ValueError, TypeError) as exc:
+            readable = describe(exc)
+            if readable == str(exc):
+                raise
+            raise (TypeError if isinstance(exc, TypeError) else ValueError)(readable) from exc
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as exc:  # PyO3's PanicException derives from BaseException
+            raise ComponentBuildError(
+                f"{self._who()} could not be built: {_short_error(exc)}", self.kind, self.name
+            ) from exc
+        expected = _extension_point(self.kind)
+        if not isinstance(result, expected):
+            raise ComponentBuildError(
+                f"{self._who()}: its factory returned {type(result).__name__}, not a "
+                f"{expected.__module__}.{expected.__name__}; the plugin must return a subclass "
+                "instance",
+                self.kind,
+                self.name,
+            )
+        return result
 
 
 def _conflict_message(kind: str, name: str, providers: list[Provided]) -> str:
@@ -194,9 +294,11 @@ def _hook_names(pm: pluggy.PluginManager, plugin: object) -> tuple[str, ...]:
 
 
 def _short_error(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    first = text[0] if text else ""
-    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    text = describe(exc)
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    if not first or first == type(exc).__name__:
+        return type(exc).__name__
+    return f"{type(exc).__name__}: {first}"
 
 
 def load_plugins(
@@ -223,15 +325,37 @@ def load_plugins(
     for name, obj in extra:
         candidates.append((name, name, "-", lambda obj=obj: obj))
 
+    claimed: dict[str, list[tuple[str, str]]] = {}
+    for name, dist_name, version, _loader in candidates:
+        claimed.setdefault(name, []).append((dist_name, version))
+
     for name, dist_name, version, loader in candidates:
         if allowed is not None and name not in allowed:
             plugins._add(PluginInfo(name, dist_name, version, "blocked"), {})
+            continue
+        if len(claimed[name]) > 1:
+            _refuse_shared_name(plugins, name, dist_name, version, claimed[name], strict)
             continue
         _load_one(plugins, name, dist_name, version, loader, strict)
 
     if strict and (clashes := plugins.conflicts()):
         raise PluginError(clashes[0])
     return plugins
+
+
+def _refuse_shared_name(plugins, name, dist_name, version, claimants, strict) -> None:
+    """Record one of several distributions declaring the entry point ``name`` as failed."""
+    who = " and ".join(f"{dist} {ver}" for dist, ver in claimants)
+    error = (
+        f"entry point name {name!r} is declared by both {who}; neither is loaded: "
+        "uninstall one of them"
+    )
+    if strict:
+        raise PluginError(f"plugin {name!r} ({dist_name} {version}) failed: {error}")
+    plugins._add(PluginInfo(name, dist_name, version, "failed", error=error), {})
+    message = f"plugin {error}"
+    if message not in plugins.clashes:
+        plugins.clashes.append(message)
 
 
 def _distribution(ep: Any) -> tuple[str, str]:
@@ -247,8 +371,6 @@ def _load_one(plugins, name, dist_name, version, loader, strict) -> None:
     module = None
     try:
         module = loader()
-        if pm.get_plugin(name) is not None:
-            raise PluginError(f"a plugin named {name!r} is already registered")
         pm.register(module, name=name)
         pm.check_pending()
         records = _collect_records(pm, module)
@@ -288,7 +410,24 @@ def _load_one(plugins, name, dist_name, version, loader, strict) -> None:
     )
 
 
+#: In-process plugins the running program added (``deepalpha.register_agent``), by plugin name.
+_runtime: dict[str, object] = {}
+
+
+def set_runtime_plugin(name: str, plugin: object | None) -> None:
+    """Add, replace or (with ``None``) remove an in-process plugin of the process-wide manager.
+
+    The cached manager is dropped, so the next ``get_plugin_manager()`` loads the entry points
+    again plus these plugins, guarded like any other (a name clash is reported, not resolved).
+    """
+    if plugin is None:
+        _runtime.pop(name, None)
+    else:
+        _runtime[name] = plugin
+    get_plugin_manager.cache_clear()
+
+
 @functools.cache
 def get_plugin_manager() -> DeepAlphaPlugins:
     """The process-wide plugin manager, loaded on first use."""
-    return load_plugins()
+    return load_plugins(extra=list(_runtime.items()))

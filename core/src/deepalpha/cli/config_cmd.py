@@ -14,27 +14,26 @@ def config_group() -> None:
 
 @config_group.command("validate")
 @config_options
-def validate(config_path: str | None, env: str | None) -> None:
-    """Check the configuration, including every component name and its options."""
+@click.option(
+    "--mode",
+    type=click.Choice(["all", "backtest", "paper"]),
+    default="all",
+    show_default=True,
+    help="Check the settings of this run mode only (all: every mode's).",
+)
+def validate(config_path: str | None, env: str | None, mode: str) -> None:
+    """Check the configuration as a run would, building every component without running.
+
+    Refuses exactly what ``deepalpha backtest`` and ``deepalpha run`` refuse: names, options,
+    window dates, timeframe, symbols, LLM providers, database URL and writable folders, and
+    plugins whose factories fail. Nothing is read from market data and no database is created.
+    """
     from ..config import load_config
-    from ..engine.components import resolve_options
-    from ..plugins import get_plugin_manager
+    from ..engine.prepare import prepare
 
     config = load_config(config_path, env)
-    plugins = get_plugin_manager()
-    checks = [("data", config.market.source, config.market.options, "market")]
-    checks += [
-        ("agent", n, c.options, f"agents.{n}") for n, c in config.agents.items() if c.enabled
-    ]
-    checks += [("risk", n, c.options, f"risk.{n}") for n, c in config.risk.items() if c.enabled]
-    checks += [
-        ("llm", c.provider, c.options, f"llm_providers.{n}")
-        for n, c in config.llm_providers.items()
-        if n in config.decision.llm.providers
-    ]
-    checks.append(("gateway", config.gateway.name, config.gateway.options, "gateway"))
-    for kind, name, options, path in checks:
-        resolve_options(plugins, kind, name, options, path)
+    # Plugins that failed to load but are not used are logged as warnings by ``prepare``.
+    prepare(config, None if mode == "all" else mode).close()
     click.echo(f"config OK ({config_path or 'defaults'}{', env ' + env if env else ''})")
 
 

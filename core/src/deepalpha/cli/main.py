@@ -7,13 +7,14 @@ called on its own so one broken plugin cannot take the CLI down.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 
 import click
 
 from .. import __version__
-from ..errors import UserError
+from ..errors import ConfigError, PluginError, UserError, in_source
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,8 @@ class UserFacingError(click.ClickException):
     exit_code = 2
 
     def show(self, file=None) -> None:
-        click.echo(f"Error: {self.format_message()}", err=True)
+        message = " ".join(self.format_message().split("\n"))
+        click.echo(f"Error: {message}", err=True)
 
 
 class DeepAlphaGroup(click.Group):
@@ -35,15 +37,27 @@ class DeepAlphaGroup(click.Group):
             raise UserFacingError(str(exc)) from None
 
 
-def config_options(func):
-    """``--config`` and ``--env``, shared by every command that reads configuration."""
+def config_options(command):
+    """``--config`` and ``--env``, shared by every command that reads configuration.
+
+    A configuration or plugin error raised while the command runs names the ``--config`` file
+    first, so the user knows which file the key path is in.
+    """
+
+    @functools.wraps(command)
+    def named(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (ConfigError, PluginError) as exc:
+            raise in_source(exc, kwargs.get("config_path")) from None
+
     func = click.option(
         "--env",
         "env",
         type=click.Choice(["development", "production", "backtest"]),
         default=None,
         help="Configuration overlay to apply (default: $DEEPALPHA_ENV, else none).",
-    )(func)
+    )(named)
     return click.option(
         "-c",
         "--config",

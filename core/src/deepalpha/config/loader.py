@@ -26,14 +26,63 @@ _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _SECRET_WORDS = ("key", "secret", "password", "token", "passphrase")
 
 
+def _key_path(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _check_duplicate_keys(node: yaml.Node, source: str, path: str = "") -> None:
+    """Refuse a key given twice in one mapping.
+
+    PyYAML keeps the last value silently, so a second ``risk:`` section replaced the first
+    whole (and a 1% stop-loss became the default 5%). Merge keys (``<<: *base``) may be overridden
+    on purpose and are not counted.
+    """
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[tuple[str, str], int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            line = key_node.start_mark.line + 1
+            key = (key_node.tag, key_node.value)
+            where = _key_path(path, key_node.value)
+            if key in seen:
+                raise ConfigError(
+                    f"{source}: {where}: key given twice, on line {seen[key]} and line {line}; "
+                    "YAML would keep only the second: merge them into one"
+                )
+            seen[key] = line
+            _check_duplicate_keys(value_node, source, where)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _check_duplicate_keys(item, source, f"{path}[{index}]")
+
+
 def _read_yaml(text: str, source: str) -> dict[str, Any]:
+    loader = None
     try:
-        data = yaml.safe_load(text)
+        loader = yaml.SafeLoader(text)  # checks the characters already
+        node = loader.get_single_node()
+        if node is not None:
+            _check_duplicate_keys(node, source)
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if isinstance(exc, yaml.reader.ReaderError):
+            # A character YAML does not allow (a NUL, a control character): say which, and where.
+            line = text.count("\n", 0, exc.position) + 1
+            where = f" line {line}"
+            char = exc.character
+            code = char if isinstance(char, int) else ord(char)
+            problem = f"character U+{code:04X} is not allowed in YAML ({exc.reason})"
+        else:
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{source}{where}: invalid YAML: {problem}") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -49,9 +98,16 @@ def _packaged(name: str) -> dict[str, Any]:
 
 
 def merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
-    """Deep merge: mappings merge key by key, anything else in ``overlay`` replaces."""
+    """Deep merge: mappings merge key by key, anything else in ``overlay`` replaces.
+
+    An empty value over a mapping (``risk:`` with nothing under it) is an empty mapping, which
+    changes nothing: the section keeps its defaults. A rule or agent is turned off with
+    ``enabled: false``, never by leaving its section empty.
+    """
     out = dict(base)
     for key, value in overlay.items():
+        if value is None and isinstance(out.get(key), dict):
+            continue
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = merge(out[key], value)
         else:
@@ -61,12 +117,21 @@ def merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
 
 def substitute(data: Any, environ: dict[str, str], path: str = "") -> Any:
     """Replace ``${VAR}`` / ``${VAR:-default}`` in every string of ``data``."""
+    return _substitute(data, environ, (path,) if path else ())
+
+
+def _dotted(keys: tuple[Any, ...]) -> str:
+    out = ""
+    for key in keys:
+        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
+    return out
+
+
+def _substitute(data: Any, environ: dict[str, str], keys: tuple[Any, ...]) -> Any:
     if isinstance(data, dict):
-        return {
-            k: substitute(v, environ, f"{path}.{k}" if path else str(k)) for k, v in data.items()
-        }
+        return {k: _substitute(v, environ, (*keys, k)) for k, v in data.items()}
     if isinstance(data, list):
-        return [substitute(v, environ, f"{path}[{i}]") for i, v in enumerate(data)]
+        return [_substitute(v, environ, (*keys, i)) for i, v in enumerate(data)]
     if not isinstance(data, str) or "${" not in data:
         return data
 
@@ -76,9 +141,51 @@ def substitute(data: Any, environ: dict[str, str], path: str = "") -> Any:
             return environ[name]
         if default is not None:
             return default
-        raise ConfigError(f"{path}: environment variable {name} is not set (used as ${{{name}}})")
+        error = ConfigError(
+            f"{_dotted(keys)}: environment variable {name} is not set (used as ${{{name}}})"
+        )
+        error.keys = keys  # type: ignore[attr-defined]
+        raise error
 
     return _VAR.sub(repl, data)
+
+
+def _holds(data: Any, keys: tuple[Any, ...]) -> bool:
+    for key in keys:
+        found = (isinstance(data, dict) and key in data) or (
+            isinstance(data, list) and isinstance(key, int) and key < len(data)
+        )
+        if not found:
+            return False
+        data = data[key]
+    return True
+
+
+def _sourced(error: ConfigError, source: str) -> ConfigError:
+    out = ConfigError(f"{source}: {error}")
+    out.source = source
+    return out
+
+
+def _read_text(file: Path) -> str:
+    """The file as text: UTF-8 (a byte-order mark is allowed); anything else names the file."""
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"config file {file} does not exist") from None
+    except IsADirectoryError:
+        raise ConfigError(f"config file {file} is a directory") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {file}: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(
+            f"{file} line {line}, column {column}: not UTF-8 text (byte "
+            f"0x{raw[exc.start]:02x}); save the file as UTF-8"
+        ) from None
 
 
 def load_raw(
@@ -86,24 +193,32 @@ def load_raw(
     env: str | None = None,
     overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    data = _packaged("default")
+    """The merged layers as plain data, variables substituted; errors name the file."""
+    layers = [("<packaged default.yaml>", _packaged("default"))]
     env = env if env is not None else os.environ.get(ENV_VAR)
     if env:
         if env not in ENVIRONMENTS:
             raise ConfigError(f"environment {env!r} is not one of: {', '.join(ENVIRONMENTS)}")
-        data = merge(data, _packaged(env))
+        layers.append((f"<packaged {env}.yaml>", _packaged(env)))
     if path is not None:
         file = Path(path)
         try:
-            text = file.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError(f"config file {file} does not exist") from None
-        except OSError as exc:
-            raise ConfigError(f"config file {file}: {exc.strerror}") from None
-        data = merge(data, _read_yaml(text, str(file)))
+            layers.append((str(file), _read_yaml(_read_text(file), str(file))))
+        except ConfigError as exc:
+            exc.source = str(file)  # the message starts with the file already
+            raise
     if overrides:
-        data = merge(data, overrides)
-    return substitute(data, dict(os.environ))
+        layers.append(("command line", overrides))
+    data: dict[str, Any] = {}
+    for _source, layer in layers:
+        data = merge(data, layer)
+    try:
+        return substitute(data, dict(os.environ))
+    except ConfigError as exc:
+        keys = getattr(exc, "keys", ())
+        # The value came from the last layer that sets this key: name that file.
+        source = next((name for name, layer in reversed(layers) if _holds(layer, keys)), "config")
+        raise _sourced(exc, source) from None
 
 
 def load_config(
@@ -113,7 +228,12 @@ def load_config(
 ) -> Config:
     """The validated configuration; raises ``ConfigError`` naming the key path of any mistake."""
     source = str(path) if path is not None else "config"
-    return structure(load_raw(path, env, overrides), Config, "", source=source)
+    raw = load_raw(path, env, overrides)
+    try:
+        return structure(raw, Config, "", source=source)
+    except ConfigError as exc:
+        exc.source = source  # the message starts with it already
+        raise
 
 
 def to_dict(config: Config) -> dict[str, Any]:

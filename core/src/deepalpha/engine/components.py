@@ -66,6 +66,25 @@ def _checked_agent(name: str, agent: Any) -> Agent:
     return agent
 
 
+def check_timeframes(name: str, agent: Any, base: str) -> None:
+    """Refuse an agent whose declared timeframes cannot be resampled from the run's bars."""
+    from ..data import TIMEFRAMES
+
+    base_ms = TIMEFRAMES.get(base)
+    for tf in getattr(agent, "timeframes", ()) or ():
+        step = TIMEFRAMES.get(tf)
+        if step is None:
+            raise ConfigError(
+                f"agents.{name}.options.timeframes: {tf!r} is not one of: {', '.join(TIMEFRAMES)}"
+            )
+        if base_ms is not None and (step < base_ms or step % base_ms):
+            raise ConfigError(
+                f"agents.{name}.options.timeframes: {tf!r} cannot be built from the run's "
+                f"{base!r} bars (market.timeframe); use whole multiples of {base!r}, or a finer "
+                "market.timeframe"
+            )
+
+
 def build_agent(
     plugins: DeepAlphaPlugins, name: str, options: dict[str, Any]
 ) -> tuple[Callable[[], Any], Agent]:
@@ -100,6 +119,8 @@ def build_components(config: Config, plugins: DeepAlphaPlugins) -> Components:
             factory, first = build_agent(plugins, name, cfg.options)
             agents.append(WeightedAgent(name, cfg.weight, first, factory))
     agents = tuple(agents)
+    for wa in agents:
+        check_timeframes(wa.name, wa.agent, config.market.timeframe)
     if not agents:
         raise ConfigError("agents: no agent is enabled; enable at least one")
     llm = {}

@@ -1,8 +1,15 @@
-"""The technical agent: three classic readings of price, combined.
+"""The technical agent: kernel indicators read as votes, per timeframe, combined.
 
-Indicators are the kernel's streaming objects, updated once per bar, so the agent costs the same on
-bar 20,000 as on bar 100 and gives exactly the values the batch functions (and TA-Lib) give. They
-are found by name through the installed kernel plugins (``deepalpha.indicators``).
+Each timeframe (the run's own, plus any coarser ones in ``timeframes``) has its own set of
+readings (``readings.py``). Per timeframe the score is the weighted mean of the readings' votes;
+the agent's score is the weighted mean over timeframes. Direction is the score's sign (flat below
+``min_score``), strength is ``|score|``, confidence is the weighted share of votes that agree with
+the direction. A coarse timeframe's readings move only when one of its bars closes
+(``history.resampled``), so nothing of a still-forming 4h or 1d bar is ever used.
+
+With the default options (one timeframe; EMA 12/26 cross 0.5, MACD 12/26/9 histogram 0.3, RSI 14 at
+30/70 0.2; ATR 14 for a 2-ATR stop suggestion) this is the three-reading agent DeepAlpha started
+with, plus the stop.
 """
 
 from __future__ import annotations
@@ -10,13 +17,66 @@ from __future__ import annotations
 from deepalpha.agents import Agent
 from deepalpha.domain import Bar, Direction, Signal
 from deepalpha.history import History
-from deepalpha.indicators import indicator
 
 from .options import TechnicalOptions
+from .readings import Reading
 
-TREND_WEIGHT = 0.5
-MACD_WEIGHT = 0.3
-RSI_WEIGHT = 0.2
+
+class _Frame:
+    """The readings of one timeframe and their latest votes."""
+
+    __slots__ = ("base", "label", "readings", "seen", "timeframe", "votes", "weight")
+
+    def __init__(
+        self, timeframe: str | None, weight: float, options: TechnicalOptions, label: str
+    ) -> None:
+        self.timeframe = timeframe
+        self.label = label
+        self.base = timeframe is None
+        self.weight = weight
+        self.readings = [Reading(name, params) for name, params in options.indicator_set()]
+        self.seen = 0
+        self.votes: tuple[int, ...] | None = None
+
+    def feed(self, bar: Bar) -> None:
+        votes = []
+        for reading in self.readings:
+            vote = reading.update(bar)
+            if vote is None:
+                self.votes = None
+                for rest in self.readings[len(votes) + 1 :]:
+                    rest.update(bar)
+                return
+            votes.append(vote)
+        self.votes = tuple(votes)
+
+    def catch_up(self, history: History) -> None:
+        """Feed the coarse bars that closed since the last look (usually none, sometimes one)."""
+        coarse = history.resampled(self.timeframe)
+        n = len(coarse)
+        if n == self.seen:
+            return
+        ts, o, h, lo, c, v = (
+            coarse.ts,
+            coarse.open,
+            coarse.high,
+            coarse.low,
+            coarse.close,
+            coarse.volume,
+        )
+        for i in range(self.seen, n):
+            self.feed(
+                Bar(
+                    history.symbol,
+                    int(ts[i]),
+                    float(o[i]),
+                    float(h[i]),
+                    float(lo[i]),
+                    float(c[i]),
+                    float(v[i]),
+                )
+            )
+        self.seen = n
 
 
 class TechnicalAgent(Agent):
@@ -25,66 +85,111 @@ class TechnicalAgent(Agent):
     def __init__(self, options: TechnicalOptions | None = None) -> None:
         self.options = options or TechnicalOptions()
         o = self.options
-        self.warmup = max(o.ema_slow, o.macd_slow + o.macd_signal, o.rsi_period + 1)
+        self.timeframes = tuple(tf for tf in o.timeframes if tf)
+        self.warmup = o.warmup_bars()
         self.reset()
 
     def reset(self) -> None:
         o = self.options
-        # Direction, strength, confidence and wording depend only on the three readings, so the
-        # 27 combinations are worked out once: per bar the agent only updates its indicators.
-        self._readings = {
-            (t, m, x): _reading(o, t, m, x)
-            for t in (-1, 0, 1)
-            for m in (-1, 0, 1)
-            for x in (-1, 0, 1)
-        }
-        self._oversold, self._overbought = o.rsi_oversold, o.rsi_overbought
-        ema, rsi, macd = (indicator(n, streaming=True) for n in ("EMA", "RSI", "MACD"))
-        self._fast = ema(o.ema_fast)
-        self._slow = ema(o.ema_slow)
-        self._rsi = rsi(o.rsi_period)
-        self._macd = macd(o.macd_fast, o.macd_slow, o.macd_signal)
+        readings = [Reading(name, params) for name, params in o.indicator_set()]
+        roles = [r.role for r in readings]
+        params = [p for _, p in o.indicator_set()]
+        self._voting = [i for i, role in enumerate(roles) if role not in ("stops", "strength")]
+        self._stops = [
+            (i, params[i]["stop"], readings[i].name) for i, r in enumerate(roles) if r == "stops"
+        ]
+        self._strength = [
+            (i, params[i]["threshold"]) for i, r in enumerate(roles) if r == "strength"
+        ]
+        self._frames: list[_Frame] | None = None  # built on the first bar, which names the base
+        self._memo: dict[tuple, tuple[Direction, float, float, str]] = {}
+
+    def _build(self, base: str | None) -> list[_Frame]:
+        o = self.options
+        wanted = self.timeframes or (base,)
+        weights = o.timeframe_weight_list(len(wanted))
+        return [
+            _Frame(None if tf == base else tf, w, o, label=tf or "")
+            for tf, w in zip(wanted, weights, strict=True)
+        ]
 
     def on_bar(self, bar: Bar, history: History) -> Signal | None:
-        close = bar.close
-        fast = self._fast.update(close)
-        slow = self._slow.update(close)
-        rsi = self._rsi.update(close)
-        hist = self._macd.update(close)[2]
-        if slow != slow or rsi != rsi or hist != hist:  # NaN: still warming up, abstain
-            return None
-        trend = 1 if fast > slow else -1 if fast < slow else 0
-        momentum = 1 if hist > 0 else -1 if hist < 0 else 0
-        extreme = 1 if rsi < self._oversold else -1 if rsi > self._overbought else 0
-        direction, strength, confidence, rationale = self._readings[trend, momentum, extreme]
-        return Signal("technical", bar.symbol, bar.ts, direction, strength, confidence, rationale)
-
-
-def _reading(o: TechnicalOptions, trend: int, momentum: int, extreme: int):
-    """What the agent says for one combination of the three readings (there are 27)."""
-    score = TREND_WEIGHT * trend + MACD_WEIGHT * momentum + RSI_WEIGHT * extreme
-    if abs(score) < o.min_score:
-        direction, confidence = Direction.FLAT, 0.0
-    else:
-        direction = Direction.LONG if score > 0 else Direction.SHORT
-        sign = int(direction)
-        confidence = (
-            TREND_WEIGHT * (trend == sign)
-            + MACD_WEIGHT * (momentum == sign)
-            + RSI_WEIGHT * (extreme == sign)
+        frames = self._frames
+        if frames is None:
+            frames = self._frames = self._build(history.timeframe)
+        for frame in frames:
+            if frame.base:
+                frame.feed(bar)
+            else:
+                frame.catch_up(history)
+        key = tuple(frame.votes for frame in frames)
+        if any(votes is None for votes in key):
+            return None  # still warming up: abstain
+        reading = self._memo.get(key)
+        if reading is None:
+            reading = self._memo[key] = self._read(key)
+        direction, strength, confidence, rationale = reading
+        stop = None
+        base = frames[0]
+        if self._strength:
+            for i, threshold in self._strength:
+                adx = base.readings[i].value
+                if adx == adx and adx < threshold:
+                    strength *= 0.5
+                    rationale = (
+                        f"{rationale}; ADX {adx:.0f} < {threshold:g}: weak trend, strength halved"
+                    )
+        if direction is not Direction.FLAT and self._stops:
+            i, multiple, name = self._stops[0]
+            atr = base.readings[i].value
+            if multiple and atr == atr and atr > 0:
+                if name == "NATR":
+                    atr = atr / 100.0 * bar.close
+                level = bar.close - int(direction) * multiple * atr
+                if level > 0:
+                    stop = level
+        return Signal(
+            "technical",
+            bar.symbol,
+            bar.ts,
+            direction,
+            strength,
+            confidence,
+            rationale,
+            stop,
         )
-    return direction, min(1.0, abs(score)), confidence, _describe(o, trend, momentum, extreme)
 
-
-def _describe(o: TechnicalOptions, trend: int, momentum: int, extreme: int) -> str:
-    ema = {1: "above", -1: "below", 0: "equal to"}[trend]
-    macd = {1: "positive (rising momentum)", -1: "negative (falling momentum)", 0: "flat"}[momentum]
-    rsi = {
-        1: f"oversold (< {o.rsi_oversold:g})",
-        -1: f"overbought (> {o.rsi_overbought:g})",
-        0: "between the extremes",
-    }[extreme]
-    return (
-        f"EMA{o.ema_fast} {ema} EMA{o.ema_slow}; MACD({o.macd_fast},{o.macd_slow},"
-        f"{o.macd_signal}) histogram {macd}; RSI{o.rsi_period} {rsi}"
-    )
+    def _read(self, key: tuple) -> tuple[Direction, float, float, str]:
+        """Direction, strength, confidence and wording for one combination of votes (memoised:
+        there are few combinations, and per bar the agent only updates its indicators)."""
+        o = self.options
+        total_weight = 0.0
+        score = 0.0
+        parts = []
+        per_frame = []
+        for frame, votes in zip(self._frames, key, strict=True):
+            w_sum = sum(frame.readings[i].weight for i in self._voting) or 1.0
+            s = sum(frame.readings[i].weight * votes[i] for i in self._voting) / w_sum
+            per_frame.append((frame, votes, w_sum))
+            score += frame.weight * s
+            total_weight += frame.weight
+            words = "; ".join(frame.readings[i].describe(votes[i]) for i in self._voting)
+            parts.append(f"{frame.label}: {words}" if len(self._frames) > 1 else words)
+        score /= total_weight or 1.0
+        if abs(score) < o.min_score:
+            direction, confidence = Direction.FLAT, 0.0
+        else:
+            direction = Direction.LONG if score > 0 else Direction.SHORT
+            sign = int(direction)
+            agree = 0.0
+            for frame, votes, w_sum in per_frame:
+                agree += (
+                    frame.weight
+                    * sum(frame.readings[i].weight for i in self._voting if votes[i] == sign)
+                    / w_sum
+                )
+            confidence = agree / (total_weight or 1.0)
+        rationale = " | ".join(parts)
+        if len(self._frames) > 1:
+            rationale += f" -> score {score:+.2f} over {len(self._frames)} timeframes"
+        return direction, min(1.0, abs(score)), min(1.0, confidence), rationale

@@ -20,4 +20,32 @@ PROJECT = "deepalpha"
 
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
-__all__ = ["API_VERSION", "PROJECT", "__version__", "hookimpl"]
+#: Names the product description imports from ``deepalpha``, loaded on first use so that
+#: ``import deepalpha`` (and ``deepalpha plugins list``) does not pay for the engine and numpy.
+_LAZY = {
+    "DeepAlphaEngine": "deepalpha.app",
+    "register_agent": "deepalpha.agents",
+    "unregister_agent": "deepalpha.agents",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'deepalpha' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "API_VERSION",
+    "PROJECT",
+    "DeepAlphaEngine",
+    "__version__",
+    "hookimpl",
+    "register_agent",
+    "unregister_agent",
+]

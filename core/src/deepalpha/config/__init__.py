@@ -3,10 +3,12 @@
 from .converter import structure
 from .loader import ENVIRONMENTS, load_config, load_raw, mask_secrets, to_dict
 from .schema import Config
+from .settings import Settings
 
 __all__ = [
     "ENVIRONMENTS",
     "Config",
+    "Settings",
     "load_config",
     "load_raw",
     "mask_secrets",

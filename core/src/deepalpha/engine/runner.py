@@ -99,8 +99,13 @@ def run(
     view_factory: Callable[[Config, list[BarSeries] | None], Any] | None = None,
     report: bool = True,
     bars: Iterable[Bar] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> RunResult:
-    """Run the pipeline in ``mode`` and return its result (summary, equity, report path)."""
+    """Run the pipeline in ``mode`` and return its result (summary, equity, report path).
+
+    ``stop`` (polled between bars and between polls of a live feed) ends the feed early when it
+    returns true; the run then finishes normally with the bars seen so far.
+    """
     from ..results.metrics import summarize
     from ..results.trades import round_trips
     from ..storage import Store
@@ -151,7 +156,12 @@ def run(
                 config.market.timeframe,
                 config.paper.poll_seconds,
                 start=last,
+                **({"stop": stop} if stop is not None else {}),
             )
+    if stop is not None:
+        import itertools
+
+        bars = itertools.takewhile(lambda _bar: not stop(), bars)
 
     weights = {wa.name: wa.weight for wa in components.agents}
     decisions = DecisionEngine(

@@ -77,3 +77,45 @@ def test_the_float_shortcut_agrees_with_exact_decimals(entry, pct, nudge, stop, 
     fired = bool(list(rule.on_bar(make_bar(close, close, close, close), ctx)))
     price = Decimal(repr(close))
     assert fired == ((price <= threshold) if stop else (price >= threshold))
+
+
+def _entry(side, *, stop=None, take=None):
+    from deepalpha.domain import OrderIntent
+
+    return OrderIntent("BTC/USD", side, 0, stop_loss=stop, take_profit=take)
+
+
+def test_a_suggested_stop_is_used_when_tighter(make_bar, make_ctx):
+    rule = StopLossRule()  # suggested: tighter
+    flat = make_ctx()
+    rule.check(_entry(Side.BUY, stop=98.0), flat)
+    held = make_ctx(held="1", entry="100")
+    assert list(rule.on_bar(make_bar(99, 99, 98.5, 98.01), held)) == []
+    (exit_,) = rule.on_bar(make_bar(99, 99, 97.5, 98), held)
+    assert "level suggested with the entry" in exit_.reason
+    # A looser suggestion (90 < 95) leaves the 5% stop in charge.
+    loose = StopLossRule()
+    loose.check(_entry(Side.BUY, stop=90.0), flat)
+    (exit_,) = loose.on_bar(make_bar(96, 97, 94, 95), held)
+    assert exit_.reason.endswith("(5.00% below entry 100)")
+
+
+def test_suggestions_can_be_preferred_or_ignored(make_bar, make_ctx):
+    flat, held = make_ctx(), make_ctx(held="1", entry="100")
+    prefer = StopLossRule(StopLossOptions(suggested="prefer"))
+    prefer.check(_entry(Side.BUY, stop=90.0), flat)
+    assert list(prefer.on_bar(make_bar(96, 97, 94, 95), held)) == []  # 90, not 95, now
+    assert len(list(prefer.on_bar(make_bar(91, 91, 89, 90), held))) == 1
+    ignore = StopLossRule(StopLossOptions(suggested="ignore"))
+    ignore.check(_entry(Side.BUY, stop=99.0), flat)
+    assert list(ignore.on_bar(make_bar(99, 99, 98, 98.5), held)) == []
+
+
+def test_a_suggestion_on_the_wrong_side_or_after_the_position_closed_is_dropped(make_bar, make_ctx):
+    rule = TakeProfitRule()
+    flat, held = make_ctx(), make_ctx(held="1", entry="100")
+    rule.check(_entry(Side.BUY, take=99.0), flat)  # a target below a long's entry: unusable
+    assert list(rule.on_bar(make_bar(101, 102, 100, 101), held)) == []
+    rule.check(_entry(Side.BUY, take=103.0), flat)
+    assert list(rule.on_bar(make_bar(100, 100, 100, 100), flat)) == []  # flat: forgotten
+    assert list(rule.on_bar(make_bar(103, 104, 102, 103.5), held)) == []  # back to 10%

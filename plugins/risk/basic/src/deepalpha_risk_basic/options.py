@@ -67,6 +67,13 @@ def _trigger(instance: object, attribute: attrs.Attribute, value: object) -> Non
         raise ValueError(f"{attribute.name}: must be 'close' or 'extreme', got {value!r}")
 
 
+def _suggested(instance: object, attribute: attrs.Attribute, value: object) -> None:
+    if value not in ("ignore", "tighter", "prefer"):
+        raise ValueError(
+            f"{attribute.name}: must be 'ignore', 'tighter' or 'prefer', got {value!r}"
+        )
+
+
 @frozen
 class StopLossOptions:
     #: Exit when price moves this fraction against the entry (0.05 = 5% below a long's entry).
@@ -74,6 +81,9 @@ class StopLossOptions:
     #: ``close`` tests the bar's close; ``extreme`` its low (longs) or high (shorts), which reacts
     #: to wicks. Either way the exit is a market order filled at the next bar's open.
     trigger: str = field(default="close", validator=_trigger)
+    #: What to do with the level the agents suggested with the entry (``Signal.stop_loss``):
+    #: ``ignore`` it, use it when ``tighter`` than ``pct`` (closer to the entry), or ``prefer`` it.
+    suggested: str = field(default="tighter", validator=_suggested)
 
 
 @frozen
@@ -81,6 +91,8 @@ class TakeProfitOptions:
     #: Exit when price moves this fraction in favour of the entry (0.10 = 10% above a long's entry).
     pct: float = field(default=0.10, validator=_unit_fraction)
     trigger: str = field(default="close", validator=_trigger)
+    #: As for the stop, with ``Signal.take_profit``; ``tighter`` means the nearer target.
+    suggested: str = field(default="tighter", validator=_suggested)
 
 
 def _flag(instance: object, attribute: attrs.Attribute, value: object) -> None:

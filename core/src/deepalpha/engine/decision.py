@@ -1,27 +1,59 @@
-"""The decision engine: weighted voting, conflict detection and LLM consultation.
+"""The decision engine: weighted voting, risk-priority conflict resolution and LLM consultation.
 
-Agents vote every bar, which is cheap. A *decision point* is a bar where the vote would change the
-position (a buy while flat, a sell while long) or where agents conflict; only there is a decision
-produced, recorded and, if configured, an LLM consulted. Asking a model on every bar would cost a
-second per bar with the local model and make backtests useless.
+Called on every bar of every symbol with that bar's signals (``decide``). Per bar it costs a few
+microseconds: the agents' dynamic weights learn from the bars (``weights.py``), the signals are
+voted, and the engine checks whether the bar is a *decision point*: a bar where the vote (or the
+veto) changed and the vote would change the position (a buy while flat or short; a sell while long,
+or while flat when shorts are allowed). Only there is a ``Decision`` produced, explained, recorded
+and, if configured, an LLM consulted. Asking a model on every bar would cost a second per bar with
+the local model and make backtests useless.
+
+At a decision point, in this order (each step lands in the decision's explanation):
+
+1. **vote**: each signal is normalised to a score direction x strength x confidence in [-1, 1];
+   the vote is the weighted mean of the scores, with each agent's configured weight times its
+   accuracy multiplier on this symbol; ``threshold`` turns it into buy / sell / hold;
+2. **conflict**: agents long and short, each with ``conflict_confidence`` at least, are recorded
+   (and are when ``llm.consult: on_conflict`` asks the model);
+3. **risk priority**: while any signal of the bar has ``veto=True`` (risk-off), an action that
+   opens or adds exposure (a buy while flat or long; a sell while flat or short when shorts are
+   allowed) becomes ``hold``; exits (a sell while long, a buy while short) go through. A vetoed
+   decision point asks no model;
+4. **cache**: when a model would be asked, a decision made for the same rounded signals and
+   position less than ``cache.ttl`` seconds of bar time ago is reused (``cache.py``);
+5. **LLM**: as a voter (its answer is one more weighted vote) or an arbiter (its answer is
+   final); the veto is applied again to the result;
+6. **min_confidence**: a buy or sell below it becomes ``hold``.
 
 LLM answers are recorded under a key of (provider, model, system prompt, prompt) and replayed from
 the record when the same question comes again, so a repeated backtest never calls the model. Any
 failure (transport, invalid answer, no recorded answer in replay-only mode) resolves to ``hold``:
 an LLM problem can cost an opportunity, never money.
+
+The last ``memory.size`` decisions per symbol are kept (the newest ``llm.memory`` of them go into
+the prompt). With a ``store`` and a ``book`` (the name of the account whose state this is, the
+same across restarts of a paper run) the weights and the memory are restored at construction and
+written by ``save``; without a book nothing is persisted (backtests start fresh every time).
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+import attrs
 
 from ..config.schema import DecisionConfig
 from ..domain import Action, Bar, Decision, Direction, Signal, ms_to_datetime
 from ..errors import LLMError
 from ..llm import LLMAnswer, LLMProvider
+from . import explain
+from .cache import CachedDecision, DecisionCache, MemoryCache, RedisCache, fingerprint
+from .cache import settings_digest as _settings_digest
+from .weights import AgentAccuracy, AgentWeights
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +64,22 @@ SYSTEM_PROMPT = (
 )
 
 _ACTION_SIGN = {Action.BUY: 1, Action.SELL: -1, Action.HOLD: 0}
+_DIRECTION_NAME = {Direction.LONG: "long", Direction.FLAT: "flat", Direction.SHORT: "short"}
 
 
 def _answer(row: dict) -> LLMAnswer:
     return LLMAnswer(Action(row["action"]), row["confidence"], row.get("rationale", ""))
+
+
+@attrs.frozen(slots=True)
+class MemoryEntry:
+    """One remembered decision (what the prompt shows and the store keeps per book)."""
+
+    symbol: str
+    ts: int
+    action: Action
+    confidence: float
+    rationale: str = ""
 
 
 class AnswerRecord:
@@ -82,112 +126,405 @@ class AnswerRecord:
 
 
 class DecisionEngine:
-    """Resolves the agents' signals for one bar into a ``Decision`` at decision points."""
+    """Resolves the agents' signals for one bar into a ``Decision`` at decision points.
+
+    ``weights``: configured weight per agent name (agents not listed weigh 1).
+    ``providers``: LLM providers by configured name; ``record``: where answers are replayed from.
+    ``store`` and ``book``: persist the dynamic weights and the decision memory under ``book``
+    (restored here, written by :meth:`save`); either ``None`` keeps them in memory only.
+    ``allow_short``: a sell while flat is a decision point (it opens a short).
+    ``cache``: a ``DecisionCache`` to use instead of the one ``config.cache`` describes.
+    """
 
     def __init__(
         self,
         config: DecisionConfig,
-        weights: dict[str, float],
-        providers: dict[str, LLMProvider] | None = None,
+        weights: Mapping[str, float],
+        providers: Mapping[str, LLMProvider] | None = None,
         record: AnswerRecord | None = None,
+        *,
+        store: Any = None,
+        book: str | None = None,
+        allow_short: bool = False,
+        cache: DecisionCache | None = None,
     ) -> None:
         self.config = config
-        self.weights = weights
-        self.providers = providers or {}
+        self.weights = dict(weights)
+        self.providers = dict(providers or {})
         self.record = record or AnswerRecord(None)
-        self._memory: dict[str, deque[Decision]] = {}
-        self._last_vote: dict[str, Action] = {}
-        self.stats = {"decisions": 0, "llm_calls": 0, "llm_replayed": 0, "llm_failures": 0}
+        self.allow_short = bool(allow_short)
+        self.book = book
+        self._store = store if book else None
+        self._agent_weights = AgentWeights(config.weights, self.weights)
+        self._learn = config.weights.enabled
+        self._threshold = config.threshold
+        self._memory_size = config.memory.size
+        self._memory: dict[str, deque[MemoryEntry]] = {}
+        self._unsaved: list[MemoryEntry] = []
+        self._last: dict[str, tuple[Action, bool]] = {}
+        self.stats = {
+            "decisions": 0,
+            "llm_calls": 0,
+            "llm_replayed": 0,
+            "llm_failures": 0,
+            "cache_hits": 0,
+            "vetoes": 0,
+        }
+        self.cache = cache if cache is not None else self._build_cache()
+        if self._store is not None:
+            self._restore()
+
+    # -- construction -----------------------------------------------------------------------------
+
+    def _build_cache(self) -> DecisionCache | None:
+        cfg = self.config.cache
+        if cfg.ttl <= 0 or not self.providers or self.config.llm.consult == "never":
+            return None  # the cache stands in front of the LLM; without one it saves nothing
+        if cfg.url is None:
+            return MemoryCache(cfg.ttl)
+        llm = self.config.llm
+        digest = _settings_digest(
+            self.config.threshold,
+            self.config.min_confidence,
+            self.config.conflict_confidence,
+            llm.role,
+            llm.weight,
+            sorted((n, getattr(p, "model", "")) for n, p in self.providers.items()),
+            sorted(self.weights.items()),
+            self.allow_short,
+        )
+        # Without a book every engine gets a namespace of its own: runs never share entries.
+        namespace = f"{self.book or 'run-' + uuid.uuid4().hex}:{digest}"
+        return RedisCache(cfg.url, cfg.ttl, namespace)
+
+    def _restore(self) -> None:
+        weights, memory = self._store.load_decision_state(self.book, self._memory_size)
+        self._agent_weights.restore(
+            AgentAccuracy(r["symbol"], r["agent"], r["accuracy"], r["observations"], r["ts"])
+            for r in weights
+        )
+        for r in memory:
+            entry = MemoryEntry(
+                r["symbol"], r["ts"], Action(r["action"]), r["confidence"], r["rationale"]
+            )
+            self._remember(entry, save=False)
 
     # -- voting -----------------------------------------------------------------------------------
 
-    def vote(self, signals: Sequence[Signal]) -> tuple[Action, float]:
-        """Weighted mean of signed scores over agents that did not abstain."""
+    def vote(self, signals: Sequence[Signal], symbol: str | None = None) -> tuple[Action, float]:
+        """Weighted mean of signed scores over agents that did not abstain.
+
+        ``symbol`` picks that symbol's dynamic weights; without it the configured weights count.
+        """
+        weights = self._agent_weights.effective(symbol) if symbol is not None else self.weights
         total = weight_sum = 0.0
-        weights = self.weights
         for sig in signals:
             w = weights.get(sig.agent, 1.0)
             total += w * int(sig.direction) * sig.strength * sig.confidence
             weight_sum += w
         if weight_sum == 0.0:
             return Action.HOLD, 0.0
-        score = total / weight_sum
-        threshold = self.config.threshold
+        return self._threshold_action(total / weight_sum), total / weight_sum
+
+    def _threshold_action(self, score: float) -> Action:
+        threshold = self._threshold
         if score >= threshold:
-            return Action.BUY, score
+            return Action.BUY
         if score <= -threshold:
-            return Action.SELL, score
-        return Action.HOLD, score
+            return Action.SELL
+        return Action.HOLD
 
     def conflicted(self, signals: Sequence[Signal]) -> bool:
+        long, short = self._conflict(signals)
+        return bool(long and short)
+
+    def _conflict(self, signals: Sequence[Signal]) -> tuple[list[str], list[str]]:
         cc = self.config.conflict_confidence
-        long = short = False
-        for sig in signals:
-            if sig.confidence >= cc:
-                if sig.direction is Direction.LONG:
-                    long = True
-                elif sig.direction is Direction.SHORT:
-                    short = True
-        return long and short
+        long = [s.agent for s in signals if s.confidence >= cc and s.direction is Direction.LONG]
+        short = [s.agent for s in signals if s.confidence >= cc and s.direction is Direction.SHORT]
+        return long, short
+
+    def _adds_exposure(self, action: Action, position: int) -> bool:
+        """Whether ``action`` at ``position`` opens or adds exposure (what a veto blocks)."""
+        if action is Action.BUY:
+            return position >= 0
+        if action is Action.SELL:
+            return position < 0 or (position == 0 and self.allow_short)
+        return False
 
     # -- deciding ---------------------------------------------------------------------------------
 
     def decide(self, bar: Bar, signals: Sequence[Signal], position: int) -> Decision | None:
         """A decision if this bar is a decision point for ``bar.symbol``, else ``None``.
 
-        A decision point is a bar whose vote differs from the previous bar's and would change the
-        position (``position`` is the sign of the current holding: -1, 0, 1). Requiring a change
-        means a vetoed buy is not asked about again on every following bar.
+        Call on every bar of every symbol, with the signals of that bar (possibly none) and the
+        sign of the current holding (-1, 0, 1): the dynamic weights learn from every bar. A
+        decision point is a bar whose vote or veto differs from the previous bar's and whose vote
+        would change the position. Requiring a change means a hold (from the LLM, the veto or
+        min_confidence) is not asked about again on every following bar; a veto lifting while the
+        vote still says buy makes a new decision point.
         """
+        symbol = bar.symbol
+        agent_weights = self._agent_weights
+        if self._learn:
+            agent_weights.observe(symbol, bar.ts, bar.close, signals)
         if not signals:
             return None
-        action, score = self.vote(signals)
-        previous = self._last_vote.get(bar.symbol)
-        self._last_vote[bar.symbol] = action
-        if action is previous:
-            return None
-        changes_position = (action is Action.BUY and position <= 0) or (
-            action is Action.SELL and position > 0
+        weights = agent_weights.effective(symbol)
+        total = weight_sum = 0.0
+        veto = False
+        for sig in signals:
+            w = weights.get(sig.agent, 1.0)
+            total += w * int(sig.direction) * sig.strength * sig.confidence
+            weight_sum += w
+            if sig.veto:
+                veto = True
+        score = total / weight_sum if weight_sum else 0.0
+        threshold = self._threshold
+        action = (
+            Action.BUY
+            if score >= threshold
+            else Action.SELL
+            if score <= -threshold
+            else Action.HOLD
         )
-        if not changes_position:
+        state = (action, veto)
+        if self._last.get(symbol) == state:
             return None
-        conflict = self.conflicted(signals)
+        self._last[symbol] = state
+        if action is Action.BUY:
+            if position > 0:
+                return None
+        elif action is Action.SELL:
+            if position < 0 or (position == 0 and not self.allow_short):
+                return None
+        else:
+            return None
+        return self._decide_point(bar, signals, position, action, score, weights, veto)
+
+    def _decide_point(
+        self,
+        bar: Bar,
+        signals: Sequence[Signal],
+        position: int,
+        action: Action,
+        score: float,
+        weights: Mapping[str, float],
+        veto: bool,
+    ) -> Decision:
+        signals = tuple(signals)
+        long, short = self._conflict(signals)
+        conflict = bool(long and short)
+        vetoers = [s.agent for s in signals if s.veto]
         llm_cfg = self.config.llm
         ask = bool(self.providers) and (
             llm_cfg.consult == "on_change" or (llm_cfg.consult == "on_conflict" and conflict)
         )
+        expl: dict[str, Any] = {
+            "action": None,
+            "confidence": 0.0,
+            "outcome": "vote",
+            "position": position,
+            "allow_short": self.allow_short,
+            "signals": self._explain_signals(bar.symbol, signals, weights),
+            "vote": {"score": score, "threshold": self._threshold, "action": action.value},
+            "conflict": {
+                "present": conflict,
+                "at_confidence": self.config.conflict_confidence,
+                "long": long,
+                "short": short,
+            },
+            "veto": {"agents": vetoers, "blocked": None},
+            "llm": None,
+            "combined": {"score": score, "action": action.value},
+            "min_confidence": {"value": self.config.min_confidence, "passed": True},
+            "cache": {"hit": False},
+        }
+        if veto and self._adds_exposure(action, position):
+            # Risk priority: nothing can be opened or added, whatever a model would say.
+            if ask:
+                expl["llm"] = {"skipped": f"{action.value} vetoed", "answers": None}
+            decision = self._vetoed(bar, signals, action, expl, "vote")
+            return self._finish(decision)
+
+        key = None
+        if ask and self.cache is not None:
+            key = fingerprint(signals, position)
+            hit = self.cache.get(bar.symbol, key, bar.ts)
+            if hit is not None:
+                return self._finish(self._from_cache(bar, signals, hit))
+
         if ask:
-            decision = self._consult(bar, signals, action, score, conflict)
+            final, confidence, source = self._consult(bar, signals, action, score, weights, expl)
         else:
+            final, confidence, source = action, min(1.0, abs(score)), "vote"
+
+        if final is not Action.HOLD and veto and self._adds_exposure(final, position):
+            decision = self._vetoed(bar, signals, final, expl, source)
+        else:
+            mc = self.config.min_confidence
+            if final is not Action.HOLD and confidence < mc:
+                expl["min_confidence"]["passed"] = False
+                expl["outcome"] = "min_confidence"
+                final = Action.HOLD
+            expl["action"] = final.value
+            expl["confidence"] = confidence
+            expl["steps"] = explain.steps(expl)
             decision = Decision(
                 bar.symbol,
                 bar.ts,
-                action,
-                min(1.0, abs(score)),
-                f"weighted vote {score:+.3f}" + (" (agents conflict)" if conflict else ""),
-                "vote",
-                tuple(signals),
+                final,
+                confidence,
+                explain.rationale(expl),
+                source,
+                signals,
+                expl,
             )
-        if decision.action is not Action.HOLD and decision.confidence < self.config.min_confidence:
-            decision = Decision(
-                decision.symbol,
-                decision.ts,
-                Action.HOLD,
-                decision.confidence,
-                f"confidence {decision.confidence:.2f} below min_confidence "
-                f"{self.config.min_confidence:.2f}; was {decision.action.value}: "
-                f"{decision.rationale}",
-                decision.source,
-                decision.signals,
+        if key is not None and expl["outcome"] != "llm_failed":
+            self.cache.put(
+                bar.symbol,
+                key,
+                CachedDecision(
+                    bar.ts,
+                    decision.action.value,
+                    decision.confidence,
+                    decision.rationale,
+                    decision.source,
+                    expl,
+                ),
             )
-        self._remember(decision)
+        return self._finish(decision)
+
+    def _vetoed(
+        self,
+        bar: Bar,
+        signals: tuple[Signal, ...],
+        blocked: Action,
+        expl: dict[str, Any],
+        source: str,
+    ) -> Decision:
+        self.stats["vetoes"] += 1
+        confidence = max(s.confidence for s in signals if s.veto)
+        expl["veto"]["blocked"] = blocked.value
+        expl["outcome"] = "veto"
+        expl["action"] = Action.HOLD.value
+        expl["confidence"] = confidence
+        expl["steps"] = explain.steps(expl)
+        return Decision(
+            bar.symbol,
+            bar.ts,
+            Action.HOLD,
+            confidence,
+            explain.rationale(expl),
+            source,
+            signals,
+            expl,
+        )
+
+    def _from_cache(self, bar: Bar, signals: tuple[Signal, ...], hit: CachedDecision) -> Decision:
+        self.stats["cache_hits"] += 1
+        age = bar.ts - hit.ts
+        expl = dict(hit.explanation or {})
+        expl["cache"] = {"hit": True, "decided_ts": hit.ts, "age_ms": age}
+        if "steps" in expl:
+            expl["steps"] = explain.steps(expl)
+        return Decision(
+            bar.symbol,
+            bar.ts,
+            Action(hit.action),
+            hit.confidence,
+            f"{hit.rationale} [cache hit: decided {age / 1000:g} s earlier]",
+            hit.source,
+            signals,
+            expl,
+        )
+
+    def _finish(self, decision: Decision) -> Decision:
         self.stats["decisions"] += 1
+        if self._memory_size:
+            self._remember(
+                MemoryEntry(
+                    decision.symbol,
+                    decision.ts,
+                    decision.action,
+                    decision.confidence,
+                    decision.rationale,
+                )
+            )
         return decision
 
-    def _remember(self, decision: Decision) -> None:
-        size = self.config.llm.memory
-        if size:
-            self._memory.setdefault(decision.symbol, deque(maxlen=size)).append(decision)
+    def _explain_signals(
+        self, symbol: str, signals: Sequence[Signal], weights: Mapping[str, float]
+    ) -> list[dict[str, Any]]:
+        weight_sum = sum(weights.get(s.agent, 1.0) for s in signals) or 1.0
+        out = []
+        aw = self._agent_weights
+        for s in signals:
+            w = weights.get(s.agent, 1.0)
+            info = aw.describe(symbol, s.agent)
+            sc = s.score
+            out.append(
+                {
+                    "agent": s.agent,
+                    "direction": _DIRECTION_NAME[s.direction],
+                    "strength": s.strength,
+                    "confidence": s.confidence,
+                    "veto": s.veto,
+                    "score": sc,
+                    "base_weight": info["base_weight"],
+                    "multiplier": w / info["base_weight"] if info["base_weight"] else 1.0,
+                    "accuracy": info["accuracy"],
+                    "observations": info["observations"],
+                    "weight": w,
+                    "share": w / weight_sum,
+                    "vote": w / weight_sum * sc,
+                    "rationale": s.rationale,
+                }
+            )
+        return out
+
+    # -- memory -----------------------------------------------------------------------------------
+
+    def _remember(self, entry: MemoryEntry, save: bool = True) -> None:
+        memory = self._memory.get(entry.symbol)
+        if memory is None:
+            memory = self._memory[entry.symbol] = deque(maxlen=self._memory_size)
+        memory.append(entry)
+        if save and self._store is not None:
+            self._unsaved.append(entry)
+
+    def memory(self, symbol: str) -> list[MemoryEntry]:
+        """The remembered decisions of ``symbol``, oldest first."""
+        return list(self._memory.get(symbol, ()))
+
+    # -- weights ----------------------------------------------------------------------------------
+
+    def agent_weights(self) -> dict[str, dict[str, dict[str, float]]]:
+        """Per symbol, per agent: ``weight`` (used in the vote), ``base_weight`` (configured),
+        ``multiplier``, ``accuracy`` (weighted hit rate) and ``observations`` (signals scored).
+        For the run report; symbols the engine has not seen are absent."""
+        return self._agent_weights.report()
+
+    # -- persistence ------------------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Write the weights changed and decisions remembered since the last save (one
+        transaction). A no-op without a store and a book. Call it where the pipeline flushes
+        its decisions and at the end of a run."""
+        if self._store is None:
+            return
+        weights = self._agent_weights.take_dirty()
+        memory, self._unsaved = self._unsaved, []
+        if weights or memory:
+            self._store.save_decision_state(self.book, weights, memory, self._memory_size)
+
+    def close(self) -> None:
+        """Save, then release the cache (a Redis connection)."""
+        self.save()
+        if self.cache is not None:
+            self.cache.close()
+
+    # -- the LLM ----------------------------------------------------------------------------------
 
     def prompt(self, bar: Bar, signals: Sequence[Signal], action: Action, score: float) -> str:
         """The question put to LLM providers; deterministic so that answers can be replayed."""
@@ -204,22 +541,24 @@ class DecisionEngine:
             )
         lines.append(f"Weighted vote: {action.value} (score {score:+.3f})")
         memory = self._memory.get(bar.symbol)
-        if memory:
+        shown = self.config.llm.memory
+        if memory and shown:
             lines.append("Recent decisions:")
-            for past in memory:
+            for past in list(memory)[-shown:]:
                 when = ms_to_datetime(past.ts).strftime("%Y-%m-%d %H:%M")
                 lines.append(f"- {when}: {past.action.value} ({past.confidence:.2f})")
         lines.append("Options: buy, sell, hold.")
         return "\n".join(lines)
 
-    def _ask(self, name: str, provider: LLMProvider, prompt: str) -> LLMAnswer:
+    def _ask(self, name: str, provider: LLMProvider, prompt: str) -> tuple[LLMAnswer, bool]:
+        """The provider's answer and whether it was replayed from the record."""
         model = getattr(provider, "model", "") or ""
         self.record.preload(name, model)
         key = self.record.key(name, model, SYSTEM_PROMPT, prompt)
         answer = self.record.get(key) if self.config.llm.record else None
         if answer is not None:
             self.stats["llm_replayed"] += 1
-            return answer
+            return answer, True
         if self.config.llm.replay_only:
             raise LLMError(f"{name}: no recorded answer for this prompt (replay_only)")
         self.stats["llm_calls"] += 1
@@ -228,54 +567,65 @@ class DecisionEngine:
             raise LLMError(f"{name}: provider returned {type(answer).__name__}, not LLMAnswer")
         if self.config.llm.record:
             self.record.put(key, name, model, SYSTEM_PROMPT, prompt, answer)
-        return answer
+        return answer, False
 
     def _consult(
-        self, bar: Bar, signals: Sequence[Signal], action: Action, score: float, conflict: bool
-    ) -> Decision:
+        self,
+        bar: Bar,
+        signals: Sequence[Signal],
+        action: Action,
+        score: float,
+        weights: Mapping[str, float],
+        expl: dict[str, Any],
+    ) -> tuple[Action, float, str]:
+        """Ask the providers; fill ``expl`` in; return (action, confidence, source)."""
         prompt = self.prompt(bar, signals, action, score)
         llm_cfg = self.config.llm
+        agent_weight = sum(weights.get(s.agent, 1.0) for s in signals)
+        info: dict[str, Any] = {
+            "role": llm_cfg.role,
+            "weight": llm_cfg.weight,
+            "agent_weight": agent_weight,
+            "answers": [],
+            "score": 0.0,
+            "failed": None,
+            "skipped": None,
+        }
+        expl["llm"] = info
         answers: list[tuple[str, LLMAnswer]] = []
         for name, provider in self.providers.items():
             try:
-                answers.append((name, self._ask(name, provider, prompt)))
+                answer, replayed = self._ask(name, provider, prompt)
             except Exception as exc:  # any provider failure holds; never an order
                 self.stats["llm_failures"] += 1
                 log.warning("LLM provider %s failed, holding: %s", name, exc)
-                return Decision(
-                    bar.symbol,
-                    bar.ts,
-                    Action.HOLD,
-                    0.0,
-                    f"LLM {name} failed ({type(exc).__name__}: {exc}); holding",
-                    f"llm:{name}",
-                    tuple(signals),
-                )
-        llm_score = sum(_ACTION_SIGN[a.action] * a.confidence for _, a in answers) / len(answers)
-        names = ",".join(name for name, _ in answers)
-        said = "; ".join(
-            f"{n}: {a.action.value} {a.confidence:.2f} {a.rationale}" for n, a in answers
-        )
-        if llm_cfg.role == "arbiter":
-            final = Action.BUY if llm_score > 0 else Action.SELL if llm_score < 0 else Action.HOLD
-            confidence = abs(llm_score)
-            rationale = f"arbiter {said}; agents voted {action.value} ({score:+.3f})"
-        else:
-            agent_weight = sum(self.weights.get(s.agent, 1.0) for s in signals)
-            total = agent_weight * score + llm_cfg.weight * llm_score
-            combined = total / (agent_weight + llm_cfg.weight)
-            threshold = self.config.threshold
-            final = (
-                Action.BUY
-                if combined >= threshold
-                else Action.SELL
-                if combined <= -threshold
-                else Action.HOLD
+                info["failed"] = f"{name} failed ({type(exc).__name__}: {exc})"
+                expl["outcome"] = "llm_failed"
+                expl["combined"] = {"score": 0.0, "action": Action.HOLD.value}
+                return Action.HOLD, 0.0, f"llm:{name}"
+            answers.append((name, answer))
+            info["answers"].append(
+                {
+                    "provider": name,
+                    "model": getattr(provider, "model", "") or "",
+                    "action": answer.action.value,
+                    "confidence": answer.confidence,
+                    "counted": _ACTION_SIGN[answer.action] * answer.confidence,
+                    "replayed": replayed,
+                    "rationale": answer.rationale,
+                }
             )
-            confidence = min(1.0, abs(combined))
-            rationale = f"vote {score:+.3f} with LLM {said} -> {combined:+.3f}"
-        if conflict:
-            rationale += " (agents conflict)"
-        return Decision(
-            bar.symbol, bar.ts, final, confidence, rationale, f"llm:{names}", tuple(signals)
-        )
+        llm_score = sum(a["counted"] for a in info["answers"]) / len(answers)
+        info["score"] = llm_score
+        names = ",".join(name for name, _ in answers)
+        if llm_cfg.role == "arbiter":
+            combined = llm_score
+            final = Action.BUY if combined > 0 else Action.SELL if combined < 0 else Action.HOLD
+            expl["outcome"] = "llm_arbiter"
+        else:
+            total = agent_weight + llm_cfg.weight
+            combined = (agent_weight * score + llm_cfg.weight * llm_score) / total if total else 0.0
+            final = self._threshold_action(combined)
+            expl["outcome"] = "llm_voter"
+        expl["combined"] = {"score": combined, "action": final.value}
+        return final, min(1.0, abs(combined)), f"llm:{names}"

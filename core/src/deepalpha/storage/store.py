@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 import attrs
@@ -116,6 +117,7 @@ class _JournalStatements:
             (t.fills.c.run_id == sa.bindparam("run_id")) & (t.fills.c.id == sa.bindparam("id"))
         )
         self.upsert_order = upsert(t.orders, ("run_id", "id"))
+        self.upsert_weight = upsert(t.agent_weights, ("book", "symbol", "agent"))
         self.upsert_position = upsert(t.positions, ("run_id", "symbol"))
         self.order_event = sa.insert(t.order_events)
         self.insert_fill = sa.insert(t.fills)
@@ -387,6 +389,90 @@ class Store:
         )
         return self._all(query, Decision)
 
+    def decision_rows(
+        self, run_id: str | None = None, symbol: str | None = None, limit: int = 20
+    ) -> list[StoredDecision]:
+        """The newest stored decisions (newest first), optionally of one run and/or symbol."""
+        if limit < 1:
+            raise ValueError(f"limit must be >= 1, got {limit!r}")
+        query = sa.select(t.decisions)
+        if run_id is not None:
+            query = query.where(t.decisions.c.run_id == run_id)
+        if symbol is not None:
+            query = query.where(t.decisions.c.symbol == symbol)
+        query = query.order_by(t.decisions.c.ts.desc(), t.decisions.c.pk.desc()).limit(limit)
+        with self._read() as conn:
+            return [_stored_decision(row) for row in conn.execute(query).mappings()]
+
+    def decision_row(self, decision_id: int) -> StoredDecision | None:
+        """One stored decision by its id (``StoredDecision.id``), or ``None``."""
+        query = sa.select(t.decisions).where(t.decisions.c.pk == decision_id)
+        with self._read() as conn:
+            row = conn.execute(query).mappings().first()
+        return None if row is None else _stored_decision(row)
+
+    # -- the decision engine's state per book ------------------------------------------------
+
+    def load_decision_state(
+        self, book: str, memory_size: int
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """``(weights, memory)`` stored for ``book``: every (symbol, agent) accuracy row, and per
+        symbol the newest ``memory_size`` remembered decisions, oldest first. Plain mappings with
+        the column names (the engine builds its own objects from them)."""
+        weights_q = (
+            sa.select(t.agent_weights)
+            .where(t.agent_weights.c.book == book)
+            .order_by(t.agent_weights.c.symbol, t.agent_weights.c.agent)
+        )
+        memory_q = (
+            sa.select(t.decision_memory)
+            .where(t.decision_memory.c.book == book)
+            .order_by(t.decision_memory.c.symbol, t.decision_memory.c.ts, t.decision_memory.c.pk)
+        )
+        with self._read() as conn:
+            weights = [dict(row) for row in conn.execute(weights_q).mappings()]
+            memory: list[dict[str, Any]] = []
+            if memory_size > 0:
+                by_symbol: dict[str, list[dict[str, Any]]] = {}
+                for row in conn.execute(memory_q).mappings():
+                    by_symbol.setdefault(row["symbol"], []).append(dict(row))
+                for rows in by_symbol.values():
+                    memory.extend(rows[-memory_size:])
+        for row in weights + memory:
+            row.pop("book", None)
+            row.pop("pk", None)
+        return weights, memory
+
+    def save_decision_state(
+        self, book: str, weights: Sequence[Any], memory: Sequence[Any], memory_size: int
+    ) -> None:
+        """Upsert ``weights`` (objects or mappings with symbol, agent, accuracy, observations,
+        ts), append ``memory`` (symbol, ts, action, confidence, rationale) and keep the newest
+        ``memory_size`` remembered decisions per symbol, in one transaction."""
+        if not book:
+            raise ValueError("save_decision_state: book must be a non-empty string")
+        weight_rows = [_state_row(w, book, _WEIGHT_COLUMNS) for w in weights]
+        memory_rows = [_state_row(m, book, _MEMORY_COLUMNS) for m in memory]
+        with self._write() as conn:
+            if weight_rows:
+                conn.execute(self._stmts.upsert_weight, weight_rows)
+            if memory_rows:
+                conn.execute(sa.insert(t.decision_memory), memory_rows)
+                m = t.decision_memory
+                for symbol in sorted({row["symbol"] for row in memory_rows}):
+                    keep = (
+                        sa.select(m.c.pk)
+                        .where((m.c.book == book) & (m.c.symbol == symbol))
+                        .order_by(m.c.ts.desc(), m.c.pk.desc())
+                        .limit(max(memory_size, 0))
+                        .scalar_subquery()
+                    )
+                    conn.execute(
+                        sa.delete(m).where(
+                            (m.c.book == book) & (m.c.symbol == symbol) & m.c.pk.not_in(keep)
+                        )
+                    )
+
     def record_equity(self, run_id: str, rows: Sequence[tuple[int, float, float]]) -> None:
         """Append ``(ts, equity, cash)`` snapshots in one batched insert."""
         if not len(rows):
@@ -478,6 +564,33 @@ class Store:
     def _all(self, query: sa.Select, cls: type) -> list:
         with self._read() as conn:
             return [from_row(row, cls) for row in conn.execute(query).mappings()]
+
+
+@frozen
+class StoredDecision:
+    """A decision as stored: its id (for ``deepalpha decisions show ID``) and run."""
+
+    id: int
+    run_id: str
+    decision: Decision
+
+
+def _stored_decision(row: Mapping[str, Any]) -> StoredDecision:
+    return StoredDecision(int(row["pk"]), row["run_id"], from_row(row, Decision))
+
+
+_WEIGHT_COLUMNS = ("symbol", "agent", "accuracy", "observations", "ts")
+_MEMORY_COLUMNS = ("symbol", "ts", "action", "confidence", "rationale")
+
+
+def _state_row(item: Any, book: str, columns: tuple[str, ...]) -> dict[str, Any]:
+    """A row of the engine's state from an attrs object or a mapping (enums by value)."""
+    get = item.get if isinstance(item, Mapping) else lambda name: getattr(item, name)
+    row: dict[str, Any] = {"book": book}
+    for name in columns:
+        value = get(name)
+        row[name] = value.value if isinstance(value, Enum) else value
+    return row
 
 
 def _event_row(run_id: str, order: Order, row: Mapping[str, Any]) -> dict[str, Any]:

@@ -102,6 +102,8 @@ class DecisionRow(StorageTable, table=True):
     source: str = Field(sa_type=sa.String(64))
     #: The signals the decision was made from, as JSON (they are read together, never queried).
     signals: list = Field(sa_type=sa.JSON)
+    #: How the decision came about (``deepalpha.engine.explain``); null for older rows.
+    explanation: dict | None = Field(default=None, sa_type=sa.JSON, nullable=True)
 
 
 class OrderRow(StorageTable, table=True):
@@ -220,6 +222,40 @@ class LLMCallRow(StorageTable, table=True):
     created_at: int = Field(sa_type=EpochMs)
 
 
+class AgentWeightRow(StorageTable, table=True):
+    """An agent's realised accuracy on a symbol, per book (``engine/weights.py``).
+
+    Keyed by book, not run: a book is the account a paper or live run trades, and a restarted run
+    of the same book carries on with the weights it had learnt.
+    """
+
+    __tablename__ = "agent_weights"
+
+    book: str = Field(primary_key=True, sa_type=sa.String(128))
+    symbol: str = Field(primary_key=True, sa_type=sa.String(64))
+    agent: str = Field(primary_key=True, sa_type=sa.String(64))
+    accuracy: float = Field(sa_type=sa.Float)
+    observations: int = Field(sa_type=sa.BigInteger)
+    #: Bar timestamp (epoch ms) of the last scored signal.
+    ts: int = Field(sa_type=EpochMs)
+
+
+class DecisionMemoryRow(StorageTable, table=True):
+    """The decision engine's memory per book and symbol: the newest decisions, trimmed to the
+    configured size on every save."""
+
+    __tablename__ = "decision_memory"
+    __table_args__ = (sa.Index("ix_decision_memory_book_symbol_ts", "book", "symbol", "ts"),)
+
+    pk: int | None = Field(default=None, primary_key=True, sa_type=RowId)
+    book: str = Field(sa_type=sa.String(128))
+    symbol: str = Field(sa_type=sa.String(64))
+    ts: int = Field(sa_type=EpochMs)
+    action: str = Field(sa_type=sa.String(8))
+    confidence: float = Field(sa_type=sa.Float)
+    rationale: str = Field(sa_type=sa.Text)
+
+
 runs = RunRow.__table__
 signals = SignalRow.__table__
 decisions = DecisionRow.__table__
@@ -229,3 +265,5 @@ fills = FillRow.__table__
 positions = PositionRow.__table__
 equity = EquityRow.__table__
 llm_calls = LLMCallRow.__table__
+agent_weights = AgentWeightRow.__table__
+decision_memory = DecisionMemoryRow.__table__

@@ -108,6 +108,9 @@ class Components:
     llm: dict[str, Any]
     risk: tuple[Any, ...]
     gateway: Any
+    #: How decisions become orders (``trading:``); built here so that a policy the gateway cannot
+    #: carry out (shorts on a long-only venue) is refused with everything else.
+    policy: Any = None
 
 
 def build_components(config: Config, plugins: DeepAlphaPlugins) -> Components:
@@ -147,4 +150,9 @@ def build_components(config: Config, plugins: DeepAlphaPlugins) -> Components:
             "configuration to allow it (paper trading is the default)"
         )
     gateway = build(plugins, "gateway", config.gateway.name, config.gateway.options, "gateway")
-    return Components(data, agents, llm, risk, gateway)
+    from .policy import TradingPolicy
+
+    policy = TradingPolicy(
+        config.trading, gateway_allows_short=bool(getattr(gateway, "allows_short", False))
+    )
+    return Components(data, agents, llm, risk, gateway, policy)

@@ -160,7 +160,7 @@ class Engine:
         self._writer: BackgroundWriter | None = None
         self.state = RunState()
         self.account = Account(components.gateway)
-        self.policy = TradingPolicy(
+        self.policy = components.policy or TradingPolicy(
             trading or TradingConfig(),
             gateway_allows_short=bool(getattr(components.gateway, "allows_short", False)),
         )

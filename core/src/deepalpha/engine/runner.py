@@ -18,13 +18,16 @@ import numpy as np
 from ..config import Config, to_dict
 from ..config.loader import mask_secrets
 from ..data import BarSeries, timeframe_ms
-from ..domain import Bar, datetime_to_ms
-from ..errors import ConfigError, DataError, PluginError
+from ..domain import Bar
+from ..errors import ConfigError, DataError
 from ..plugins import DeepAlphaPlugins, get_plugin_manager
 from . import feeds
-from .components import Components, build_components
+from .components import Components
 from .decision import AnswerRecord, DecisionEngine
 from .pipeline import Engine
+from .prepare import parse_when, prepare
+
+__all__ = ["RunResult", "load_series", "parse_when", "run"]
 
 log = logging.getLogger(__name__)
 
@@ -49,19 +52,6 @@ class RunResult:
     @property
     def bars_per_second(self) -> float:
         return self.bars / self.seconds if self.seconds > 0 else float("inf")
-
-
-def parse_when(value: str | None, field: str) -> int | None:
-    """An ISO date or datetime (UTC when naive) as epoch ms; errors name the config field."""
-    if value is None or value == "":
-        return None
-    try:
-        dt = datetime.fromisoformat(str(value))
-    except ValueError:
-        raise ConfigError(f"{field}: not an ISO date or datetime: {value!r}") from None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return datetime_to_ms(dt)
 
 
 def load_series(
@@ -113,15 +103,9 @@ def run(
     if mode not in MODES:
         raise ConfigError(f"mode {mode!r} is not one of: {', '.join(MODES)}")
     plugins = plugins or get_plugin_manager()
-    if config.plugins.strict and (broken := plugins.failures() or plugins.conflicts()):
-        first = broken[0]
-        detail = (
-            first
-            if isinstance(first, str)
-            else f"plugin {first.name!r} {first.status}: {first.error}"
-        )
-        raise PluginError(f"plugins.strict is on and {detail}")
-    components = build_components(config, plugins)
+    # The same checks and builds as `config validate`: a run refuses exactly what it refuses.
+    prepared = prepare(config, mode, plugins, report=report)
+    components = prepared.components
     own_store = store is None
     if own_store:
         store = Store.open(config.storage.url)
@@ -130,11 +114,10 @@ def run(
     warmup: list[Bar] = []
     if bars is None:
         if mode == "backtest" or config.paper.feed == "replay":
-            section = "backtest" if mode == "backtest" else "paper"
-            window = config.backtest if mode == "backtest" else config.paper
-            start = parse_when(window.start, f"{section}.start")
-            end = parse_when(window.end, f"{section}.end")
-            series = load_series(components, config, start, end, f"{section}.start/end")
+            window = prepared.window
+            series = load_series(
+                components, config, window.start, window.end, f"{window.section}.start/end"
+            )
             if mode == "backtest":
                 bars = feeds.historical(series)
             else:

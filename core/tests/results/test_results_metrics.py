@@ -107,6 +107,11 @@ def test_buy_and_hold_over_the_same_bars():
     assert summarize(days(3), [100, 101, 102], timeframe_ms=DAY).buy_hold_return is None
 
 
+def test_a_precomputed_buy_and_hold_return_is_kept():
+    s = summarize(days(3), [100, 101, 102], timeframe_ms=DAY, buy_hold_return=-0.25)
+    assert s.buy_hold_return == -0.25
+
+
 def test_one_bar_is_defined_everywhere_and_json_safe():
     s = summarize([T0], [1000.0], timeframe_ms=HOUR, close=[5.0])
     assert (s.total_return, s.max_drawdown, s.exposure, s.buy_hold_return) == (0.0, 0.0, 0.0, 0.0)
@@ -157,6 +162,11 @@ def test_a_tiny_span_with_a_big_gain_gives_no_cagr_instead_of_inf():
         ({"close": [1.0, 2.0]}, "close: has 2 values, ts has 3"),
         ({"position_qty": [1]}, "position_qty: has 1 values, ts has 3"),
         ({"equity": [[1.0], [2.0], [3.0]]}, "equity: must be one-dimensional"),
+        (
+            {"close": [1.0, 2.0, 3.0], "buy_hold_return": 0.1},
+            "close, buy_hold_return: give one or the other",
+        ),
+        ({"buy_hold_return": float("inf")}, "buy_hold_return: must be finite, got inf"),
     ],
 )
 def test_bad_input_names_the_argument(kwargs, message):

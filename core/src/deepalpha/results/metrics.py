@@ -35,7 +35,7 @@ max_drawdown      ``0.0`` for one bar or a curve that never falls; duration 0, t
 win_rate          ``None`` with no closed trades
 profit_factor     ``None`` when gross loss is 0 (no losing trade): the ratio is undefined or
                   infinite. ``gross_profit`` tells which; ``summary_table`` prints "inf" then
-buy_hold_return   ``None`` when no close prices were given
+buy_hold_return   ``None`` when neither close prices nor a precomputed return were given
 ================  ================================================================================
 """
 
@@ -240,6 +240,49 @@ def _exposure(ts: np.ndarray, timeframe_ms: int, fills: Sequence[Fill], position
     return float(np.count_nonzero(exposed)) / n
 
 
+@frozen
+class TradeStats:
+    """Counts and sums over a list of round trips (shared by the portfolio and each symbol)."""
+
+    trades: int
+    wins: int
+    losses: int
+    gross_profit: Decimal
+    gross_loss: Decimal
+    net_pnl: Decimal
+
+    @property
+    def win_rate(self) -> float | None:
+        return self.wins / self.trades if self.trades else None
+
+    @property
+    def profit_factor(self) -> float | None:
+        return float(self.gross_profit / self.gross_loss) if self.gross_loss else None
+
+
+def trade_stats(trades: Sequence[Trade]) -> TradeStats:
+    """Wins (net PnL > 0), losses (< 0), their exact gross sums and the net PnL of ``trades``."""
+    gross_profit = gross_loss = net_pnl = ZERO
+    wins = losses = 0
+    for trade in trades:
+        net_pnl = _EXACT.add(net_pnl, trade.pnl)
+        if trade.pnl > 0:
+            wins += 1
+            gross_profit = _EXACT.add(gross_profit, trade.pnl)
+        elif trade.pnl < 0:
+            losses += 1
+            gross_loss = _EXACT.subtract(gross_loss, trade.pnl)
+    return TradeStats(len(trades), wins, losses, gross_profit, gross_loss, net_pnl)
+
+
+def total_fees(fills: Sequence[Fill]) -> Decimal:
+    """Exact sum of the fills' fees."""
+    fees = ZERO
+    for fill in fills:
+        fees = _EXACT.add(fees, fill.fee)
+    return fees
+
+
 def summarize(
     ts: Any,
     equity: Any,
@@ -249,6 +292,7 @@ def summarize(
     close: Any = None,
     position_qty: Any = None,
     trades: Sequence[Trade] | None = None,
+    buy_hold_return: float | None = None,
 ) -> Summary:
     """Compute the ``Summary`` of a run.
 
@@ -257,6 +301,8 @@ def summarize(
     ``close`` is the traded symbol's close over the same bars (for buy-and-hold). ``position_qty``
     is the net position at each bar's close when the caller has it; otherwise exposure is derived
     from ``fills``. ``trades`` may be passed when already built from ``fills``.
+    ``buy_hold_return`` replaces ``close`` when the caller already knows the benchmark's return
+    (``deepalpha.results.breakdown`` computes a multi-symbol one once and passes it here).
 
     Raises ``ValueError`` naming the argument for mismatched lengths, non-finite values, a
     non-positive starting equity, unordered timestamps or a non-positive ``timeframe_ms``.
@@ -293,22 +339,14 @@ def summarize(
 
     if trades is None:
         trades = build_trades(fills).trades
-    gross_profit = gross_loss = net_pnl = ZERO
-    wins = losses = 0
-    for trade in trades:
-        net_pnl = _EXACT.add(net_pnl, trade.pnl)
-        if trade.pnl > 0:
-            wins += 1
-            gross_profit = _EXACT.add(gross_profit, trade.pnl)
-        elif trade.pnl < 0:
-            losses += 1
-            gross_loss = _EXACT.subtract(gross_loss, trade.pnl)
-    n_trades = len(trades)
-    fees_paid = ZERO
-    for fill in fills:
-        fees_paid = _EXACT.add(fees_paid, fill.fee)
+    stats = trade_stats(trades)
+    fees_paid = total_fees(fills)
 
-    buy_hold = None
+    if close is not None and buy_hold_return is not None:
+        raise ValueError("close, buy_hold_return: give one or the other, not both")
+    buy_hold = buy_hold_return
+    if buy_hold is not None and not math.isfinite(buy_hold):
+        raise ValueError(f"buy_hold_return: must be finite, got {buy_hold!r}")
     if close is not None:
         px = _array("close", close, np.float64)
         if len(px) != n:
@@ -334,14 +372,14 @@ def summarize(
         max_drawdown_start_ts=mdd.start_ts,
         max_drawdown_end_ts=mdd.end_ts,
         max_drawdown_recovered=mdd.recovered,
-        trades=n_trades,
-        wins=wins,
-        losses=losses,
-        win_rate=wins / n_trades if n_trades else None,
-        profit_factor=float(gross_profit / gross_loss) if gross_loss else None,
-        gross_profit=gross_profit,
-        gross_loss=gross_loss,
-        net_pnl=net_pnl,
+        trades=stats.trades,
+        wins=stats.wins,
+        losses=stats.losses,
+        win_rate=stats.win_rate,
+        profit_factor=stats.profit_factor,
+        gross_profit=stats.gross_profit,
+        gross_loss=stats.gross_loss,
+        net_pnl=stats.net_pnl,
         exposure=_exposure(ts_a, timeframe_ms, fills, position_qty),
         buy_hold_return=buy_hold,
         fees_paid=fees_paid,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +92,86 @@ def broken_dist(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def clash_dist(tmp_path_factory) -> Path:
     return pip_install_target("clash", tmp_path_factory.mktemp("clash"))
+
+
+# -- the plugin template and fresh environments (test_cookiecutter.py, test_plugins_install.py) --
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def render_plugin():
+    """``render_plugin(kind, output_dir, **context)``: the template rendered with cookiecutter's
+    Python API, as ``cookiecutter cookiecutter-plugin`` would with those answers."""
+    from cookiecutter.main import cookiecutter
+
+    def render(kind: str, output_dir: Path, **context: str) -> Path:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        config = output_dir / "cookiecutter-config.yaml"  # keeps replay files out of $HOME
+        config.write_text(f"replay_dir: '{output_dir / 'replay'}'\n")
+        project = cookiecutter(
+            str(ROOT / "cookiecutter-plugin"),
+            no_input=True,
+            output_dir=str(output_dir),
+            config_file=str(config),
+            extra_context={"kind": kind, **context},
+        )
+        return Path(project)
+
+    return render
+
+
+def _copy_distribution(name: str, site: Path) -> None:
+    """Install ``name`` as the running environment has it, file for file (the Rust kernel: a
+    fresh build takes minutes; ``maturin develop`` installed it as a .pth to its build)."""
+    from importlib.metadata import distribution
+
+    dist = distribution(name)
+    for file in dist.files or ():
+        source = Path(dist.locate_file(file))
+        if ".." in file.parts or not source.is_file():
+            continue  # scripts outside site-packages
+        target = site / file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+
+
+@pytest.fixture(scope="session")
+def fresh_venv():
+    """``fresh_venv(path, *requirements)``: a new virtual environment on this Python version
+    holding DeepAlpha's core (editable: always the current sources), the kernel, and
+    ``requirements``, installed by uv from its cache (offline first; the index if the cache is
+    cold), pinned by requirements/dev.lock. Returns the environment's python."""
+    from uv import find_uv_bin
+
+    uv = find_uv_bin()
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV" and not k.startswith("UV_")}
+
+    def make(path: Path, *requirements: str) -> Path:
+        def run(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run([uv, *args], capture_output=True, text=True, env=env, timeout=600)
+
+        created = run("venv", "--quiet", "--python", sys.executable, str(path))
+        assert created.returncode == 0, created.stderr
+        python = path / "bin" / "python"
+        version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+        _copy_distribution("deepalpha-kernel", path / "lib" / version / "site-packages")
+        install = [
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(python),
+            "-c",
+            str(ROOT / "requirements" / "dev.lock"),
+            "-e",
+            str(ROOT / "core"),
+            *requirements,
+        ]
+        result = run(*install, "--offline")
+        if result.returncode != 0:
+            result = run(*install)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return python
+
+    return make

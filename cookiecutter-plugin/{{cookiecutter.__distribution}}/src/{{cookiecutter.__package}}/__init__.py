@@ -1,0 +1,3 @@
+"""{{ cookiecutter.description.rstrip(".") }}."""
+
+__version__ = "{{ cookiecutter.version }}"

@@ -8,9 +8,15 @@ import types
 import pytest
 from deepalpha import hookimpl
 from deepalpha.agents import Agent
-from deepalpha.errors import PluginError, PluginIncompatible
+from deepalpha.errors import ComponentBuildError, PluginError, PluginIncompatible
 from deepalpha.plugins import load_plugins
-from deepalpha.records import AgentSpec, GatewaySpec
+from deepalpha.records import (
+    AgentSpec,
+    DataSourceSpec,
+    GatewaySpec,
+    LLMProviderSpec,
+    RiskRuleSpec,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -174,3 +180,149 @@ def test_lifecycle_hooks_accept_a_subset_of_arguments() -> None:
     plugins = load_plugins(entry_points=[], extra=[("obs", _plugin(on_fill=on_fill))], allow=None)
     plugins.hook.on_fill(run_id="r", fill="F")
     assert seen == ["F"]
+
+
+# -- entry-point names declared twice --------------------------------------------------------------
+
+
+def _entry_point(name: str, dist: str, version: str = "1.0", value: str = "deepalpha.hookspecs"):
+    from deepalpha.entrypoints import EntryPoint
+
+    return EntryPoint(
+        name=name, value=value, group="deepalpha", dist_name=dist, dist_version=version
+    )
+
+
+def test_two_distributions_declaring_one_entry_point_name_are_both_refused() -> None:
+    plugins = load_plugins(
+        entry_points=[
+            _entry_point("shared", "deepalpha-agent-one", "1.0"),
+            _entry_point("shared", "deepalpha-agent-two", "2.0"),
+        ],
+        extra=[("alpha", _agents("a"))],
+        allow=None,
+    )
+    shared = [info for info in plugins.infos if info.name == "shared"]
+    assert {(i.distribution, i.status) for i in shared} == {
+        ("deepalpha-agent-one", "failed"),
+        ("deepalpha-agent-two", "failed"),
+    }
+    for info in shared:
+        assert "deepalpha-agent-one 1.0" in info.error and "deepalpha-agent-two 2.0" in info.error
+    (clash,) = plugins.conflicts()
+    assert "'shared'" in clash and "deepalpha-agent-one" in clash and "deepalpha-agent-two" in clash
+    assert plugins.resolve("agent", "a").name == "a"  # the others are untouched
+
+
+def test_a_shared_entry_point_name_is_fatal_in_strict_mode_naming_both() -> None:
+    with pytest.raises(
+        PluginError, match=r"declared by both deepalpha-agent-one 1\.0 and deepalpha-agent-two"
+    ):
+        load_plugins(
+            entry_points=[
+                _entry_point("shared", "deepalpha-agent-one"),
+                _entry_point("shared", "deepalpha-agent-two"),
+            ],
+            allow=None,
+            strict=True,
+        )
+
+
+def test_an_unknown_name_says_which_plugin_that_did_not_load_may_provide_it() -> None:
+    ghost = _missing_module_entry_point()
+    plugins = load_plugins(entry_points=[ghost], extra=[("p", _agents("a"))], allow=None)
+    with pytest.raises(PluginError) as info:
+        plugins.resolve("agent", "ghost")
+    message = str(info.value)
+    assert message.startswith("unknown agent 'ghost'; valid names: a; plugin 'ghost'")
+    assert "failed to load: ModuleNotFoundError" in message
+    # a name no failed plugin is called after: every failed plugin is a candidate
+    with pytest.raises(
+        PluginError, match="may come from a plugin that did not load: plugin 'ghost'"
+    ):
+        plugins.resolve("agent", "other")
+
+
+# -- guarded factories -----------------------------------------------------------------------------
+
+
+def _one(kind_hook: str, spec) -> object:
+    return load_plugins(
+        entry_points=[], extra=[("third", _plugin(**{kind_hook: lambda: [spec]}))], allow=None
+    )
+
+
+def test_a_factory_that_raises_names_the_component_and_its_plugin() -> None:
+    def needs_torch():
+        import deepalpha_heavy_dependency_not_installed  # noqa: F401
+
+    plugins = _one("register_agents", AgentSpec(name="deep", factory=needs_torch))
+    spec = plugins.resolve("agent", "deep")
+    with pytest.raises(ComponentBuildError) as info:
+        spec.build()
+    assert str(info.value) == (
+        "agent 'deep' (plugin 'third', third -) could not be built: ModuleNotFoundError: "
+        "No module named 'deepalpha_heavy_dependency_not_installed'"
+    )
+    assert (info.value.kind, info.value.name) == ("agent", "deep")
+    assert isinstance(info.value.__cause__, ModuleNotFoundError)
+
+
+def test_a_panic_in_a_factory_is_contained_but_keyboard_interrupt_is_not() -> None:
+    class PanicException(BaseException):
+        pass
+
+    def panic():
+        raise PanicException("index out of bounds")
+
+    plugins = _one("register_agents", AgentSpec(name="rusty", factory=panic))
+    with pytest.raises(ComponentBuildError, match="PanicException: index out of bounds"):
+        plugins.resolve("agent", "rusty").build()
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    plugins = _one("register_agents", AgentSpec(name="ki", factory=interrupted))
+    with pytest.raises(KeyboardInterrupt):
+        plugins.resolve("agent", "ki").build()
+
+
+@pytest.mark.parametrize(
+    ("hook", "record", "expected"),
+    [
+        ("register_agents", AgentSpec, "deepalpha.agents.Agent"),
+        ("register_risk_rules", RiskRuleSpec, "deepalpha.risk.RiskRule"),
+        ("register_gateways", GatewaySpec, "deepalpha.gateways.Gateway"),
+        ("register_data_sources", DataSourceSpec, "deepalpha.data.DataSource"),
+        ("register_llm_providers", LLMProviderSpec, "deepalpha.llm.LLMProvider"),
+    ],
+)
+def test_a_factory_returning_the_wrong_kind_of_object_is_refused(hook, record, expected) -> None:
+    plugins = _one(hook, record(name="odd", factory=lambda: {"not": "a component"}))
+    kind = record(name="x", factory=object).kind
+    with pytest.raises(ComponentBuildError) as info:
+        plugins.resolve(kind, "odd").build()
+    assert f"its factory returned dict, not a {expected}" in str(info.value)
+
+
+def test_option_errors_from_a_factory_pass_through_readable() -> None:
+    import attrs
+
+    @attrs.frozen
+    class Picky:
+        mode: str = attrs.field(validator=attrs.validators.in_(["a", "b"]))
+
+    def factory():
+        return Picky("c")
+
+    plugins = _one("register_agents", AgentSpec(name="picky", factory=factory))
+    with pytest.raises(ValueError) as info:
+        plugins.resolve("agent", "picky").build()
+    assert str(info.value) == "mode: must be one of 'a', 'b'; got 'c'"
+
+
+def test_a_working_factory_is_unchanged() -> None:
+    plugins = _one("register_agents", AgentSpec(name="fine", factory=_Agent, description="d"))
+    spec = plugins.resolve("agent", "fine")
+    assert isinstance(spec.build(), _Agent)
+    assert spec.description == "d" and spec.factory.factory is _Agent

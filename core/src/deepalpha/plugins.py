@@ -145,11 +145,7 @@ class DeepAlphaPlugins:
         candidates = likely or [info for info in not_loaded if info.status != "blocked"]
         if not candidates:
             return ""
-        parts = [
-            f"plugin {info.name!r} ({info.distribution} {info.version}) is {info.status}"
-            + (f": {info.error}" if info.error else "")
-            for info in candidates
-        ]
+        parts = list(dict.fromkeys(describe_not_loaded(info) for info in candidates))
         lead = "; " if likely else "; it may come from a plugin that did not load: "
         return lead + "; ".join(parts)
 
@@ -235,6 +231,15 @@ class GuardedFactory:
                 self.name,
             )
         return result
+
+
+def describe_not_loaded(info: PluginInfo) -> str:
+    """``plugin 'x' (dist version) failed to load: error``; one text for entry-point twins."""
+    if info.error and info.error.startswith("entry point name "):
+        return f"plugin {info.name!r} failed to load: {info.error}"  # the error names both
+    what = "failed to load" if info.status == "failed" else f"is {info.status}"
+    tail = f": {info.error}" if info.error else ""
+    return f"plugin {info.name!r} ({info.distribution} {info.version}) {what}{tail}"
 
 
 def _conflict_message(kind: str, name: str, providers: list[Provided]) -> str:

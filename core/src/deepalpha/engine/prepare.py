@@ -30,7 +30,7 @@ from ..config import Config
 from ..data import TIMEFRAMES
 from ..domain import datetime_to_ms
 from ..errors import ComponentBuildError, ConfigError, PluginError, UserError, in_source
-from ..plugins import DeepAlphaPlugins, get_plugin_manager
+from ..plugins import DeepAlphaPlugins, describe_not_loaded, get_plugin_manager
 from .components import Components, build_components, resolve_options
 
 log = logging.getLogger(__name__)
@@ -121,10 +121,10 @@ def _prepare(config: Config, mode: str | None, plugins: DeepAlphaPlugins, report
     if report:
         _check_folder(report_dir, "app.report_dir", "report folder")
     _resolve_all(config, plugins)
+    components = _build(config, plugins)
     warnings = _unused_failures(plugins)
     for warning in warnings:
         log.warning("%s", warning)
-    components = _build(config, plugins)
     return Prepared(
         config, mode, components, step_ms, window, windows, database, report_dir, warnings
     )
@@ -137,17 +137,9 @@ def _check_strict_plugins(config: Config, plugins: DeepAlphaPlugins) -> None:
     if not config.plugins.strict:
         return
     if failures := plugins.failures():
-        first = failures[0]
-        raise PluginError(
-            f"plugins.strict is on and plugin {first.name!r} {_did_not_load(first.status)} "
-            f"({first.distribution} {first.version}): {first.error}"
-        )
+        raise PluginError(f"plugins.strict is on and {describe_not_loaded(failures[0])}")
     if conflicts := plugins.conflicts():
         raise PluginError(f"plugins.strict is on and {conflicts[0]}")
-
-
-def _did_not_load(status: str) -> str:
-    return "failed to load" if status == "failed" else f"is {status}"
 
 
 def _configured(config: Config) -> list[tuple[str, str, dict[str, Any], str]]:
@@ -182,23 +174,25 @@ def _resolve_all(config: Config, plugins: DeepAlphaPlugins) -> None:
     """Resolve every configured name and validate its options, naming the key path on failure."""
     for kind, name, options, path in _configured(config):
         try:
-            spec, _ = resolve_options(plugins, kind, name, options, path)
+            spec = plugins.resolve(kind, name)
         except PluginError as exc:
             raise PluginError(f"{_name_key(kind, path)}: {exc}") from None
         if kind == "gateway" and getattr(spec, "live", False) and not config.live.enabled:
+            # Before its options: the real-money gate is the first thing to hear about.
             raise PluginError(
                 f"gateway.name: gateway {name!r} trades real money; set live.enabled: true in "
                 "the configuration to allow it (paper trading is the default)"
             )
+        resolve_options(plugins, kind, name, options, path)
 
 
 def _unused_failures(plugins: DeepAlphaPlugins) -> tuple[str, ...]:
     """Every configured name resolved, so the plugins that failed to load are not used here."""
-    return tuple(
-        f"plugin {info.name!r} ({info.distribution} {info.version}) {_did_not_load(info.status)}"
-        f" and this configuration does not use it: {info.error}"
+    lines = (
+        f"{describe_not_loaded(info)}; this configuration does not use it"
         for info in plugins.failures()
     )
+    return tuple(dict.fromkeys(lines))
 
 
 def _build(config: Config, plugins: DeepAlphaPlugins) -> Components:

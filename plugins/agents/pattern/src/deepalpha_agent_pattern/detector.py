@@ -333,111 +333,109 @@ class Detector:
             self._shapes(pivot.confirmed)
 
     def _shapes(self, now: int) -> None:
-        s, tol, depth, charts = self._swings, self._tol, self._depth, self._charts
+        """Look for a shape ending at the newest swing: the most specific first (a head and
+        shoulders also ends in a descending triangle; two equal peaks are a double top before
+        they are the flat side of a triangle), so one new swing yields at most one candidate."""
+        s = self._swings
         last = s[-1]
         deadline = last.index + self._confirm
-        nan = float("nan")
-        found: list[_Candidate] = []
-        if len(s) >= 3:
-            a, b, c = s[-3:]
-            if last.kind == HIGH and "double_top" in charts:
-                top, low = max(a.price, c.price), min(a.price, c.price)
-                if _rel(a.price, c.price) <= tol and low - b.price >= depth * top:
-                    height = (a.price + c.price) / 2 - b.price
-                    found.append(
-                        _Candidate(
-                            "double_top", (a, b, c), None, _flat(b.price), top, height, deadline
-                        )
-                    )
-            if last.kind == LOW and "double_bottom" in charts:
-                bottom, high = min(a.price, c.price), max(a.price, c.price)
-                if _rel(a.price, c.price) <= tol and b.price - high >= depth * b.price:
-                    height = b.price - (a.price + c.price) / 2
-                    found.append(
-                        _Candidate(
-                            "double_bottom",
-                            (a, b, c),
-                            _flat(b.price),
-                            None,
-                            bottom,
-                            height,
-                            deadline,
-                        )
-                    )
-        if len(s) >= 5:
-            ls, t1, head, t2, rs = s[-5:]
-            neck = _line(t1, t2)
-            if last.kind == HIGH and "head_and_shoulders" in charts:
-                height = head.price - neck(head.index)
-                if (
-                    head.price > max(ls.price, rs.price) * (1 + tol)
-                    and _rel(ls.price, rs.price) <= 2 * tol
-                    and height >= depth * head.price
-                    and abs(t1.price - t2.price) < height / 2
-                ):
-                    found.append(
-                        _Candidate(
-                            "head_and_shoulders",
-                            (ls, t1, head, t2, rs),
-                            None,
-                            neck,
-                            rs.price,
-                            height,
-                            deadline,
-                        )
-                    )
-            if last.kind == LOW and "inverse_head_and_shoulders" in charts:
-                height = neck(head.index) - head.price
-                if (
-                    head.price < min(ls.price, rs.price) * (1 - tol)
-                    and _rel(ls.price, rs.price) <= 2 * tol
-                    and height >= depth * neck(head.index)
-                    and abs(t1.price - t2.price) < height / 2
-                ):
-                    found.append(
-                        _Candidate(
-                            "inverse_head_and_shoulders",
-                            (ls, t1, head, t2, rs),
-                            neck,
-                            None,
-                            rs.price,
-                            height,
-                            deadline,
-                        )
-                    )
-        if len(s) >= 4:
-            four = tuple(s[-4:])
-            a1, a2 = (p for p in four if p.kind == HIGH)
-            b1, b2 = (p for p in four if p.kind == LOW)
-            du = (a2.price - a1.price) / a1.price
-            dl = (b2.price - b1.price) / b1.price
-            kind = None
-            if abs(du) <= tol and dl > tol:
-                kind = "ascending_triangle"
-            elif du < -tol and abs(dl) <= tol:
-                kind = "descending_triangle"
-            elif du < -tol and dl > tol:
-                kind = "symmetric_triangle"
-            if kind in charts:
-                upper, lower = _line(a1, a2), _line(b1, b2)
-                start = four[0].index
-                height = upper(start) - lower(start)
-                if height >= depth * upper(start):
-                    # The lines meet where the width, falling linearly, reaches zero.
-                    end = last.index
-                    narrowing = (upper(start) - lower(start)) - (upper(end) - lower(end))
-                    if narrowing > 0:
-                        apex = start + height * (end - start) / narrowing
-                        found.append(
-                            _Candidate(
-                                kind, four, upper, lower, nan, height, min(deadline, int(apex))
-                            )
-                        )
-        if found:
+        cand = (
+            (self._head_and_shoulders(s[-5:], deadline) if len(s) >= 5 else None)
+            or (self._double(s[-3:], deadline) if len(s) >= 3 else None)
+            or (self._triangle(tuple(s[-4:]), deadline) if len(s) >= 4 else None)
+        )
+        if cand is not None and cand.deadline >= now:
             pending = self._pending
-            pending.extend(c for c in found if c.deadline >= now)
+            pending.append(cand)
             if len(pending) > MAX_PENDING:
-                del pending[: len(pending) - MAX_PENDING]
+                del pending[0]
+
+    def _double(self, three: list[Pivot], deadline: int) -> _Candidate | None:
+        a, b, c = three
+        tol, depth = self._tol, self._depth
+        if _rel(a.price, c.price) > tol:
+            return None
+        mean = (a.price + c.price) / 2
+        if c.kind == HIGH and "double_top" in self._charts:
+            top, low = max(a.price, c.price), min(a.price, c.price)
+            if low - b.price >= depth * top:
+                return _Candidate(
+                    "double_top", (a, b, c), None, _flat(b.price), top, mean - b.price, deadline
+                )
+        if c.kind == LOW and "double_bottom" in self._charts:
+            bottom, high = min(a.price, c.price), max(a.price, c.price)
+            if b.price - high >= depth * b.price:
+                return _Candidate(
+                    "double_bottom",
+                    (a, b, c),
+                    _flat(b.price),
+                    None,
+                    bottom,
+                    b.price - mean,
+                    deadline,
+                )
+        return None
+
+    def _head_and_shoulders(self, five: list[Pivot], deadline: int) -> _Candidate | None:
+        ls, t1, head, t2, rs = five
+        tol, depth = self._tol, self._depth
+        if _rel(ls.price, rs.price) > 2 * tol:
+            return None
+        neck = _line(t1, t2)
+        at_head = neck(head.index)
+        if head.kind == HIGH and "head_and_shoulders" in self._charts:
+            height = head.price - at_head
+            if (
+                head.price > max(ls.price, rs.price) * (1 + tol)
+                and height >= depth * head.price
+                and abs(t1.price - t2.price) < height / 2
+            ):
+                return _Candidate(
+                    "head_and_shoulders", tuple(five), None, neck, rs.price, height, deadline
+                )
+        if head.kind == LOW and "inverse_head_and_shoulders" in self._charts:
+            height = at_head - head.price
+            if (
+                head.price < min(ls.price, rs.price) * (1 - tol)
+                and height >= depth * at_head
+                and abs(t1.price - t2.price) < height / 2
+            ):
+                return _Candidate(
+                    "inverse_head_and_shoulders",
+                    tuple(five),
+                    neck,
+                    None,
+                    rs.price,
+                    height,
+                    deadline,
+                )
+        return None
+
+    def _triangle(self, four: tuple[Pivot, ...], deadline: int) -> _Candidate | None:
+        tol = self._tol
+        a1, a2 = (p for p in four if p.kind == HIGH)
+        b1, b2 = (p for p in four if p.kind == LOW)
+        du = (a2.price - a1.price) / a1.price
+        dl = (b2.price - b1.price) / b1.price
+        if abs(du) <= tol and dl > tol:
+            kind = "ascending_triangle"
+        elif du < -tol and abs(dl) <= tol:
+            kind = "descending_triangle"
+        elif du < -tol and dl > tol:
+            kind = "symmetric_triangle"
+        else:
+            return None
+        if kind not in self._charts:
+            return None
+        upper, lower = _line(a1, a2), _line(b1, b2)
+        start, end = four[0].index, four[-1].index
+        height = upper(start) - lower(start)
+        narrowing = height - (upper(end) - lower(end))
+        if height < self._depth * upper(start) or narrowing <= 0:
+            return None
+        # The lines meet where the width, shrinking linearly, reaches zero.
+        apex = start + height * (end - start) / narrowing
+        return _Candidate(kind, four, upper, lower, float("nan"), height, min(deadline, int(apex)))
 
     def _check_candidates(self, i: int, ts: int, close: float) -> None:
         keep: list[_Candidate] = []

@@ -292,3 +292,5 @@ def test_symbol_curves_add_up_to_the_portfolio(run):
             # A flat symbol's P&L is its closed trades' net, whatever the route.
             assert s.pnl == pytest.approx(float(s.net_pnl), abs=1e-12 * scale)
     assert sum(s.trades for s in bd.symbols.values()) == bd.portfolio.trades
+    # The portfolio's exposure from the symbols' positions is the one the fills give directly.
+    assert bd.portfolio.exposure == summarize(ts, equity, timeframe_ms=HOUR, fills=fills).exposure

@@ -43,7 +43,7 @@ import numpy as np
 from attrs import frozen
 
 from ..domain import ZERO, Fill
-from .metrics import Summary, _array, _finite, summarize, total_fees, trade_stats
+from .metrics import Summary, _array, _finite, equity_curve, summarize, total_fees, trade_stats
 from .trades import _EXACT, Trade, build_trades
 
 _SYMBOL_DECIMAL_FIELDS = ("gross_profit", "gross_loss", "net_pnl", "fees_paid", "open_quantity")
@@ -176,38 +176,44 @@ def _marks(sym_ts: np.ndarray, close: np.ndarray, at: np.ndarray) -> np.ndarray:
     return out
 
 
-def _held_rows(
-    fills: Sequence[Fill], rows_ts: np.ndarray, timeframe_ms: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Signed position, cash moved by the fills, and "position open", at each of ``rows_ts``.
-
-    ``fills`` are one symbol's, in time order. Cumulative amounts are summed exactly and converted
-    to float once, so a flat position is exactly 0.
+@frozen
+class _Ledger:
+    """One symbol's fills as running totals: after fill ``i``, the signed position and the cash
+    its fills moved (fees paid). Summed exactly and converted to float once, so flat is exactly 0.
     """
-    n = len(rows_ts)
-    if not fills:
-        zeros = np.zeros(n, dtype=np.float64)
-        return zeros, zeros.copy(), np.zeros(n, dtype=bool)
-    qty = cash = ZERO
-    cum_qty = np.empty(len(fills), dtype=np.float64)
-    cum_cash = np.empty(len(fills), dtype=np.float64)
-    fill_ts = np.empty(len(fills), dtype=np.int64)
-    for i, fill in enumerate(fills):
-        signed = _EXACT.multiply(fill.quantity, Decimal(fill.side.sign))
-        qty = _EXACT.add(qty, signed)
-        flow = _EXACT.multiply(signed, fill.price)
-        cash = _EXACT.subtract(_EXACT.subtract(cash, flow), fill.fee)
-        cum_qty[i] = float(qty)
-        cum_cash[i] = float(cash)
-        fill_ts[i] = fill.ts
-    # Fills done by each row's close (fill.ts < row ts + timeframe) make its position.
-    done = np.searchsorted(fill_ts, rows_ts + timeframe_ms, side="left")
-    position = np.zeros(n, dtype=np.float64)
-    moved = np.zeros(n, dtype=np.float64)
-    has = done > 0
-    position[has] = cum_qty[done[has] - 1]
-    moved[has] = cum_cash[done[has] - 1]
-    return position, moved, position != 0.0
+
+    fill_ts: np.ndarray
+    position: np.ndarray
+    cash: np.ndarray
+    final_position: Decimal
+
+    @classmethod
+    def of(cls, fills: Sequence[Fill]) -> _Ledger:
+        qty = cash = ZERO
+        position = np.empty(len(fills), dtype=np.float64)
+        moved = np.empty(len(fills), dtype=np.float64)
+        fill_ts = np.empty(len(fills), dtype=np.int64)
+        for i, fill in enumerate(fills):
+            signed = _EXACT.multiply(fill.quantity, Decimal(fill.side.sign))
+            qty = _EXACT.add(qty, signed)
+            cash = _EXACT.subtract(
+                _EXACT.subtract(cash, _EXACT.multiply(signed, fill.price)), fill.fee
+            )
+            position[i] = float(qty)
+            moved[i] = float(cash)
+            fill_ts[i] = fill.ts
+        return cls(fill_ts, position, moved, qty)
+
+    def at(self, rows_ts: np.ndarray, timeframe_ms: int) -> tuple[np.ndarray, np.ndarray]:
+        """(position, cash moved) at the close of each row: fills with ``ts < row + timeframe``."""
+        n = len(rows_ts)
+        position = np.zeros(n, dtype=np.float64)
+        moved = np.zeros(n, dtype=np.float64)
+        done = np.searchsorted(self.fill_ts, rows_ts + timeframe_ms, side="left")
+        has = done > 0
+        position[has] = self.position[done[has] - 1]
+        moved[has] = self.cash[done[has] - 1]
+        return position, moved
 
 
 def _benchmark(
@@ -268,32 +274,42 @@ def breakdown(
     if trades is None:
         trades = build_trades(ordered).trades
     trades = tuple(trades)
+    for trade in trades:
+        if trade.symbol not in by_symbol:
+            raise ValueError(
+                f"trades: a trade is for {trade.symbol!r}, which has no bars in closes"
+            )
 
-    ts_a = _array("ts", ts, np.int64)
-    eq = _array("equity", equity, np.float64)
-    # summarize validates ts, equity and timeframe_ms; the benchmark needs a valid curve first.
-    probe = summarize(ts_a, eq, timeframe_ms=timeframe_ms, fills=ordered, trades=trades)
-    sym_returns, hold_return, hold_curve = _benchmark(cols, ts_a, float(eq[0]))
-    portfolio = attrs.evolve(probe, buy_hold_return=hold_return)
-
+    ts_a, eq, timeframe_ms = equity_curve(ts, equity, timeframe_ms)
     pnl: dict[str, np.ndarray] = {}
     held_at_end: dict[str, Decimal] = {}
     exposure: dict[str, float] = {}
     bars: dict[str, int] = {}
+    any_open = np.zeros(len(ts_a), dtype=bool)
     for symbol, (sym_ts, close) in cols.items():
-        own = by_symbol[symbol]
-        position, moved, _ = _held_rows(own, ts_a, timeframe_ms)
+        ledger = _Ledger.of(by_symbol[symbol])
+        position, moved = ledger.at(ts_a, timeframe_ms)
         pnl[symbol] = moved + position * _marks(sym_ts, close, ts_a)
+        any_open |= position != 0.0
         # Exposure over the symbol's own bars within the run.
         lo = int(np.searchsorted(sym_ts, ts_a[0], side="left"))
         hi = int(np.searchsorted(sym_ts, ts_a[-1], side="right"))
         bars[symbol] = hi - lo
-        _, _, open_ = _held_rows(own, sym_ts[lo:hi], timeframe_ms)
-        exposure[symbol] = float(np.count_nonzero(open_)) / (hi - lo) if hi > lo else 0.0
-        qty = ZERO
-        for fill in own:
-            qty = _EXACT.add(qty, _EXACT.multiply(fill.quantity, Decimal(fill.side.sign)))
-        held_at_end[symbol] = qty
+        own_position, _ = ledger.at(sym_ts[lo:hi], timeframe_ms)
+        exposure[symbol] = float(np.count_nonzero(own_position)) / (hi - lo) if hi > lo else 0.0
+        held_at_end[symbol] = ledger.final_position
+
+    sym_returns, hold_return, hold_curve = _benchmark(cols, ts_a, float(eq[0]))
+    # Portfolio exposure from the positions just built: bars at whose close any symbol is held.
+    portfolio = summarize(
+        ts_a,
+        eq,
+        timeframe_ms=timeframe_ms,
+        fills=ordered,
+        trades=trades,
+        position_qty=any_open.astype(np.float64),
+        buy_hold_return=hold_return,
+    )
 
     initial_cash = float(eq[0]) - math.fsum(float(curve[0]) for curve in pnl.values())
     trades_by: dict[str, list[Trade]] = {symbol: [] for symbol in cols}

@@ -283,6 +283,35 @@ def total_fees(fills: Sequence[Fill]) -> Decimal:
     return fees
 
 
+def equity_curve(ts: Any, equity: Any, timeframe_ms: Any) -> tuple[np.ndarray, np.ndarray, int]:
+    """``ts``, ``equity`` and ``timeframe_ms`` validated as ``summarize`` needs them.
+
+    Raises ``ValueError`` naming the argument (see ``summarize``).
+    """
+    ts_a = _array("ts", ts, np.int64)
+    eq = _array("equity", equity, np.float64)
+    n = len(ts_a)
+    if n == 0:
+        raise ValueError("ts: the equity curve is empty; at least one bar is needed")
+    if len(eq) != n:
+        raise ValueError(f"equity: has {len(eq)} values, ts has {n}")
+    if isinstance(timeframe_ms, bool) or int(timeframe_ms) != timeframe_ms or timeframe_ms <= 0:
+        raise ValueError(f"timeframe_ms: must be a positive integer, got {timeframe_ms!r}")
+    timeframe_ms = int(timeframe_ms)
+    _finite("equity", eq)
+    if eq[0] <= 0:
+        raise ValueError(f"equity[0]: the starting equity must be > 0, got {eq[0]!r}")
+    if n > 1:
+        steps = np.diff(ts_a)
+        if steps.min() <= 0:
+            i = int(np.argmax(steps <= 0)) + 1
+            raise ValueError(
+                f"ts[{i}]: timestamps must increase strictly, got {ts_a[i]} after {ts_a[i - 1]}"
+            )
+
+    return ts_a, eq, timeframe_ms
+
+
 def summarize(
     ts: Any,
     equity: Any,
@@ -307,26 +336,8 @@ def summarize(
     Raises ``ValueError`` naming the argument for mismatched lengths, non-finite values, a
     non-positive starting equity, unordered timestamps or a non-positive ``timeframe_ms``.
     """
-    ts_a = _array("ts", ts, np.int64)
-    eq = _array("equity", equity, np.float64)
+    ts_a, eq, timeframe_ms = equity_curve(ts, equity, timeframe_ms)
     n = len(ts_a)
-    if n == 0:
-        raise ValueError("ts: the equity curve is empty; at least one bar is needed")
-    if len(eq) != n:
-        raise ValueError(f"equity: has {len(eq)} values, ts has {n}")
-    if isinstance(timeframe_ms, bool) or int(timeframe_ms) != timeframe_ms or timeframe_ms <= 0:
-        raise ValueError(f"timeframe_ms: must be a positive integer, got {timeframe_ms!r}")
-    timeframe_ms = int(timeframe_ms)
-    _finite("equity", eq)
-    if eq[0] <= 0:
-        raise ValueError(f"equity[0]: the starting equity must be > 0, got {eq[0]!r}")
-    if n > 1:
-        steps = np.diff(ts_a)
-        if steps.min() <= 0:
-            i = int(np.argmax(steps <= 0)) + 1
-            raise ValueError(
-                f"ts[{i}]: timestamps must increase strictly, got {ts_a[i]} after {ts_a[i - 1]}"
-            )
 
     bars_per_year = YEAR_MS / timeframe_ms
     initial, final = float(eq[0]), float(eq[-1])

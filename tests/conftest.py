@@ -141,13 +141,15 @@ def fresh_venv():
     """``fresh_venv(path, *requirements)``: a new virtual environment on this Python version
     holding DeepAlpha's core (editable: always the current sources), the kernel, and
     ``requirements``, installed by uv from its cache (offline first; the index if the cache is
-    cold), pinned by requirements/dev.lock. Returns the environment's python."""
+    cold), pinned by requirements/dev.lock. ``copied`` distributions are copied from the running
+    environment like the kernel (``pip``: uv's cache may not hold it, and ensurepip is slow).
+    Returns the environment's python."""
     from uv import find_uv_bin
 
     uv = find_uv_bin()
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV" and not k.startswith("UV_")}
 
-    def make(path: Path, *requirements: str) -> Path:
+    def make(path: Path, *requirements: str, copied: tuple[str, ...] = ()) -> Path:
         def run(*args: str) -> subprocess.CompletedProcess:
             return subprocess.run([uv, *args], capture_output=True, text=True, env=env, timeout=600)
 
@@ -155,7 +157,8 @@ def fresh_venv():
         assert created.returncode == 0, created.stderr
         python = path / "bin" / "python"
         version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-        _copy_distribution("deepalpha-kernel", path / "lib" / version / "site-packages")
+        for name in ("deepalpha-kernel", *copied):
+            _copy_distribution(name, path / "lib" / version / "site-packages")
         install = [
             "pip",
             "install",

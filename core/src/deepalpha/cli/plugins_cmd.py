@@ -270,7 +270,7 @@ def _installer(choice: str, command: str) -> tuple[str, list[str]]:
             "use --installer pip"
         )
     if importlib.util.find_spec("pip") is None:
-        missing = "pip is" if choice == "pip" else "neither uv nor pip is"
+        missing = "pip is not" if choice == "pip" else "neither uv nor pip is"
         raise UserError(
             f"plugins {command}: {missing} available to {sys.executable}; "
             f"`{sys.executable} -m ensurepip` installs pip, or put uv on PATH"

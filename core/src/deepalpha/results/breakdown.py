@@ -26,8 +26,10 @@ Conventions:
   ``summarize(close=...)`` computes it. For several: an **equal-weight portfolio**: the initial
   capital is split equally, each share buys its symbol at the symbol's first close in the run (a
   share waits in cash until its symbol's first bar) and is held to the end; no fees, no
-  rebalancing. Its return is the mean of the symbols' buy-and-hold returns. Computed once here and
-  handed to ``summarize`` and to the report.
+  rebalancing. Its return is the mean of the symbols' buy-and-hold returns (a symbol without a bar
+  inside the run is left out). Computed once here and handed to ``summarize`` and to the report.
+- **Portfolio exposure** is the share of rows at whose close any symbol is held, taken from the
+  symbols' positions built here (the same figure ``summarize`` derives from the fills).
 - **Trades** are FIFO round trips (``deepalpha.results.trades``), split by symbol.
 """
 

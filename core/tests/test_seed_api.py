@@ -166,9 +166,10 @@ def test_get_market_data_own_coarser_and_other_symbol_never_look_ahead() -> None
             _assert_rows(_rows(eth_4h), _reference_resample(eth_source, 4 * HOUR, HOUR))
             for data in (own, own_4h, theirs, eth_4h):
                 assert all(not data[name].flags.writeable for name in data)
-    # Signals left without agent/symbol/ts are completed with the agent's name and the bar.
-    assert all(s.symbol and s.ts and s.agent == "agent" for s in signals)
+    # Signal.buy() leaves agent/symbol/ts for the engine to fill in.
+    assert all((s.agent, s.symbol, s.ts) == ("", "", 0) for s in signals)
     assert len({id(a) for a in agents.values()}) == 2
+    assert all(a.uses_market for a in agents.values())  # they read each other's bars
 
 
 def test_get_market_data_refuses_what_it_cannot_give() -> None:

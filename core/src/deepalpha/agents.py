@@ -15,7 +15,6 @@ import abc
 import re
 from collections.abc import Callable, Iterator, Mapping
 
-import attrs
 import numpy as np
 
 from . import hookimpl
@@ -104,13 +103,18 @@ class BaseAgent(Agent):
 
     The engine builds one instance per symbol (the factory is called once per symbol), so whatever
     a subclass keeps on ``self`` belongs to one symbol. A ``Signal`` left without ``agent``,
-    ``symbol`` or ``ts`` (``Signal.buy(confidence=0.8)``) is completed with this agent's name and
-    the current bar. Returning ``None`` abstains, as does raising.
+    ``symbol`` or ``ts`` (``Signal.buy(confidence=0.8)``) is completed by the engine with the
+    agent's configured name and the current bar. Returning ``None`` abstains, as does raising.
+    Reading another symbol sets ``uses_market`` (``deepalpha.testing.check_agent`` then expects
+    signals to differ between a symbol run alone and run beside others).
 
     ``analyze`` recomputes from the data it asks for, which is simple but costs time proportional
     to the history on every bar; an agent that must be fast keeps streaming indicators instead (see
     ``docs/agent_api.md``).
     """
+
+    #: Set once the agent has read another symbol's bars (see the class docstring).
+    uses_market: bool = False
 
     def __init__(self, name: str | None = None) -> None:
         if name is not None:
@@ -126,15 +130,7 @@ class BaseAgent(Agent):
     async def on_bar(self, bar: Bar, history: History) -> Signal | None:
         self.bar = bar
         self.history = history
-        signal = await self.analyze(bar.symbol, history.timeframe)
-        if signal is not None and not (signal.agent and signal.symbol and signal.ts):
-            signal = attrs.evolve(
-                signal,
-                agent=signal.agent or self.name,
-                symbol=signal.symbol or bar.symbol,
-                ts=signal.ts or bar.ts,
-            )
-        return signal
+        return await self.analyze(bar.symbol, history.timeframe)
 
     @abc.abstractmethod
     async def analyze(self, symbol: str, timeframe: str) -> Signal | None:
@@ -163,6 +159,7 @@ class BaseAgent(Agent):
             source = history if timeframe == history.timeframe else history.resampled(timeframe)
             columns = {name: source.column(name) for name in _COLUMNS}
             return MarketData(symbol, timeframe, columns)
+        self.uses_market = True
         market = history.market
         if market is None:
             raise ValueError(

@@ -107,6 +107,11 @@ class DeepAlphaEngine:
         """
         from .agents import register_agent
 
+        if self._plugins is not None:
+            raise RuntimeError(
+                "add_agent: this engine was given its own plugins=; register the agent there "
+                "(a plugin's register_agents) or leave plugins= out"
+            )
         name = register_agent(agent, name=name).name
         self._agents[name] = ComponentConfig(
             enabled=True, weight=float(weight), options=dict(options or {})

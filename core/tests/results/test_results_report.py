@@ -354,3 +354,23 @@ def test_decimation_keeps_ends_and_extremes(series, max_points):
     assert len(keep) <= max(max_points, len(series) if len(series) <= max_points else 0)
     assert np.all(np.diff(keep) > 0) and keep[0] == 0 and keep[-1] == len(series) - 1
     assert series[keep].max() == series.max() and series[keep].min() == series.min()
+
+
+def test_agent_weights_are_shown_in_their_symbol_section():
+    bd = two_symbol_run(40)
+    weights = {
+        A: {
+            "technical": {"weight": 1.25, "accuracy": 0.6, "observations": 12},
+            "trend": {"weight": 0.5, "accuracy": 0.4, "observations": 12},
+        }
+    }
+    page = report.render_html(bd, title="t", weights=weights)
+    a = re.search(r'data-symbol="BTC/USD">(.*?)</section>', page, re.S).group(1)
+    b = re.search(r'data-symbol="ETH/USD">(.*?)</section>', page, re.S).group(1)
+    rows = TableReader.read(a, "weights")
+    assert rows == [
+        ["Agent", "Weight", "Accuracy", "Observations"],
+        ["technical", "1.250", "0.600", "12"],
+        ["trend", "0.500", "0.400", "12"],
+    ]
+    assert "Agent weights" not in b  # no weights given for ETH/USD

@@ -4,8 +4,9 @@ One file, no network: plotly.js is embedded inline (about 4.6 MB), so the report
 e-mail attachment or an air-gapped machine exactly as it did on the machine that wrote it.
 
 What it shows, top to bottom: the portfolio's headline metrics; its equity against buy and hold,
-its drawdown and each symbol's P&L curve; a table of per-symbol metrics; one price chart per symbol
-with its entries and exits; the trade list; the run's configuration with secrets masked.
+its drawdown and each symbol's P&L curve; a table of per-symbol metrics; one section per symbol
+with its price chart, entries and exits, and the agents' weights when given; the trade list; the
+run's configuration with secrets masked.
 
 The figures' data is stored as JSON in one ``<script type="application/json">`` element and drawn
 by a short script, so tools (and our tests) can read back exactly what is plotted. Time is plotted
@@ -285,7 +286,32 @@ def _symbol_div(index: int) -> str:
     return f"{FIGURE_ID}-symbol-{index}"
 
 
-def render_html(bd: Breakdown, *, title: str, config: Mapping[str, Any] | None = None) -> str:
+def _cell(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return str(value) if isinstance(value, int) else f"{value:.3f}"
+
+
+def _weights_table(agents: Mapping[str, Mapping[str, Any]] | None) -> str:
+    """``{agent: {column: value}}`` as a table (columns in the first agent's order), or nothing."""
+    if not agents:
+        return ""
+    columns = list(next(iter(agents.values())))
+    rows = [
+        (agent, *(_cell(values.get(c, "")) for c in columns)) for agent, values in agents.items()
+    ]
+    headers = ["Agent", *(c.replace("_", " ").capitalize() for c in columns)]
+    numeric = frozenset(range(1, len(headers)))
+    return "<h3>Agent weights</h3>\n" + _table("weights", headers, rows, numeric) + "\n"
+
+
+def render_html(
+    bd: Breakdown,
+    *,
+    title: str,
+    config: Mapping[str, Any] | None = None,
+    weights: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+) -> str:
     """The report as one HTML string (see ``write_report``)."""
     from plotly.offline import get_plotlyjs
 
@@ -318,10 +344,11 @@ def render_html(bd: Breakdown, *, title: str, config: Mapping[str, Any] | None =
             f"{s.trades} trades, P&L {s.pnl:,.2f} (closed {float(s.net_pnl):,.2f}), "
             f"fees {float(s.fees_paid):,.2f}"
         )
+        agents = _weights_table((weights or {}).get(symbol))
         sections.append(
             f'<section class="symbol" data-symbol="{html.escape(symbol)}">\n'
             f'<h2>{html.escape(symbol)}</h2>\n<p class="meta">{html.escape(line)}</p>\n'
-            f'<div id="{_symbol_div(i)}"></div>\n</section>'
+            f'<div id="{_symbol_div(i)}"></div>\n{agents}</section>'
         )
     shown = list(bd.trades[:MAX_TRADE_ROWS])
     trade_table = _table(
@@ -392,16 +419,18 @@ def write_report(
     *,
     title: str,
     config: Mapping[str, Any] | None = None,
+    weights: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
 ) -> Path:
     """Write the report of ``breakdown`` to ``path`` (parents created) and return it as a ``Path``.
 
     ``config`` is the run's configuration as a plain mapping, already masked by the caller; keys
-    that look secret are masked again here (``mask_config``). The file is written to a temporary
-    name and renamed, so a crash never leaves half a report.
+    that look secret are masked again here (``mask_config``). ``weights`` is the decision engine's
+    ``{symbol: {agent: {column: value}}}`` (its weights report), shown in each symbol's section.
+    The file is written to a temporary name and renamed, so a crash never leaves half a report.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = render_html(breakdown, title=title, config=config)
+    text = render_html(breakdown, title=title, config=config, weights=weights)
     # A sibling temporary file (same file system, so the rename is atomic) created with the
     # process's usual permissions, unlike mkstemp's owner-only mode: reports are meant to be shared.
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")

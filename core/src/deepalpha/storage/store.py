@@ -259,6 +259,17 @@ class Store:
             row = conn.execute(sa.select(t.runs).where(t.runs.c.id == run_id)).mappings().first()
         return None if row is None else from_row(row, RunInfo)
 
+    def run_ids(self, prefix: str, limit: int = 10) -> list[str]:
+        """Ids of runs starting with ``prefix`` (people type the 8 characters runs print)."""
+        query = (
+            sa.select(t.runs.c.id)
+            .where(t.runs.c.id.startswith(prefix, autoescape=True))
+            .order_by(t.runs.c.id)
+            .limit(limit)
+        )
+        with self._read() as conn:
+            return list(conn.execute(query).scalars())
+
     # -- orders, fills, positions ------------------------------------------------------------
 
     def journal(self, run_id: str, *, buffered: bool = False) -> StoreJournal | BufferedJournal:

@@ -306,9 +306,12 @@ def test_without_a_timeframe_the_agent_reads_the_bars_it_gets() -> None:
 
 @pytest.mark.parametrize("options", [TrendOptions(), TrendOptions(**SMALL)])
 def test_contract_on_two_symbols(options) -> None:
-    for symbol, seed in (("A/USD", 1), ("B/USD", 2)):
-        signals = check_agent(TrendAgent(options), random_walk_bars(300, symbol, seed))
-        assert sum(s is not None for s in signals) > 150
+    signals = check_agent(
+        lambda: TrendAgent(options),
+        random_walk_bars(300, "A/USD", 1),
+        random_walk_bars(300, "B/USD", 2),
+    )
+    assert sum(s is not None for s in signals) > 150
 
 
 def test_registered_under_its_name(deepalpha_plugins) -> None:

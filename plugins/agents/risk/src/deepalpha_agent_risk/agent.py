@@ -105,6 +105,9 @@ def cornish_fisher_tail_mean(m1: float, m2: float, m3: float, skew: float, kurt:
 
 class RiskAgent(Agent):
     name = "risk"
+    #: It reads the other symbols (correlation), so its rationale differs when they run beside it;
+    #: ``deepalpha.testing.check_agent`` then skips its "same alone and together" comparison.
+    uses_market = True
 
     def __init__(self, options: RiskOptions | None = None) -> None:
         self.options = options or RiskOptions()
@@ -125,6 +128,7 @@ class RiskAgent(Agent):
         self._prev = 0.0
         self._s1 = self._s2 = self._s3 = self._s4 = 0.0
         self._peak = indicator("DONCHIAN", streaming=True)(o.drawdown_window)
+        self._top = 0.0
         self._scale = self._bars_per_day = 0.0
         self._vetoed = False
         self._bars = 0
@@ -150,6 +154,10 @@ class RiskAgent(Agent):
             raise ValueError(f"{bar.symbol}: close must be > 0 for returns, got {close!r}")
         self._bars += 1
         upper = self._peak.update(close, close)[0]
+        if upper != upper:  # fewer bars than drawdown_window so far: the highest of them all
+            if close > self._top:
+                self._top = close
+            upper = self._top
         prev = self._prev
         self._prev = close
         if prev == 0.0:
@@ -159,7 +167,7 @@ class RiskAgent(Agent):
             self._scale = math.sqrt(self._bars_per_day)
         self._push(close / prev - 1.0)
         n = self._count
-        if n < o.window or upper != upper:
+        if n < o.window:
             return None
 
         # Moments of the window from the running sums (population: divided by n).
@@ -227,6 +235,7 @@ class RiskAgent(Agent):
         )
         key = (
             self._vetoed,
+            level >= o.caution,
             round(level, 2),
             round(drawdown, 2),
             ratios.index(max(ratios)),
@@ -275,7 +284,7 @@ class RiskAgent(Agent):
     def _read(self, key: tuple) -> tuple:
         """(direction, strength, confidence, rationale, stop, take, veto) for rounded readings."""
         o = self.options
-        vetoed, level, drawdown, governing, crossed, concentrated, stats = key
+        vetoed, cautious, level, drawdown, governing, crossed, concentrated, stats = key
         vol, var_h, _, var_p, _, var_cf, _, _ = stats
         if stats != self._stats_key:  # the figures' part of the text changes less often
             self._stats_key = stats
@@ -290,15 +299,16 @@ class RiskAgent(Agent):
                 why = f"a reading still at {o.release:.0%} or more of its limit since the veto"
             head = f"risk-off ({why})"
             direction, strength, confidence, veto = Direction.SHORT, 1.0, 1.0, True
-        elif level >= o.caution:
+        elif cautious:
             nearest = "correlation" if concentrated and level == o.caution else names[governing]
             head = f"elevated risk ({nearest} at {level:.0%} of its limit): lean to reduce"
             direction, veto = Direction.SHORT, False
-            strength = min(0.5, 0.5 * (level - o.caution) / (1.0 - o.caution))
+            strength = min(0.5, max(0.0, 0.5 * (level - o.caution) / (1.0 - o.caution)))
             confidence = min(1.0, level)
         else:
             head = f"risk within limits (highest at {level:.0%} of its limit)"
-            direction, strength, confidence, veto = Direction.FLAT, 0.0, 1.0 - level, False
+            confidence = max(0.0, 1.0 - level)
+            direction, strength, veto = Direction.FLAT, 0.0, False
         limits = (
             f"1-day {o.level:.0%} VaR ({_METHOD_NAMES[o.var_method]}) {var:.1%} "
             f"(limit {o.max_var:.1%}), volatility {vol:.1%}/day (limit {o.max_volatility:.1%}), "

@@ -221,7 +221,7 @@ def test_triangles(zigzag, kind, points, direction) -> None:
     assert found.index == at
     height = upper(idx[0]) - lower(idx[0])
     assert found.target == pytest.approx(close[at] + direction * height)
-    assert found.stop == pytest.approx(lower(at) if direction > 0 else upper(at))
+    assert found.stop == (low[lows[1]] if direction > 0 else high[highs[1]])
 
 
 # -- shapes that are not the pattern ---------------------------------------------------------------

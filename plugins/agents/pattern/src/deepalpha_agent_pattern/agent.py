@@ -133,6 +133,12 @@ def _level_part(
     if support is None and resistance is None and not breaks:
         return _NOTHING
     score, said = 0.0, []
+    broken = {lv for lv, _ in breaks}
+    # A level just broken is where the close sits, on its far side: counted once, as the break.
+    if support in broken:
+        support = None
+    if resistance in broken:
+        resistance = None
     if support is not None:
         score += support.strength
         said.append(f"at support {_level(support)}")

@@ -41,7 +41,7 @@ Chart patterns
       lows. The height at the first of the four pivots must be at least ``depth``. Confirmed by a
       close above the upper line (bullish) or below the lower line (bearish), both extended to
       that bar, before the lines meet; target: the close plus or minus that height; stop: the
-      other line.
+      latest swing on the other side (the last low for a break upwards).
 
     A candidate must confirm within ``confirm_bars`` bars of its last pivot, checked from the bar
     that confirms that pivot; a double top or head and shoulders whose stop is closed beyond first
@@ -459,8 +459,8 @@ class Detector:
                 continue
             if cand.stop == cand.stop:
                 stop = cand.stop
-            else:  # triangles: the other side
-                stop = lower(i) if direction == HIGH else upper(i)
+            else:  # triangles: the latest swing on the other side
+                stop = next(p.price for p in reversed(cand.pivots) if p.kind == -direction)
             target = (line if cand.upper is None or cand.lower is None else close) + (
                 direction * cand.height
             )

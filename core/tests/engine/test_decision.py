@@ -259,6 +259,24 @@ def test_seed_flat_keys_map_onto_structured_ones() -> None:
         DecisionConfig(cache_duration=60, cache=CacheConfig(ttl=120.0))
 
 
+def test_the_seeds_decision_section_loads(tmp_path) -> None:
+    from deepalpha.config import load_config
+    from deepalpha.errors import ConfigError
+
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(
+        "decision:\n  min_confidence: 0.7\n  cache_duration: 300  # 5 minutes\n"
+        "  memory_size: 100\n",
+        encoding="utf-8",
+    )
+    decision = load_config(seed).decision
+    assert (decision.min_confidence, decision.cache.ttl, decision.memory.size) == (0.7, 300, 100)
+    both = tmp_path / "both.yaml"
+    both.write_text("decision:\n  memory_size: 10\n  memory: {size: 20}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"decision\.memory_size: 10 and memory\.size: 20"):
+        load_config(both)
+
+
 # -- the LLM ----------------------------------------------------------------------------------
 
 

@@ -133,9 +133,23 @@ def test_bad_input_is_one_line_and_exit_2(db, tmp_path) -> None:
 
 
 def test_the_database_defaults_to_the_configured_storage_url(db, tmp_path) -> None:
-    url, run_id, _ = db
+    url, *_ = db
     config = tmp_path / "c.yaml"
     config.write_text(f"storage:\n  url: {url}\n", encoding="utf-8")
     result = _cli("decisions", "list", "-c", str(config), "--json")
     assert result.exit_code == 0, result.output
     assert [r["id"] for r in json.loads(result.output)] == [4, 3, 2, 1]
+
+
+def test_the_documented_rationale_is_the_one_the_engine_writes(db) -> None:
+    """docs/configuration.md quotes this decision's rationale; keep the two in step."""
+    from pathlib import Path
+
+    _, _, decisions = db
+    rationale = decisions[2].rationale
+    assert rationale == (
+        "sell 0.42: combined -0.416 <= -0.100: agents -0.720 (weight 2.00) outvote LLM smollm "
+        "buy 0.80 (counted +0.800) at weight 0.50"
+    )
+    docs = Path(__file__).resolve().parents[3] / "docs" / "configuration.md"
+    assert rationale in " ".join(docs.read_text(encoding="utf-8").split())

@@ -352,9 +352,10 @@ def test_docs_show_the_files_the_tests_run():
     """Every code block in docs/agent_api.md announced with ``<!-- file: path -->`` is that
     file, character for character; every snippet file is shown."""
     doc = (ROOT / "docs" / "agent_api.md").read_text()
-    blocks = re.findall(r"<!-- file: (\S+) -->\n```python\n(.*?)```\n", doc, re.S)
+    blocks = re.findall(r"<!-- file: (\S+) -->\n```\w+\n(.*?)```\n", doc, re.S)
     shown = {path: text for path, text in blocks}
     for path, text in shown.items():
         assert (ROOT / path).read_text() == text, path
-    files = {str(p.relative_to(ROOT)) for p in [*SNIPPETS.glob("*.py"), *EXAMPLES.glob("*.py")]}
+    snippets = [*SNIPPETS.rglob("*.py"), *SNIPPETS.rglob("*.yaml"), *EXAMPLES.glob("*.py")]
+    files = {str(p.relative_to(ROOT)) for p in snippets}
     assert files <= set(shown)

@@ -525,6 +525,7 @@ class Engine:
         if self._pending_decisions:
             self.store.record_decisions(self.run_id, self._pending_decisions)
             self._pending_decisions = []
+            self.decisions.save()
 
     def flush(self, keep_last: bool = False) -> None:
         """Write buffered decisions, journal entries and equity rows; ``keep_last`` holds back
@@ -535,6 +536,7 @@ class Engine:
         self._pending_rows = rest
         self.equity_rows.extend(done)
         decisions, self._pending_decisions = self._pending_decisions, []
+        self.decisions.save()  # learned weights and memory, where the run keeps a book
         batch = self._store_journal.take() if self.buffered and self._store_journal else None
         if self._writer is not None:
             self._writer.submit(self._write, decisions, batch, done)

@@ -48,6 +48,8 @@ class RunResult:
     equity_ts: np.ndarray = attrs.field(repr=False)
     equity: np.ndarray = attrs.field(repr=False)
     interrupted: bool = False
+    #: Per-symbol results beside the portfolio's (``results.breakdown.Breakdown``).
+    breakdown: Any = attrs.field(default=None, repr=False)
 
     @property
     def bars_per_second(self) -> float:
@@ -96,8 +98,7 @@ def run(
     ``stop`` (polled between bars and between polls of a live feed) ends the feed early when it
     returns true; the run then finishes normally with the bars seen so far.
     """
-    from ..results.metrics import summarize
-    from ..results.trades import round_trips
+    from ..results.breakdown import breakdown
     from ..storage import Store
 
     if mode not in MODES:
@@ -152,6 +153,11 @@ def run(
         weights,
         components.llm,
         AnswerRecord(store if config.decision.llm.record else None),
+        store=store,
+        # Paper and live runs of one configuration name share learned weights and memory across
+        # restarts; a backtest starts from the configured weights every time (reproducible).
+        book=None if mode == "backtest" else f"{mode}:{config.app.name}",
+        allow_short=components.policy.allow_short,
     )
     run_id = store.start_run(mode, mask_secrets(to_dict(config)), list(config.market.symbols))
     hook = plugins.hook
@@ -187,6 +193,7 @@ def run(
         store.finish_run(run_id, "failed", None)
         raise
     finally:
+        decisions.close()  # saves learned weights and memory (paper, live)
         for provider in components.llm.values():
             provider.close()
         components.gateway.close()
@@ -196,43 +203,35 @@ def run(
     rows = engine.equity_rows
     ts = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     equity = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
-    fills = engine.fills
-    trades = round_trips(fills)
-    summary = (
-        summarize(
-            ts,
-            equity,
-            timeframe_ms=timeframe_ms(config.market.timeframe),
-            fills=fills,
-            close=_closes(series, engine, ts),
-            trades=trades,
-        )
+    # Everything the metrics need, the run already holds: its fills and each symbol's closes.
+    closes = {sym: (h.ts, h.close) for sym, h in engine.histories.items()}
+    bd = (
+        breakdown(ts, equity, closes, engine.fills, timeframe_ms(config.market.timeframe))
         if len(rows)
         else None
     )
+    summary = bd.portfolio if bd is not None else None
     stats = dict(decisions.stats)
     stats.update(
         orders=engine.state.orders, fills=engine.state.fills, rejections=engine.state.rejections
     )
     report_path = None
-    if report and len(rows) and series:
+    if report and bd is not None:
         from ..results.report import write_report
 
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         report_path = Path(config.app.report_dir) / f"{mode}-{stamp}-{run_id[:8]}.html"
         write_report(
             report_path,
+            bd,
             title=f"DeepAlpha {mode}: {', '.join(config.market.symbols)} {config.market.timeframe}",
-            summary=summary,
-            bars=series[0],
-            ts=ts,
-            equity=equity,
-            trades=trades,
+            config=mask_secrets(to_dict(config)),
+            weights=decisions.agent_weights(),
         )
-    if summary is None:
+    if bd is None:
         store.finish_run(run_id, status, {"summary": None, "stats": stats})
         raise DataError("the run ended before its first bar; nothing to summarise")
-    store.finish_run(run_id, status, {"summary": summary.to_dict(), "stats": stats})
+    store.finish_run(run_id, status, {**bd.to_dict(), "stats": stats})
     _safe(hook.on_run_end, run_id=run_id, summary=summary)
     if own_store:
         store.close()
@@ -247,17 +246,8 @@ def run(
         ts,
         equity,
         interrupted,
+        bd,
     )
-
-
-def _closes(series: list[BarSeries] | None, engine: Engine, ts: np.ndarray) -> np.ndarray | None:
-    """Close of the traded symbol at each equity row, for buy-and-hold; single-symbol runs only."""
-    if len(engine.histories) != 1:
-        return None
-    history = next(iter(engine.histories.values()))
-    if len(history) != len(ts):
-        return None
-    return np.array(history.close)
 
 
 def _safe(hook_caller: Any, **kwargs: Any) -> None:

@@ -41,6 +41,9 @@ def _print_result(result, as_json: bool) -> None:
             "bars": result.bars,
             "seconds": round(result.seconds, 3),
             "summary": result.summary.to_dict(),
+            "symbols": (
+                result.breakdown.to_dict()["symbols"] if result.breakdown is not None else {}
+            ),
             "stats": result.stats,
             "report": str(result.report) if result.report else None,
         }
@@ -52,6 +55,10 @@ def _print_result(result, as_json: bool) -> None:
 
     console = Console()
     console.print(summary_table(result.summary))
+    if result.breakdown is not None and len(result.breakdown.symbols) > 1:
+        from ..results import symbol_table
+
+        console.print(symbol_table(result.breakdown))
     stats = result.stats
     console.print(
         f"run {result.run_id[:8]}: {result.bars} bars in {result.seconds:.2f}s "

@@ -19,6 +19,9 @@ def register_agents():
             name="technical",
             factory=_build,
             options=TechnicalOptions,
-            description="EMA trend, RSI and MACD (Rust kernel, streaming) combined into one signal",
+            description=(
+                "Kernel indicators by name (default EMA cross, MACD, RSI, ATR stop) read as votes "
+                "per timeframe and combined into one signal"
+            ),
         )
     ]

@@ -169,9 +169,9 @@ def test_max_position_per_symbol_reports_the_equity_at_risk() -> None:
     for cap in (0.05, 0.02):
         agent = RiskAgent(RiskOptions(window=120, max_position_per_symbol=cap))
         sig = feed(agent, bars)[-1]
-        var = agent.readings["var_historical"]
-        pct = f"{round(var * 1000) / 10:.1f}%"  # the rationale prints 0.1-point figures
-        share = f"{round(var * 1000) / 1000 * cap * 100:.2f}%"
+        tenths = int(agent.readings["var_historical"] * 1000)  # printed in tenths of a percent
+        pct = f"{tenths / 10:.1f}%"
+        share = f"{tenths / 10 * cap:.2f}%"
         assert f"VaR (historical) {pct}" in sig.rationale
         assert f"a {cap * 100:.1f}% position (max_position_per_symbol) risks {share}" in (
             sig.rationale

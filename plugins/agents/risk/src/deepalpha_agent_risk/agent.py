@@ -134,6 +134,7 @@ class RiskAgent(Agent):
         self._bars = 0
         self._next_corr = 0
         self._corr: tuple[tuple[str, float], ...] | None = None
+        self._concentrated = False
         self._values: tuple[float, ...] = ()
         self._key: tuple | None = None
         self._answer: tuple | None = None
@@ -149,7 +150,7 @@ class RiskAgent(Agent):
 
     def on_bar(self, bar: Bar, history: History) -> Signal | None:
         o = self.options
-        close = bar.close
+        close = float(bar.close)  # a numpy scalar would make every step below ~10x slower
         if not close > 0:
             raise ValueError(f"{bar.symbol}: close must be > 0 for returns, got {close!r}")
         self._bars += 1
@@ -204,14 +205,14 @@ class RiskAgent(Agent):
         method = o.var_method
         var = var_h if method == "historical" else var_p if method == "parametric" else var_cf
         if self._bars >= self._next_corr:
-            self._corr = _correlations(bar, history, o.window)
+            self._corr = corr = _correlations(bar, history, o.window)
+            self._concentrated = bool(corr) and max(c for _, c in corr) >= o.max_correlation
             self._next_corr = self._bars + o.correlation_every
-        corr = self._corr
-        top = max(corr, key=lambda c: c[1]) if corr else None
 
         ratios = (var / o.max_var, vol / o.max_volatility, drawdown / o.max_drawdown)
         level = max(ratios)
-        concentrated = top is not None and top[1] >= o.max_correlation
+        governing = ratios.index(level)
+        concentrated = self._concentrated
         if concentrated and level < o.caution:
             level = o.caution
         if self._vetoed:
@@ -220,25 +221,26 @@ class RiskAgent(Agent):
             self._vetoed = level >= 1.0
         self._values = (vol, var_h, cvar_h, var_p, cvar_p, var_cf, cvar_cf, drawdown, level)
 
-        # The answer depends on the readings at the precision the rationale prints them: VaR,
-        # CVaR and volatility to 0.1 percentage point, the drawdown and the risk level to whole
-        # percents. It is worked out again only when one of those (or the verdict) changed.
+        # The answer depends on the readings at the precision the rationale prints them
+        # (truncated): VaR, CVaR and volatility in tenths of a percent, the drawdown and the risk
+        # level in whole percents. It is worked out again only when one of those, or the verdict,
+        # changed; on other bars the previous answer is reused.
         stats = (
-            round(vol, 3),
-            round(var_h, 3),
-            round(cvar_h, 3),
-            round(var_p, 3),
-            round(cvar_p, 3),
-            round(var_cf, 3),
-            round(cvar_cf, 3),
-            corr,
+            int(vol * 1000.0),
+            int(var_h * 1000.0),
+            int(cvar_h * 1000.0),
+            int(var_p * 1000.0),
+            int(cvar_p * 1000.0),
+            int(var_cf * 1000.0),
+            int(cvar_cf * 1000.0),
+            self._corr,
         )
         key = (
             self._vetoed,
             level >= o.caution,
-            round(level, 2),
-            round(drawdown, 2),
-            ratios.index(max(ratios)),
+            int(level * 100.0),
+            int(drawdown * 100.0),
+            governing,
             (ratios[0] >= 1.0, ratios[1] >= 1.0, ratios[2] >= 1.0),
             concentrated,
             stats,
@@ -282,13 +284,15 @@ class RiskAgent(Agent):
     # -- the answer -------------------------------------------------------------------------------
 
     def _read(self, key: tuple) -> tuple:
-        """(direction, strength, confidence, rationale, stop, take, veto) for rounded readings."""
+        """(direction, strength, confidence, rationale, stop, take, veto) from the key's
+        truncated readings (tenths of a percent for VaR and volatility, whole percents else)."""
         o = self.options
-        vetoed, cautious, level, drawdown, governing, crossed, concentrated, stats = key
+        vetoed, cautious, level_pct, drawdown_pct, governing, crossed, concentrated, stats = key
         vol, var_h, _, var_p, _, var_cf, _, _ = stats
         if stats != self._stats_key:  # the figures' part of the text changes less often
             self._stats_key = stats
             self._stats_text = self._describe_stats(stats, concentrated)
+        level = level_pct / 100.0
         var = {"historical": var_h, "parametric": var_p, "cornish_fisher": var_cf}[o.var_method]
         names = ("VaR", "volatility", "drawdown")
         if vetoed:
@@ -300,21 +304,22 @@ class RiskAgent(Agent):
             head = f"risk-off ({why})"
             direction, strength, confidence, veto = Direction.SHORT, 1.0, 1.0, True
         elif cautious:
-            nearest = "correlation" if concentrated and level == o.caution else names[governing]
-            head = f"elevated risk ({nearest} at {level:.0%} of its limit): lean to reduce"
+            nearest = "correlation" if concentrated and level <= o.caution else names[governing]
+            head = f"elevated risk ({nearest} at {level_pct}% of its limit): lean to reduce"
             direction, veto = Direction.SHORT, False
             strength = min(0.5, max(0.0, 0.5 * (level - o.caution) / (1.0 - o.caution)))
-            confidence = min(1.0, level)
+            confidence = min(1.0, max(level, o.caution))
         else:
-            head = f"risk within limits (highest at {level:.0%} of its limit)"
+            head = f"risk within limits (highest at {level_pct}% of its limit)"
             confidence = max(0.0, 1.0 - level)
             direction, strength, veto = Direction.FLAT, 0.0, False
         limits = (
-            f"1-day {o.level:.0%} VaR ({_METHOD_NAMES[o.var_method]}) {var:.1%} "
-            f"(limit {o.max_var:.1%}), volatility {vol:.1%}/day (limit {o.max_volatility:.1%}), "
-            f"drawdown {drawdown:.0%} below the {o.drawdown_window}-bar high "
-            f"(limit {o.max_drawdown:.0%}); a {o.max_position_per_symbol:.1%} position "
-            f"(max_position_per_symbol) risks {var * o.max_position_per_symbol:.2%} of equity"
+            f"1-day {o.level:.0%} VaR ({_METHOD_NAMES[o.var_method]}) {var / 10:.1f}% "
+            f"(limit {o.max_var:.1%}), volatility {vol / 10:.1f}%/day "
+            f"(limit {o.max_volatility:.1%}), drawdown {drawdown_pct}% below the "
+            f"{o.drawdown_window}-bar high (limit {o.max_drawdown:.0%}); a "
+            f"{o.max_position_per_symbol:.1%} position (max_position_per_symbol) risks "
+            f"{var / 10 * o.max_position_per_symbol:.2f}% of equity"
         )
         rationale = f"{head}: {limits}. {self._stats_text}"
         return direction, strength, confidence, rationale, None, None, veto
@@ -323,8 +328,9 @@ class RiskAgent(Agent):
         o = self.options
         _, var_h, cvar_h, var_p, cvar_p, var_cf, cvar_cf, corr = stats
         text = (
-            f"VaR/CVaR 1-day {o.level:.0%}: historical {var_h:.1%}/{cvar_h:.1%}, "
-            f"parametric {var_p:.1%}/{cvar_p:.1%}, Cornish-Fisher {var_cf:.1%}/{cvar_cf:.1%}. "
+            f"VaR/CVaR 1-day {o.level:.0%}: historical {var_h / 10:.1f}%/{cvar_h / 10:.1f}%, "
+            f"parametric {var_p / 10:.1f}%/{cvar_p / 10:.1f}%, "
+            f"Cornish-Fisher {var_cf / 10:.1f}%/{cvar_cf / 10:.1f}%. "
         )
         if corr is None:
             return text + "Correlation: no other symbols"

@@ -245,7 +245,10 @@ class TrendAgent(Agent):
     def on_bar(self, bar: Bar, history: History) -> Signal | None:
         if not self._ready:
             self._setup(history)
-        changed = self._base is not None and self._base.update(bar.high, bar.low, bar.close)
+        base = self._base
+        changed = False
+        if base is not None:  # float(): numpy scalars in a Bar would slow every comparison
+            changed = base.update(float(bar.high), float(bar.low), float(bar.close))
         for entry in self._coarse:
             coarse = history.resampled(entry[0])
             n = len(coarse)

@@ -510,3 +510,20 @@ def test_import_deepalpha_stays_cheap() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:2] == ["[]", "True"]
+
+
+def test_deepalpha_rust_ships_in_the_kernel_distribution() -> None:
+    """maturin packs ``python-packages`` beside the extension: a wheel of deepalpha-kernel holds
+    ``deepalpha_rust``, and an installed kernel (editable or not) has it beside its package."""
+    import tomllib
+    from pathlib import Path
+
+    import deepalpha_kernel
+    import deepalpha_rust
+
+    kernel_root = Path(__file__).resolve().parents[2] / "rust-kernel"
+    maturin = tomllib.loads((kernel_root / "pyproject.toml").read_text())["tool"]["maturin"]
+    assert "deepalpha_rust" in maturin["python-packages"]
+    assert (kernel_root / maturin["python-source"] / "deepalpha_rust" / "__init__.py").is_file()
+    installed = Path(deepalpha_rust.__file__).resolve().parent.parent
+    assert installed == Path(deepalpha_kernel.__file__).resolve().parent.parent

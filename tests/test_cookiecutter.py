@@ -4,6 +4,8 @@ generated (which run the contract of its kind from ``deepalpha.testing``)."""
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import json
 import os
 import re
@@ -110,3 +112,127 @@ def test_names_and_description_reach_the_distribution(tmp_path: Path, render_plu
     plugin = (project / "src" / "deepalpha_risk_rsi2" / "plugin.py").read_text()
     compile(plugin, "plugin.py", "exec")
     assert "class Rsi2Rule" in (project / "src" / "deepalpha_risk_rsi2" / "rule.py").read_text()
+
+
+# -- docs/writing_plugins.md shows what the template writes ---------------------------------------
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "writing_plugins.md"
+STUBS = Path(__file__).resolve().parents[1] / "rust-kernel/python/deepalpha_kernel/_native.pyi"
+
+
+def _section(marker: str) -> str:
+    """The text after ``<!-- marker -->`` up to the next blank line."""
+    text = DOC.read_text()
+    start = text.index(f"<!-- {marker} -->\n") + len(f"<!-- {marker} -->\n")
+    end = text.find("\n\n", start)
+    return text[start : end if end >= 0 else None]
+
+
+def _table(marker: str) -> list[list[str]]:
+    rows = [line.strip() for line in _section(marker).splitlines() if line.strip()]
+    return [[c.strip() for c in row.strip("|").split(" | ")] for row in rows[2:]]
+
+
+@pytest.mark.slow
+def test_writing_plugins_quotes_the_rendered_agent_and_its_real_listing(
+    tmp_path: Path, render_plugin, fresh_venv
+) -> None:
+    project = render_plugin("agent", tmp_path / "out", plugin_name="mything")
+    blocks = re.findall(r"<!-- rendered: (\S+) -->\n```\w+\n(.*?)```", DOC.read_text(), re.S)
+    assert {path for path, _ in blocks} == {
+        "pyproject.toml",
+        "src/deepalpha_agent_mything/plugin.py",
+        "src/deepalpha_agent_mything/options.py",
+        "src/deepalpha_agent_mything/agent.py",
+    }
+    for path, body in blocks:
+        assert body == (project / path).read_text(), (
+            f"docs/writing_plugins.md quotes {path} as it no longer renders: paste the output of "
+            "`cookiecutter --no-input cookiecutter-plugin kind=agent plugin_name=mything`"
+        )
+
+    python = fresh_venv(tmp_path / "venv", str(project))
+    env = {**_env(), "DEEPALPHA_LOAD_PLUGINS": "mything"}
+    listed = subprocess.run(
+        [python.parent / "deepalpha", "plugins", "list"], capture_output=True, text=True, env=env
+    )
+    assert listed.returncode == 0, listed.stderr
+    block = re.search(r"<!-- listing -->\n```console\n(.*?)```", DOC.read_text(), re.S)
+    (command, *shown) = block.group(1).rstrip("\n").splitlines()
+    assert command == "$ DEEPALPHA_LOAD_PLUGINS=mything deepalpha plugins list"
+    assert shown == listed.stdout.rstrip("\n").splitlines()
+
+
+def test_writing_plugins_config_errors_are_the_ones_users_get(tmp_path: Path, render_plugin):
+    from deepalpha.config import structure
+    from deepalpha.errors import ConfigError
+
+    project = render_plugin("agent", tmp_path, plugin_name="mything")
+    path = project / "src" / "deepalpha_agent_mything" / "options.py"
+    spec = importlib.util.spec_from_file_location("mything_options", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # attrs only: no package needed
+    doc = " ".join(DOC.read_text().split())
+    for bad in ({"lookbak": 30}, {"period": 1}):
+        with pytest.raises(ConfigError) as excinfo:
+            structure(bad, module.MythingOptions, "agents.mything.options")
+        assert f"`{excinfo.value}`" in doc
+
+
+def test_writing_plugins_streaming_table_matches_the_kernel_stubs() -> None:
+    """Every documented streaming class has that constructor, update() and result in the stubs
+    (which tests/test_stubs.py checks against the built module)."""
+    tree = ast.parse(STUBS.read_text())
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+
+    def methods(name: str) -> dict[str, ast.FunctionDef]:
+        out: dict[str, ast.FunctionDef] = {}
+        for base in classes[name].bases:
+            if ast.unparse(base) in classes:
+                out.update(methods(ast.unparse(base)))
+        out.update({f.name: f for f in classes[name].body if isinstance(f, ast.FunctionDef)})
+        return out
+
+    def params(fn: ast.FunctionDef | None) -> str:
+        if fn is None:
+            return ""
+        names = [a.arg for a in fn.args.args[1:]]
+        defaults = [None] * (len(names) - len(fn.args.defaults)) + fn.args.defaults
+        out = [
+            n if d is None else f"{n}={ast.unparse(d)}"
+            for n, d in zip(names, defaults, strict=True)
+        ]
+        out += [
+            k.arg if d is None else f"{k.arg}={ast.unparse(d)}"
+            for k, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True)
+        ]
+        return ", ".join(out)
+
+    rows = _table("streaming-classes")
+    assert len(rows) >= 40
+    for constructor, update, returns in rows:
+        name = constructor.strip("`").split("(")[0]
+        assert name in classes, f"{name} is documented but not in the kernel's stubs"
+        found = methods(name)
+        assert constructor == f"`{name}({params(found.get('__init__'))})`"
+        assert update == f"`update({params(found['update'])})`"
+        assert returns == f"`{ast.unparse(found['update'].returns)}`"
+
+
+def test_writing_plugins_tables_match_the_code() -> None:
+    import attrs
+    import yaml
+    from deepalpha.domain import Signal
+    from deepalpha.risk import RiskContext
+
+    text = DOC.read_text()
+    assert [row[0].strip("`") for row in _table("signal-fields")] == [
+        f.name for f in attrs.fields(Signal)
+    ]
+    assert [row[0].strip("`") for row in _table("risk-context")] == [
+        f.name for f in attrs.fields(RiskContext)
+    ]
+    defaults = Path(__file__).resolve().parents[1] / "core/src/deepalpha/config/default.yaml"
+    order = list(yaml.safe_load(defaults.read_text())["risk"])
+    claimed = re.search(r"the packaged defaults in their order \(([^)]*)\)", " ".join(text.split()))
+    assert claimed and claimed.group(1) == ", ".join(f"`{name}`" for name in order)

@@ -343,3 +343,14 @@ def test_bundled_btc_bull_and_bear_phases_beside_another_symbol(
     assert bear > 0.6
     # Each symbol's signals are its own: BTC alone gives the same.
     assert market_runner(TrendAgent, {"BTC/USD": bars})["BTC/USD"] == btc
+
+
+def test_an_agent_joining_a_history_mid_run_reads_the_bars_before(btc_bars) -> None:
+    bars = btc_bars[:900]
+    history = History("BTC/USD", timeframe="1h")
+    early, late = TrendAgent(), TrendAgent()
+    for i, bar in enumerate(bars):
+        history.append(bar)
+        expected = early.on_bar(bar, history)
+        if i >= 600:
+            assert late.on_bar(bar, history) == expected

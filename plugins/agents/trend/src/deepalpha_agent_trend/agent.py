@@ -22,14 +22,17 @@ Per frame:
   under the last higher low; the mirror for a down trend). Swings are confirmed ``swing`` bars after
   the fact, from data up to the current bar only.
 
-Across frames: the score is the mean of the ready frames' scores; below ``min_score`` the agent is
-flat. Agreement is the share of ready frames pointing the combined way. The reversal risk of a frame
-against a direction is ``0.2 x RSI divergence + 0.2 x MACD divergence + 0.25 x fading + 0.35 x
-structure break`` (weights sum to 1); the agent's reversal risk is the mean over ready frames.
-Confidence = agreement x (1 - reversal risk).
+Across frames: the score is the mean of the ready frames' scores (frames still warming up are left
+out and named in the rationale); below ``min_score`` the agent is flat. Agreement is the share of
+ready frames pointing the combined way. The reversal risk of a frame against a direction is ``0.2 x
+RSI divergence + 0.2 x MACD divergence + 0.25 x fading + 0.35 x structure break`` (weights sum to
+1); the agent's reversal risk is the mean over ready frames. Strength = ``|score|``; confidence =
+agreement x (1 - reversal risk). When flat, strength is 0 and confidence ``1 - |score| /
+min_score``: the closer the frames cancel out, the surer "no trend" is.
 
-Readings that enter the signal are discrete (votes, whole ADX points, flags), so the signal is
-worked out only when one of them changed; on other bars the previous answer is reused.
+Readings that enter the signal are discrete (votes, ADX bands, flags), so the signal is worked out
+only when one of them changed; on other bars the previous answer is reused. A frame's text is
+memoised by its readings.
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ class _Swing:
 class _Frame:
     """One timeframe's indicator streams, swing detector and current readings."""
 
-    def __init__(self, label: str, o: TrendOptions) -> None:
+    def __init__(self, label: str, o: TrendOptions, warmup: int) -> None:
         self.label = label
         self.o = o
         ma = indicator(o.ma, streaming=True)
@@ -98,6 +101,7 @@ class _Frame:
         self.current: tuple | None = None
         self._readings: dict[tuple, tuple] = {}
         self._structure: tuple[int, float] = (0, 0.0)
+        self.warming = f"{label}: warming up (needs {warmup} closed bars)"
 
     def _reading(self, state: tuple) -> tuple:
         """(score, reversal risk against long, against short, text) of a state, memoised: a
@@ -275,7 +279,7 @@ class TrendAgent(Agent):
                     f"timeframes: {list(o.timeframes)!r} needs the run's timeframe, and "
                     f"{history.symbol}'s History has none"
                 )
-            self._base = _Frame("base", o)
+            self._base = _Frame("base", o, self.warmup)
             self._frames = [self._base]
             self._ready = True
             return
@@ -288,25 +292,28 @@ class TrendAgent(Agent):
             ]
         else:
             wanted = sorted(o.timeframes, key=TIMEFRAMES.__getitem__)
-        frames = []
+        frames, coarse_frames, base_frame = [], [], None
         for tf in wanted:
             if tf == base:
-                self._base = _Frame(tf, o)
-                frames.append(self._base)
+                base_frame = _Frame(tf, o, self.warmup)
+                frames.append(base_frame)
                 continue
             try:
                 coarse = history.resampled(tf)
             except ValueError as exc:
                 raise ValueError(f"timeframes: {exc}") from None
-            frame = _Frame(tf, o)
-            self._coarse.append([tf, frame, 0])
-            frames.append(frame)
+            frame = _Frame(tf, o, self.warmup)
             # Bars that closed before the agent's first call (a history handed over mid-run).
             high, low, close = coarse.high, coarse.low, coarse.close
             for i in range(len(coarse)):
                 frame.update(float(high[i]), float(low[i]), float(close[i]))
-            self._coarse[-1][2] = len(coarse)
-        self._frames = frames
+            coarse_frames.append([tf, frame, len(coarse)])
+            frames.append(frame)
+        if base_frame is not None:  # the same for the run's own bars, the current one excepted
+            high, low, close = history.high, history.low, history.close
+            for i in range(len(history) - 1):
+                base_frame.update(float(high[i]), float(low[i]), float(close[i]))
+        self._base, self._coarse, self._frames = base_frame, coarse_frames, frames
         self._ready = True
 
     # -- reading the frames -----------------------------------------------------------------------
@@ -318,29 +325,34 @@ class TrendAgent(Agent):
         if not ready:
             return None
         n = len(ready)
-        # Rounded so that a score printed as 0.20 compares as 0.20 (1/3 x 0.6 is 0.19999...).
-        score = round(sum([r[0] for r in ready]) / n, 9)
-        if abs(score) < o.min_score:
+        score = sum([r[0] for r in ready]) / n
+        # A hair of tolerance, so that a score printed as 0.20 counts as 0.20 (1/3 x 0.6 is
+        # 0.1999...).
+        if abs(score) < o.min_score - 1e-9:
             head = f"no clear trend: score {score:+.2f} (|score| < {o.min_score:g})"
             direction, strength = Direction.FLAT, 0.0
             confidence = 1.0 - abs(score) / o.min_score
-        else:
-            d = 1 if score > 0 else -1
-            direction = Direction(d)
-            strength = min(1.0, abs(score))
-            agree = sum([1 for r in ready if (r[0] > 0 if d > 0 else r[0] < 0)])
-            reversal = sum([r[1 if d > 0 else 2] for r in ready]) / n
+        elif score > 0:
+            direction, strength = Direction.LONG, min(1.0, score)
+            agree = sum([1 for r in ready if r[0] > 0])
+            reversal = sum([r[1] for r in ready]) / n
             confidence = agree / n * (1.0 - reversal)
             head = (
-                f"{_WORD[d]} trend, score {score:+.2f}; {agree}/{n} timeframes agree; "
+                f"up trend, score {score:+.2f}; {agree}/{n} timeframes agree; "
+                f"reversal risk {reversal:.2f} against it"
+            )
+        else:
+            direction, strength = Direction.SHORT, min(1.0, -score)
+            agree = sum([1 for r in ready if r[0] < 0])
+            reversal = sum([r[2] for r in ready]) / n
+            confidence = agree / n * (1.0 - reversal)
+            head = (
+                f"down trend, score {score:+.2f}; {agree}/{n} timeframes agree; "
                 f"reversal risk {reversal:.2f} against it"
             )
         parts = [head]
         for frame, r in zip(self._frames, readings, strict=True):
-            if r is None:
-                parts.append(f"{frame.label}: warming up (needs {self.warmup} closed bars)")
-            else:
-                parts.append(r[3])
+            parts.append(frame.warming if r is None else r[3])
         return direction, strength, min(1.0, max(0.0, confidence)), ". ".join(parts)
 
 

@@ -262,7 +262,7 @@ class TrendAgent(Agent):
                 for i in range(entry[2], n):
                     changed |= frame.update(float(high[i]), float(low[i]), float(close[i]))
                 entry[2] = n
-        if changed:
+        if changed or self._answer is None:  # (None: warming up, or the first call)
             self._answer = self._read(tuple([f.current for f in self._frames]))
         answer = self._answer
         if answer is None:

@@ -76,8 +76,8 @@ def test_rising_and_falling_symbols_in_one_run(market_runner, make_bars) -> None
     together = market_runner(TrendAgent, bars)
     up, down = together["UP/USD"][-1], together["DOWN/USD"][-1]
     assert up.direction is Direction.LONG and down.direction is Direction.SHORT
-    assert "1h: up (close > EMA7 > EMA25 > EMA99, 3/3 aligned)" in up.rationale
-    assert "1h: down (close < EMA7 < EMA25 < EMA99, 3/3 aligned)" in down.rationale
+    assert "1h: up (close > EMA7 > EMA25 > EMA99, votes +3/3)" in up.rationale
+    assert "1h: down (close < EMA7 < EMA25 < EMA99, votes -3/3)" in down.rationale
     # 300 hourly bars close 75 four-hour bars: the 4h frame is still warming up (99 needed).
     assert "4h: warming up" in up.rationale
     # One agent per symbol: each symbol gets exactly what it gets when run alone.

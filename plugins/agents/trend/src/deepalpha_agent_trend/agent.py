@@ -389,7 +389,7 @@ def _describe_frame(frame: _Frame, state: tuple, o: TrendOptions) -> str:
     else:
         strength = f"ADX >= {o.adx_strong:g} (strong)"
     text = (
-        f"{frame.label}: {word} ({chain}, {abs(total)}/{len(votes)} aligned), "
+        f"{frame.label}: {word} ({chain}, votes {total:+d}/{len(votes)}), "
         f"{strength}, score {_frame_score(state, o):+.2f}"
     )
     if structure == 1:

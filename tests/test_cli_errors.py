@@ -332,15 +332,15 @@ def test_an_unused_failed_plugin_is_a_warning_and_a_used_one_an_error(
     assert ok.stdout.strip() == "config OK (defaults)"
     warnings = [line for line in ok.stderr.splitlines() if line.strip()]
     assert warnings == [
-        "WARNING deepalpha.engine.prepare: plugin 'broken' (deepalpha-agent-broken 0.0.1) failed "
-        "to load: ModuleNotFoundError: No module named "
+        "WARNING deepalpha.engine.prepare: plugin 'broken' failed to load (deepalpha-agent-broken "
+        "0.0.1): ModuleNotFoundError: No module named "
         "'deepalpha_dependency_that_is_not_installed'; this configuration does not use it"
     ]
     (cli.cwd / "c.yaml").write_text("agents:\n  broken: {}\n")
     line = _validate(cli)
     assert line.startswith("Error: c.yaml: agents.broken: unknown agent 'broken'; valid names: ")
     assert line.endswith(
-        "; plugin 'broken' (deepalpha-agent-broken 0.0.1) failed to load: ModuleNotFoundError: "
+        "; plugin 'broken' failed to load (deepalpha-agent-broken 0.0.1): ModuleNotFoundError: "
         "No module named 'deepalpha_dependency_that_is_not_installed'"
     )
     assert _backtest(cli, *NO_LLM, *SHORT) == line

@@ -234,12 +234,12 @@ class GuardedFactory:
 
 
 def describe_not_loaded(info: PluginInfo) -> str:
-    """``plugin 'x' (dist version) failed to load: error``; one text for entry-point twins."""
+    """``plugin 'x' failed to load (dist version): error``; one text for entry-point twins."""
     if info.error and info.error.startswith("entry point name "):
         return f"plugin {info.name!r} failed to load: {info.error}"  # the error names both
     what = "failed to load" if info.status == "failed" else f"is {info.status}"
     tail = f": {info.error}" if info.error else ""
-    return f"plugin {info.name!r} ({info.distribution} {info.version}) {what}{tail}"
+    return f"plugin {info.name!r} {what} ({info.distribution} {info.version}){tail}"
 
 
 def _conflict_message(kind: str, name: str, providers: list[Provided]) -> str:

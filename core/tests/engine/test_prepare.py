@@ -275,7 +275,7 @@ def test_strict_refuses_any_failed_plugin(with_ghost, workdir) -> None:
     with pytest.raises(PluginError) as info:
         prepare(_config(plugins={"strict": True}), None, with_ghost)
     assert str(info.value) == (
-        f"plugins.strict is on and plugin 'ghost' (deepalpha-agent-ghost 0.1) failed to load: "
+        f"plugins.strict is on and plugin 'ghost' failed to load (deepalpha-agent-ghost 0.1): "
         f"{GHOST_ERROR}"
     )
 
@@ -285,7 +285,7 @@ def test_failed_plugins_warn_when_unused_and_fail_when_used(with_ghost, workdir,
         prepared = prepare(_config(), None, with_ghost)
     prepared.close()
     expected = (
-        f"plugin 'ghost' (deepalpha-agent-ghost 0.1) failed to load: {GHOST_ERROR}; "
+        f"plugin 'ghost' failed to load (deepalpha-agent-ghost 0.1): {GHOST_ERROR}; "
         "this configuration does not use it"
     )
     assert expected in prepared.warnings
@@ -295,7 +295,7 @@ def test_failed_plugins_warn_when_unused_and_fail_when_used(with_ghost, workdir,
         prepare(_config(agents={"ghost": {}}), None, with_ghost)
     assert str(info.value).startswith("agents.ghost: unknown agent 'ghost'; valid names: ")
     assert str(info.value).endswith(
-        f"; plugin 'ghost' (deepalpha-agent-ghost 0.1) failed to load: {GHOST_ERROR}"
+        f"; plugin 'ghost' failed to load (deepalpha-agent-ghost 0.1): {GHOST_ERROR}"
     )
 
 

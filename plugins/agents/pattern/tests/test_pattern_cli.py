@@ -81,13 +81,13 @@ def test_baseline_and_indecision_rows(report, btc) -> None:
 def test_chart_rows_count_what_the_agent_confirms(report, btc_bars) -> None:
     agent = PatternAgent()
     history = History("BTC/USD")
+    counts: dict[tuple[str, str], int] = {}
     for bar in btc_bars:
         history.append(bar)
         agent.on_bar(bar, history)
-    counts: dict[tuple[str, str], int] = {}
-    for p in agent.detector.patterns:
-        key = (p.kind, "bullish" if p.direction > 0 else "bearish")
-        counts[key] = counts.get(key, 0) + 1
+        for p in agent.detector.new_patterns:  # what the agent learnt at this bar
+            key = (p.kind, "bullish" if p.direction > 0 else "bearish")
+            counts[key] = counts.get(key, 0) + 1
     rows = {
         (r["pattern"], r["direction"]): r["count"]
         for r in report["patterns"]

@@ -14,9 +14,10 @@ The score is their weighted mean (``candle_weight``, ``level_weight``, ``chart_w
 share of the weights whose component agrees with the direction. An active chart pattern agreeing
 with the direction lends the signal its stop and target.
 
-The interpretation of one combination of readings is computed once and cached: on real data the
-same combinations recur, so most bars cost the scanner update, the detector update and one dict
-lookup.
+Work is done when something changes: each candlestick combination is interpreted once (on real
+data the same few hundred recur), the level and chart parts when the detector's readings change
+(it keeps the same objects until then), and the signal's wording when any part changed. A quiet
+bar costs the scanner update, the detector update, a dict lookup and the ``Signal``.
 """
 
 from __future__ import annotations
@@ -47,17 +48,18 @@ class PatternAgent(Agent):
         self._weights = (o.candle_weight / total, o.level_weight / total, o.chart_weight / total)
         self._min_score = o.min_score
         self.candles = CandleReader(o.patterns)
-        self.detector = Detector(o)
+        self.detector = Detector(o, record=False)
         self.reset()
 
     def reset(self) -> None:
         self.candles.reset()
         self.detector.reset()
         self._candle_parts: dict[tuple[int, ...], tuple[float, str]] = {}
-        self._levels_seen: tuple = (None, None, ())
-        self._level_part: tuple[float, str] = _NOTHING
+        self._level_parts: dict[tuple[int, int, int], tuple] = {}
+        self._level_texts: dict[int, tuple[Level, str]] = {}
         self._active_seen: ChartPattern | None = None
         self._chart_part: tuple[float, str] = _NOTHING
+        self._readings: dict[tuple[int, int, int], tuple] = {}
         self._bars = 0
 
     def on_bar(self, bar: Bar, history: History) -> Signal | None:
@@ -68,47 +70,35 @@ class PatternAgent(Agent):
         self._bars += 1
         if self._bars < self.warmup:
             return None
-        # Each component is interpreted when its readings change (compared by identity: the
-        # detector keeps its objects until something new is confirmed), then the combination.
+        # Each part is interpreted once per distinct reading, and the signal once per distinct
+        # combination of parts. Level and chart readings are keyed by identity (the detector keeps
+        # its objects until something changes); each entry holds those objects, so their ids
+        # cannot be reused while cached.
         candle = self._candle_parts.get(values)
         if candle is None:
             candle = self._candle_parts[values] = self._candle_part(values)
             if len(self._candle_parts) > CACHE_SIZE:
                 self._candle_parts.clear()
-        seen = self._levels_seen
-        if det.support is not seen[0] or det.resistance is not seen[1] or det.breaks is not seen[2]:
-            self._levels_seen = (det.support, det.resistance, det.breaks)
-            self._level_part = _level_part(*self._levels_seen)
+        sup, res, brk = det.support, det.resistance, det.breaks
+        entry = self._level_parts.get((id(sup), id(res), id(brk)))
+        if entry is None:
+            entry = (sup, res, brk, self._level_part(sup, res, brk))
+            self._level_parts[id(sup), id(res), id(brk)] = entry
+            if len(self._level_parts) > CACHE_SIZE:
+                self._level_parts.clear()
+                self._level_texts.clear()
+        level = entry[3]
         if det.active is not self._active_seen:
             self._active_seen = det.active
             self._chart_part = _chart_part(det.active)
-        level, chart = self._level_part, self._chart_part
-        wc, wl, wp = self._weights
-        score = wc * candle[0] + wl * level[0] + wp * chart[0]
-        strength = min(1.0, score if score >= 0 else -score)
-        if strength < self._min_score or strength == 0.0:
-            direction, confidence = Direction.FLAT, 0.0
-        else:
-            direction = Direction.LONG if score > 0 else Direction.SHORT
-            # The share of the weight whose component agrees with the direction.
-            confidence = min(
-                1.0,
-                (wc if candle[0] * score > 0 else 0.0)
-                + (wl if level[0] * score > 0 else 0.0)
-                + (wp if chart[0] * score > 0 else 0.0),
-            )
-        texts = [t for t in (candle[1], level[1], chart[1]) if t]
-        rationale = (
-            " | ".join(texts) + f" | score {score:+.2f}"
-            if texts
-            else "no candlestick, level or chart pattern"
-        )
-        active = det.active
-        stop = target = None
-        if active is not None and active.direction == direction:
-            stop, target = active.stop, active.target
-            stop = stop if stop > 0 else None
-            target = target if target > 0 else None
+        chart = self._chart_part
+        entry = self._readings.get((id(candle), id(level), id(chart)))
+        if entry is None:
+            entry = (candle, level, chart, self._combine(candle, level, chart, det.active))
+            self._readings[id(candle), id(level), id(chart)] = entry
+            if len(self._readings) > CACHE_SIZE:
+                self._readings.clear()
+        direction, strength, confidence, rationale, stop, target = entry[3]
         return Signal(
             "pattern", bar.symbol, bar.ts, direction, strength, confidence, rationale, stop, target
         )
@@ -123,32 +113,74 @@ class PatternAgent(Agent):
         text = "candles: " + ", ".join(candles.describe(n, v) for n, v in fired)
         return net / (1 + abs(net)), text
 
+    def _level_part(
+        self,
+        support: Level | None,
+        resistance: Level | None,
+        breaks: tuple[tuple[Level, int], ...],
+    ) -> tuple[float, str]:
+        if support is None and resistance is None and not breaks:
+            return _NOTHING
+        # A level just broken is where the close sits, on its far side: counted once, as the
+        # break.
+        if any(lv is support or lv is resistance for lv, _ in breaks):
+            support = None if any(lv is support for lv, _ in breaks) else support
+            resistance = None if any(lv is resistance for lv, _ in breaks) else resistance
+        score, said = 0.0, []
+        if support is not None:
+            score += support.strength
+            said.append("at support " + self._level_text(support))
+        if resistance is not None:
+            score -= resistance.strength
+            said.append("at resistance " + self._level_text(resistance))
+        for lv, way in breaks:
+            score += way * lv.strength
+            said.append(("broke above " if way > 0 else "broke below ") + self._level_text(lv))
+        return max(-1.0, min(1.0, score)), "levels: " + "; ".join(said)
+
+    def _level_text(self, lv: Level) -> str:
+        """A level's description, formatted once per level object."""
+        entry = self._level_texts.get(id(lv))
+        if entry is None or entry[0] is not lv:
+            text = f"{_px(lv.price)} ({lv.touches} touches, strength {lv.strength:.2f})"
+            entry = self._level_texts[id(lv)] = (lv, text)
+        return entry[1]
+
+    def _combine(
+        self,
+        candle: tuple[float, str],
+        level: tuple[float, str],
+        chart: tuple[float, str],
+        active: ChartPattern | None,
+    ) -> tuple:
+        """Direction, strength, confidence, rationale, stop and target from the three parts."""
+        wc, wl, wp = self._weights
+        score = wc * candle[0] + wl * level[0] + wp * chart[0]
+        strength = min(1.0, abs(score))
+        if strength < self._min_score or strength == 0.0:
+            direction, confidence = Direction.FLAT, 0.0
+        else:
+            direction = Direction.LONG if score > 0 else Direction.SHORT
+            # The share of the weight whose part agrees with the direction.
+            agree = sum(
+                w
+                for w, x in zip(self._weights, (candle, level, chart), strict=True)
+                if x[0] * score > 0
+            )
+            confidence = min(1.0, agree)
+        texts = [t for _, t in (candle, level, chart) if t]
+        if texts:
+            rationale = " | ".join(texts) + f" | score {score:+.2f}"
+        else:
+            rationale = "no candlestick, level or chart pattern"
+        stop = target = None
+        if active is not None and active.direction == direction:
+            stop = active.stop if active.stop > 0 else None
+            target = active.target if active.target > 0 else None
+        return direction, strength, confidence, rationale, stop, target
+
 
 _NOTHING = (0.0, "")
-
-
-def _level_part(
-    support: Level | None, resistance: Level | None, breaks: tuple[tuple[Level, int], ...]
-) -> tuple[float, str]:
-    if support is None and resistance is None and not breaks:
-        return _NOTHING
-    score, said = 0.0, []
-    broken = {lv for lv, _ in breaks}
-    # A level just broken is where the close sits, on its far side: counted once, as the break.
-    if support in broken:
-        support = None
-    if resistance in broken:
-        resistance = None
-    if support is not None:
-        score += support.strength
-        said.append(f"at support {_level(support)}")
-    if resistance is not None:
-        score -= resistance.strength
-        said.append(f"at resistance {_level(resistance)}")
-    for lv, way in breaks:
-        score += way * lv.strength
-        said.append(f"{'broke above' if way > 0 else 'broke below'} {_level(lv)}")
-    return max(-1.0, min(1.0, score)), "levels: " + "; ".join(said)
 
 
 def _chart_part(active: ChartPattern | None) -> tuple[float, str]:
@@ -167,7 +199,3 @@ def _chart_part(active: ChartPattern | None) -> tuple[float, str]:
 
 def _px(price: float) -> str:
     return f"{price:,.2f}" if price >= 100 else f"{price:.6g}"
-
-
-def _level(lv: Level) -> str:
-    return f"{_px(lv.price)} ({lv.touches} touches, strength {lv.strength:.2f})"

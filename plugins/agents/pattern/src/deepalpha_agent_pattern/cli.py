@@ -191,7 +191,7 @@ def register(cli: click.Group) -> None:
         names = _patterns(pattern_names)
         series = load(path, symbol, timeframe, start, end)
         report = compute(series, wanted, names)
-        report["source"] = path
+        report["path"] = path
         if as_json:
             click.echo(json.dumps(report, indent=2))
             return

@@ -154,11 +154,15 @@ class Detector:
     ``new_patterns`` (what became known at it), ``support`` / ``resistance`` (the nearest read
     level within ``level_proximity`` of the close, else None), ``breaks`` (levels the close crossed,
     as ``(level, +1 up / -1 down)``) and ``active`` (the chart pattern in force, else None).
-    ``pivots``, ``patterns`` and ``levels()`` hold the whole record, for tests and statistics.
+    ``pivots`` and ``patterns`` hold the whole record (unless ``record`` is false) and
+    ``levels()`` the levels kept, for tests and statistics.
     """
 
-    def __init__(self, options: PatternOptions | None = None) -> None:
+    def __init__(self, options: PatternOptions | None = None, *, record: bool = True) -> None:
         self.options = options or PatternOptions()
+        # Keeping every pivot and pattern grows with the run; the agent only needs the current
+        # readings, so it turns the record off and its memory stays flat.
+        self._record = record
         o = self.options
         self._k = o.pivot_bars
         self._tol = o.pattern_tolerance
@@ -173,7 +177,7 @@ class Detector:
         self.reset()
 
     def reset(self) -> None:
-        width = 2 * self._k + 1
+        self._width = width = 2 * self._k + 1
         self._highs: deque[float] = deque(maxlen=width)
         self._lows: deque[float] = deque(maxlen=width)
         self._bars: deque[tuple[int, float, float]] = deque(maxlen=width)  # ts, open, close
@@ -209,9 +213,11 @@ class Detector:
         highs.append(high)
         lows.append(low)
         self._bars.append((ts, open_, close))
-        self.new_pivots = ()
-        self.new_patterns = ()
-        if len(highs) == highs.maxlen:
+        if self.new_pivots:
+            self.new_pivots = ()
+        if self.new_patterns:
+            self.new_patterns = ()
+        if len(highs) == self._width:
             k = self._k
             hi, lo = highs[k], lows[k]
             # The cheap test first: the newest bar must not exceed the middle one.
@@ -230,8 +236,33 @@ class Detector:
                 or d * (close - active.stop) <= 0
             ):
                 self.active = None
-        if self._read_prices:
-            self._read_levels(close)
+        prices = self._read_prices
+        if prices:
+            # Nearest levels and breaks. ``_below`` counts the read levels strictly below the
+            # close; a rise in it from one bar to the next (same levels) is a break upwards.
+            below = bisect_left(prices, close)
+            if self._levels_seen:
+                prev_below = self._below
+            else:  # the levels changed: place the previous close against the new ones
+                prev_below = bisect_left(prices, self._prev_close)
+                self._levels_seen = True
+            self._below = below
+            levels, near = self._read, self._near * close
+            support = levels[below - 1] if below else None
+            self.support = (
+                support if support is not None and close - support.price <= near else None
+            )
+            resistance = levels[below] if below < len(levels) else None
+            self.resistance = (
+                resistance if resistance is not None and resistance.price - close <= near else None
+            )
+            if below != prev_below:
+                if below > prev_below:
+                    self.breaks = tuple((levels[n], HIGH) for n in range(prev_below, below))
+                else:
+                    self.breaks = tuple((levels[n], LOW) for n in range(below, prev_below))
+            elif self.breaks:
+                self.breaks = ()
         elif self.support is not None or self.resistance is not None or self.breaks:
             self.support = self.resistance = None  # every read level was dropped
             self.breaks = ()
@@ -256,7 +287,8 @@ class Detector:
             found.insert(0, low) if white else found.append(low)
         self.new_pivots = tuple(found)
         for pivot in found:
-            self.pivots.append(pivot)
+            if self._record:
+                self.pivots.append(pivot)
             self._touch(pivot)
             self._swing(pivot)
 
@@ -290,30 +322,6 @@ class Detector:
         self._read = [lv for lv in levels if lv.touches >= self._min_touches]
         self._read_prices = [lv.price for lv in self._read]
         self._levels_seen = False  # the previous close is placed against the new levels
-
-    def _read_levels(self, close: float) -> None:
-        """Nearest levels and breaks. ``_below`` counts the read levels strictly below the close;
-        a rise in it from one bar to the next (against the same levels) is a break upwards."""
-        prices, levels, near = self._read_prices, self._read, self._near
-        below = bisect_left(prices, close)
-        prev_below = self._below if self._levels_seen else bisect_left(prices, self._prev_close)
-        self._below, self._levels_seen = below, True
-        support = levels[below - 1] if below else None
-        self.support = (
-            support if support is not None and close - support.price <= near * close else None
-        )
-        resistance = levels[below] if below < len(levels) else None
-        self.resistance = (
-            resistance
-            if resistance is not None and resistance.price - close <= near * close
-            else None
-        )
-        if below > prev_below:
-            self.breaks = tuple((levels[n], HIGH) for n in range(prev_below, below))
-        elif below < prev_below:
-            self.breaks = tuple((levels[n], LOW) for n in range(below, prev_below))
-        elif self.breaks:
-            self.breaks = ()
 
     # -- swings and chart patterns ----------------------------------------------------------------
 
@@ -470,6 +478,7 @@ class Detector:
         self._pending = keep
         if confirmed:
             self.new_patterns = tuple(confirmed)
-            self.patterns.extend(confirmed)
+            if self._record:
+                self.patterns.extend(confirmed)
             self.active = confirmed[-1]
             self._active_until = i + self._hold

@@ -145,6 +145,7 @@ class Engine:
         timeframe: str | None = None,
         series: Mapping[str, BarSeries] | None = None,
         agent_budget: float | None = None,
+        symbols: tuple[str, ...] = (),
     ) -> None:
         self.c = components
         self.decisions = decisions
@@ -189,6 +190,9 @@ class Engine:
         # rule on every bar with an open position.
         self._exit_rules = [r for r in components.risk if type(r).on_bar is not RiskRule.on_bar]
         self._venue_on_bar = components.gateway.on_bar
+        #: Symbols known before their first bar: their histories and agents exist from the start,
+        #: so ``history.market`` lists every symbol of the run from the first bar on.
+        self._symbols = tuple(symbols)
 
     # -- setup ------------------------------------------------------------------------------------
 
@@ -207,6 +211,9 @@ class Engine:
         self.c.gateway.start(self.journal)
         for rule in self.c.risk:
             rule.reset()
+        for symbol in self._symbols:
+            if symbol not in self.histories:
+                self._symbol(symbol)
         self.account.refresh()
         state = self.state
         state.equity = state.peak_equity = state.day_start_equity = self.account.cash
@@ -360,10 +367,7 @@ class Engine:
             if sig is not None:
                 self._accept(name, bar, sig, signals)
         if agents.async_:
-            results = self._loop.run_until_complete(
-                _gather([agent.on_bar(bar, history) for _, agent in agents.async_])
-            )
-            self._collect(agents.async_, bar, results, signals)
+            self._collect(agents.async_, bar, self._await_all(agents.async_, bar, history), signals)
         return signals
 
     def _budgeted_signals(self, bar: Bar, history: History, agents: _SymbolAgents) -> list[Signal]:
@@ -550,6 +554,65 @@ class Engine:
             self.store.write_journal(batch)
         if rows:
             self.store.record_equity(self.run_id, rows)
+
+    def _await_all(self, agents: list[tuple[str, Any]], bar: Bar, history: History) -> list[Any]:
+        """Results (or exceptions) of the coroutine agents' ``on_bar``, run concurrently.
+
+        Most coroutine agents never suspend on a bar (they compute and return), so each is first
+        stepped directly; only those that do suspend (awaiting I/O) go to the event loop, together.
+        Starting a loop iteration per bar would cost more than the agents themselves.
+        """
+        results: list[Any] = []
+        suspended: list[tuple[int, Any, Any]] = []
+        # The agents' first step runs with the engine's loop as the running loop, so that what
+        # they await (asyncio.sleep, an httpx request) is bound to the loop that finishes it.
+        asyncio._set_running_loop(self._loop)
+        try:
+            for i, (_, agent) in enumerate(agents):
+                try:
+                    coro = agent.on_bar(bar, history)
+                    yielded = coro.send(None)
+                except StopIteration as done:
+                    results.append(done.value)
+                    continue
+                except Exception as exc:
+                    results.append(exc)
+                    continue
+                results.append(None)
+                suspended.append((i, coro, yielded))
+        finally:
+            asyncio._set_running_loop(None)
+        if suspended:
+            finished = self._loop.run_until_complete(
+                _gather([_resume(coro, yielded) for _, coro, yielded in suspended])
+            )
+            for (i, _, _), res in zip(suspended, finished, strict=True):
+                results[i] = res
+        return results
+
+
+async def _resume(coro: Any, yielded: Any) -> Any:
+    """Drive a coroutine that already suspended once, as an asyncio Task would: wait for what it
+    yielded (a future, or nothing for a bare yield), then send it on, until it returns."""
+    while True:
+        try:
+            if yielded is None:
+                await asyncio.sleep(0)
+            else:
+                # The agent's own await marked the future as being waited on; this await takes
+                # over that wait (asyncio refuses a future already marked).
+                yielded._asyncio_future_blocking = False
+                await yielded
+        except BaseException as exc:  # the awaited future failed or was cancelled: tell the agent
+            try:
+                yielded = coro.throw(exc)
+            except StopIteration as done:
+                return done.value
+            continue
+        try:
+            yielded = coro.send(None)
+        except StopIteration as done:
+            return done.value
 
 
 class _Overran:

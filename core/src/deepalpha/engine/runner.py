@@ -176,6 +176,7 @@ def run(
         # Backtests walk the source's own columns; a replayed or live feed builds its histories.
         series={s.symbol: s for s in series} if series and mode == "backtest" else None,
         agent_budget=None if mode == "backtest" else config.paper.agent_budget_seconds,
+        symbols=tuple(config.market.symbols),
     )
     started = time.perf_counter()
     interrupted = False

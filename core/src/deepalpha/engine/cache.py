@@ -1,9 +1,10 @@
 """The decision cache: a decision point that looks like a recent one reuses its decision.
 
 The key is the symbol plus a fingerprint of the signals (agent, direction, strength and confidence
-rounded to two decimals, veto) and the position's sign. Age is measured on the bars' clock: an
-entry stamped at bar ``ts`` is valid while ``0 <= bar.ts - ts < ttl``. Wall time never enters, so
-a backtest that hits the cache hits it identically on every run, however long the LLM took.
+rounded to two decimals, veto; in the order the agents answered) and the position's sign. Age is
+measured on the bars' clock: an entry stamped at bar ``ts`` is valid while
+``0 <= bar.ts - ts < ttl``. Wall time never enters, so a backtest that hits the cache hits it
+identically on every run, however long the LLM took.
 
 Two backends with one interface: ``MemoryCache`` (in the process, the default) and ``RedisCache``
 (``decision.cache.url``), which lets several processes of one book share decisions. A Redis error
@@ -37,14 +38,15 @@ MEMORY_PRUNE_AT = 4096
 
 
 def fingerprint(signals: Sequence[Signal], position: int) -> tuple:
-    """Hashable summary of what a decision point was decided from (rounded to 2 decimals)."""
-    return (
-        position,
-        *sorted(
-            (s.agent, int(s.direction), round(s.strength, 2), round(s.confidence, 2), s.veto)
-            for s in signals
-        ),
-    )
+    """Hashable summary of what a decision point was decided from: the position and, per signal
+    in the order the agents answered (fixed by the pipeline), agent, direction, strength and
+    confidence in hundredths (rounded half up) and the veto."""
+    key: list = [position]
+    for s in signals:
+        key += (s.agent, s.direction, int(s.strength * 100 + 0.5), int(s.confidence * 100 + 0.5))
+        if s.veto:
+            key.append("veto")
+    return tuple(key)
 
 
 @attrs.frozen(slots=True)

@@ -38,13 +38,12 @@ written by ``save``; without a book nothing is persisted (backtests start fresh 
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections import deque
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import attrs
+from typing import Any, NamedTuple
 
 from ..config.schema import DecisionConfig
 from ..domain import Action, Bar, Decision, Direction, Signal, ms_to_datetime
@@ -64,16 +63,24 @@ SYSTEM_PROMPT = (
 )
 
 _ACTION_SIGN = {Action.BUY: 1, Action.SELL: -1, Action.HOLD: 0}
+_ACTIONS = {a.value: a for a in Action}  # a dict lookup is cheaper than Action(value)
 _DIRECTION_NAME = {Direction.LONG: "long", Direction.FLAT: "flat", Direction.SHORT: "short"}
+
+
+@functools.lru_cache(maxsize=4096)
+def _utc_minute(ts: int) -> str:
+    """``YYYY-MM-DD HH:MM`` (UTC) of epoch ms; memoised: a remembered decision's time appears in
+    several prompts."""
+    return ms_to_datetime(ts).strftime("%Y-%m-%d %H:%M")
 
 
 def _answer(row: dict) -> LLMAnswer:
     return LLMAnswer(Action(row["action"]), row["confidence"], row.get("rationale", ""))
 
 
-@attrs.frozen(slots=True)
-class MemoryEntry:
-    """One remembered decision (what the prompt shows and the store keeps per book)."""
+class MemoryEntry(NamedTuple):
+    """One remembered decision (what the prompt shows and the store keeps per book); a named
+    tuple because one is made at every decision point, cache hits included."""
 
     symbol: str
     ts: int
@@ -273,9 +280,11 @@ class DecisionEngine:
         weights = agent_weights.effective(symbol)
         total = weight_sum = 0.0
         veto = False
+        get = weights.get
         for sig in signals:
-            w = weights.get(sig.agent, 1.0)
-            total += w * int(sig.direction) * sig.strength * sig.confidence
+            w = get(sig.agent, 1.0)
+            # Direction is an IntEnum: float * IntEnum is a float, without an int() call.
+            total += w * sig.direction * sig.strength * sig.confidence
             weight_sum += w
             if sig.veto:
                 veto = True
@@ -313,13 +322,27 @@ class DecisionEngine:
         veto: bool,
     ) -> Decision:
         signals = tuple(signals)
-        long, short = self._conflict(signals)
-        conflict = bool(long and short)
-        vetoers = [s.agent for s in signals if s.veto]
         llm_cfg = self.config.llm
-        ask = bool(self.providers) and (
-            llm_cfg.consult == "on_change" or (llm_cfg.consult == "on_conflict" and conflict)
-        )
+        consult = llm_cfg.consult
+        conflict = None
+        if not self.providers or consult == "never":
+            ask = False
+        elif consult == "on_change":
+            ask = True
+        else:
+            conflict = self._conflict(signals)
+            ask = bool(conflict[0] and conflict[1])
+        vetoed = veto and self._adds_exposure(action, position)
+
+        # The cache first: a hit costs a lookup and one Decision, nothing else.
+        key = None
+        if ask and not vetoed and self.cache is not None:
+            key = fingerprint(signals, position)
+            hit = self.cache.get(bar.symbol, key, bar.ts)
+            if hit is not None:
+                return self._finish(self._from_cache(bar, signals, hit))
+
+        long, short = conflict or self._conflict(signals)
         expl: dict[str, Any] = {
             "action": None,
             "confidence": 0.0,
@@ -329,30 +352,25 @@ class DecisionEngine:
             "signals": self._explain_signals(bar.symbol, signals, weights),
             "vote": {"score": score, "threshold": self._threshold, "action": action.value},
             "conflict": {
-                "present": conflict,
+                "present": bool(long and short),
                 "at_confidence": self.config.conflict_confidence,
                 "long": long,
                 "short": short,
             },
-            "veto": {"agents": vetoers, "blocked": None},
+            "veto": {
+                "agents": [s.agent for s in signals if s.veto] if veto else [],
+                "blocked": None,
+            },
             "llm": None,
             "combined": {"score": score, "action": action.value},
             "min_confidence": {"value": self.config.min_confidence, "passed": True},
             "cache": {"hit": False},
         }
-        if veto and self._adds_exposure(action, position):
+        if vetoed:
             # Risk priority: nothing can be opened or added, whatever a model would say.
             if ask:
                 expl["llm"] = {"skipped": f"{action.value} vetoed", "answers": None}
-            decision = self._vetoed(bar, signals, action, expl, "vote")
-            return self._finish(decision)
-
-        key = None
-        if ask and self.cache is not None:
-            key = fingerprint(signals, position)
-            hit = self.cache.get(bar.symbol, key, bar.ts)
-            if hit is not None:
-                return self._finish(self._from_cache(bar, signals, hit))
+            return self._finish(self._vetoed(bar, signals, action, expl, "vote"))
 
         if ask:
             final, confidence, source = self._consult(bar, signals, action, score, weights, expl)
@@ -426,12 +444,13 @@ class DecisionEngine:
         age = bar.ts - hit.ts
         expl = dict(hit.explanation or {})
         expl["cache"] = {"hit": True, "decided_ts": hit.ts, "age_ms": age}
-        if "steps" in expl:
-            expl["steps"] = explain.steps(expl)
+        steps = expl.get("steps")
+        if steps:
+            expl["steps"] = [steps[0], explain.cache_step(age), *steps[1:]]
         return Decision(
             bar.symbol,
             bar.ts,
-            Action(hit.action),
+            _ACTIONS[hit.action],
             hit.confidence,
             f"{hit.rationale} [cache hit: decided {age / 1000:g} s earlier]",
             hit.source,
@@ -457,24 +476,27 @@ class DecisionEngine:
         self, symbol: str, signals: Sequence[Signal], weights: Mapping[str, float]
     ) -> list[dict[str, Any]]:
         weight_sum = sum(weights.get(s.agent, 1.0) for s in signals) or 1.0
+        base = self.weights
+        accuracy = self._agent_weights.accuracy
         out = []
-        aw = self._agent_weights
         for s in signals:
-            w = weights.get(s.agent, 1.0)
-            info = aw.describe(symbol, s.agent)
-            sc = s.score
+            agent = s.agent
+            w = weights.get(agent, 1.0)
+            b = base.get(agent, 1.0)
+            p, n = accuracy(symbol, agent)
+            sc = int(s.direction) * s.strength * s.confidence
             out.append(
                 {
-                    "agent": s.agent,
+                    "agent": agent,
                     "direction": _DIRECTION_NAME[s.direction],
                     "strength": s.strength,
                     "confidence": s.confidence,
                     "veto": s.veto,
                     "score": sc,
-                    "base_weight": info["base_weight"],
-                    "multiplier": w / info["base_weight"] if info["base_weight"] else 1.0,
-                    "accuracy": info["accuracy"],
-                    "observations": info["observations"],
+                    "base_weight": b,
+                    "multiplier": w / b if b else 1.0,
+                    "accuracy": p,
+                    "observations": n,
                     "weight": w,
                     "share": w / weight_sum,
                     "vote": w / weight_sum * sc,
@@ -530,13 +552,13 @@ class DecisionEngine:
         """The question put to LLM providers; deterministic so that answers can be replayed."""
         lines = [
             f"Symbol: {bar.symbol}",
-            f"Bar closed: {ms_to_datetime(bar.ts).strftime('%Y-%m-%d %H:%M')} UTC",
+            f"Bar closed: {_utc_minute(bar.ts)} UTC",
             f"Close: {bar.close:.2f}",
             "Agent signals:",
         ]
         for sig in signals:
             lines.append(
-                f"- {sig.agent}: {sig.direction.name.lower()} strength {sig.strength:.2f} "
+                f"- {sig.agent}: {_DIRECTION_NAME[sig.direction]} strength {sig.strength:.2f} "
                 f"confidence {sig.confidence:.2f}: {sig.rationale}"
             )
         lines.append(f"Weighted vote: {action.value} (score {score:+.3f})")
@@ -544,9 +566,11 @@ class DecisionEngine:
         shown = self.config.llm.memory
         if memory and shown:
             lines.append("Recent decisions:")
-            for past in list(memory)[-shown:]:
-                when = ms_to_datetime(past.ts).strftime("%Y-%m-%d %H:%M")
-                lines.append(f"- {when}: {past.action.value} ({past.confidence:.2f})")
+            for i in range(max(0, len(memory) - shown), len(memory)):
+                past = memory[i]
+                lines.append(
+                    f"- {_utc_minute(past.ts)}: {past.action.value} ({past.confidence:.2f})"
+                )
         lines.append("Options: buy, sell, hold.")
         return "\n".join(lines)
 

@@ -127,6 +127,10 @@ def rationale(expl: dict[str, Any]) -> str:
     return text
 
 
+def cache_step(age_ms: int) -> str:
+    return f"cache hit: the same signals and position were decided {age_ms / 1000:g} s earlier"
+
+
 def steps(expl: dict[str, Any]) -> list[str]:
     """The engine's steps in order, as short sentences (shown by ``deepalpha decisions show``)."""
     vote = expl["vote"]
@@ -143,9 +147,7 @@ def steps(expl: dict[str, Any]) -> list[str]:
         )
     cache = expl.get("cache") or {}
     if cache.get("hit"):
-        out.append(
-            f"cache hit: the same signals and position were decided {cache['age_ms']} ms ago"
-        )
+        out.append(cache_step(cache["age_ms"]))
     llm = expl.get("llm")
     if llm is not None:
         if llm.get("skipped"):

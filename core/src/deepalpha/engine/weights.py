@@ -54,17 +54,17 @@ class AgentAccuracy:
 class _SymbolWeights:
     """One symbol's pending signals, accuracies and the effective weights the vote reads."""
 
-    __slots__ = ("accuracy", "dirty", "effective", "observations", "pending", "updated")
+    __slots__ = ("dirty", "effective", "pending", "records")
 
     def __init__(self, base: Mapping[str, float]) -> None:
-        #: (close, ((agent, direction), ...)) per bar, oldest first, at most ``horizon`` long.
-        self.pending: deque[tuple[float, tuple[tuple[str, int], ...]]] = deque()
-        self.accuracy: dict[str, float] = {}
-        self.observations: dict[str, int] = {}
-        self.updated: dict[str, int] = {}
+        #: (close, signals) per bar, oldest first, at most ``horizon + 1`` long.
+        self.pending: deque[tuple[float, Sequence[Signal]]] = deque()
+        #: Agent -> [accuracy, observations, ts of the last scoring]: one lookup per update.
+        self.records: dict[str, list] = {}
         #: Agent -> configured weight x multiplier; agents never scored use the configured one.
         self.effective: dict[str, float] = dict(base)
-        self.dirty: set[str] = set()
+        #: Something changed since the last ``take_dirty``.
+        self.dirty = False
 
 
 class AgentWeights:
@@ -101,16 +101,19 @@ class AgentWeights:
     def effective(self, symbol: str) -> dict[str, float]:
         """Agent -> weight used in the vote on ``symbol`` (the dict itself; do not modify)."""
         st = self._symbols.get(symbol)
-        return self.state(symbol).effective if st is None else st.effective
+        return (st or self.state(symbol)).effective
 
     def observe(self, symbol: str, ts: int, close: float, signals: Sequence[Signal]) -> None:
-        """Remember this bar's directional signals and score those made ``horizon`` bars ago."""
+        """Remember this bar's signals and score those made ``horizon`` bars ago.
+
+        The hot path of the rule: the bar's signals are kept as they are (a tuple), and only the
+        bar that leaves the window is looked at, once.
+        """
         st = self._symbols.get(symbol)
         if st is None:
             st = self.state(symbol)
         pending = st.pending
-        votes = tuple((s.agent, int(s.direction)) for s in signals if s.direction)
-        pending.append((close, votes))
+        pending.append((close, tuple(signals)))
         if len(pending) <= self.horizon:
             return
         then, old = pending.popleft()
@@ -118,17 +121,31 @@ class AgentWeights:
             return
         up = close > then
         alpha = self.alpha
-        accuracy = st.accuracy
-        observations = st.observations
+        floor, cap = self.floor, self.cap
+        records = st.records
         effective = st.effective
-        for agent, direction in old:
-            p = accuracy.get(agent, PRIOR)
-            p += alpha * ((1.0 if (direction > 0) == up else 0.0) - p)
-            accuracy[agent] = p
-            observations[agent] = observations.get(agent, 0) + 1
-            st.updated[agent] = ts
-            effective[agent] = self.base.get(agent, 1.0) * self.multiplier(p)
-            st.dirty.add(agent)
+        base = self.base
+        scored = False
+        for sig in old:
+            direction = sig.direction
+            if not direction:
+                continue
+            agent = sig.agent
+            rec = records.get(agent)
+            if rec is None:
+                rec = records[agent] = [PRIOR, 0, 0]
+            p = rec[0]
+            p += alpha * (((direction > 0) is up) - p)
+            rec[0] = p
+            rec[1] += 1
+            rec[2] = ts
+            m = 2.0 * p
+            effective[agent] = base.get(agent, 1.0) * (
+                floor if m < floor else cap if m > cap else m
+            )
+            scored = True
+        if scored:
+            st.dirty = True
 
     # -- report and persistence ---------------------------------------------------------------
 
@@ -141,13 +158,14 @@ class AgentWeights:
         out: dict[str, dict[str, dict[str, float]]] = {}
         for symbol in sorted(self._symbols):
             st = self._symbols[symbol]
-            agents = sorted({*self.base, *st.accuracy})
+            agents = sorted({*self.base, *st.records})
             out[symbol] = {a: self.describe(symbol, a) for a in agents}
         return out
 
     def describe(self, symbol: str, agent: str) -> dict[str, Any]:
         st = self.state(symbol)
-        p = st.accuracy.get(agent, PRIOR)
+        rec = st.records.get(agent)
+        p, n = (PRIOR, 0) if rec is None else (rec[0], rec[1])
         m = self.multiplier(p)
         base = self.base.get(agent, 1.0)
         return {
@@ -155,34 +173,32 @@ class AgentWeights:
             "base_weight": base,
             "multiplier": m,
             "accuracy": p,
-            "observations": st.observations.get(agent, 0),
+            "observations": n,
         }
+
+    def accuracy(self, symbol: str, agent: str) -> tuple[float, int]:
+        """(hit rate, signals scored) of ``agent`` on ``symbol``; the prior when never scored."""
+        st = self._symbols.get(symbol)
+        rec = None if st is None else st.records.get(agent)
+        return (PRIOR, 0) if rec is None else (rec[0], rec[1])
 
     def restore(self, rows: Iterable[AgentAccuracy]) -> None:
         """Load accuracies (from the store) into the weights the vote uses."""
         for row in rows:
             st = self.state(row.symbol)
-            st.accuracy[row.agent] = min(1.0, max(0.0, row.accuracy))
-            st.observations[row.agent] = row.observations
-            st.updated[row.agent] = row.ts
+            p = min(1.0, max(0.0, row.accuracy))
+            st.records[row.agent] = [p, row.observations, row.ts]
             if self.enabled:
-                st.effective[row.agent] = self.base.get(row.agent, 1.0) * self.multiplier(
-                    st.accuracy[row.agent]
-                )
+                st.effective[row.agent] = self.base.get(row.agent, 1.0) * self.multiplier(p)
 
     def take_dirty(self) -> list[AgentAccuracy]:
-        """Accuracies changed since the last call (what a save must write)."""
+        """Accuracies of the symbols that changed since the last call (what a save writes)."""
         out = []
         for symbol, st in self._symbols.items():
-            for agent in sorted(st.dirty):
-                out.append(
-                    AgentAccuracy(
-                        symbol,
-                        agent,
-                        st.accuracy[agent],
-                        st.observations[agent],
-                        st.updated.get(agent, 0),
-                    )
-                )
-            st.dirty.clear()
+            if not st.dirty:
+                continue
+            st.dirty = False
+            for agent in sorted(st.records):
+                p, n, ts = st.records[agent]
+                out.append(AgentAccuracy(symbol, agent, p, n, ts))
         return out

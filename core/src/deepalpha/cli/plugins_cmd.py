@@ -6,14 +6,15 @@ import importlib.util
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import UserError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @click.group("plugins")
@@ -240,6 +241,8 @@ def _normalize(name: str) -> str:
 
 def _as_path(target: str) -> Path | None:
     """``target`` as a local path when it is one (or is written like one), else ``None``."""
+    from pathlib import Path
+
     path = Path(target).expanduser()
     written_as_path = (
         target.startswith((".", "~")) or os.sep in target or "/" in target
@@ -280,6 +283,9 @@ def _installer(choice: str, command: str) -> tuple[str, list[str]]:
 
 def _find_uv() -> str | None:
     """uv of this environment first (its scripts folder, or the ``uv`` package), then PATH."""
+    import shutil
+    from pathlib import Path
+
     here = Path(sys.executable).parent / ("uv.exe" if os.name == "nt" else "uv")
     if here.is_file():
         return str(here)
@@ -294,6 +300,8 @@ def _find_uv() -> str | None:
 
 
 def _run_installer(tool: str, command: list[str], what: str, verbose: bool) -> None:
+    import subprocess
+
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}  # uv: act on --python
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     output = (result.stdout or "") + (result.stderr or "")
@@ -339,6 +347,8 @@ def _installed_plugins() -> dict[str, tuple[str, str]]:
 
 def _load_statuses(names: list[str]) -> dict[str, dict]:
     """Load only ``names``, in a new interpreter (this one cannot see new ``.pth`` paths)."""
+    import subprocess
+
     from ..plugins import ENV_LOAD, ENV_STRICT
 
     env = {k: v for k, v in os.environ.items() if k != ENV_STRICT}

@@ -27,9 +27,20 @@ Readings, all over a rolling window of ``window`` simple returns ``r = close / p
 - **correlation** with each other symbol of the run: returns of bars both symbols have (aligned by
   timestamp) over the window, through ``history.market`` (strictly earlier bars only).
 
-Cost per bar is O(log window): the returns sit in a ring and in a sorted list (``bisect``), and
-running sums of r, r^2, r^3, r^4 give the moments (re-summed exactly once per window to shed
-rounding drift). Only the correlations read other columns, every ``correlation_every`` bars.
+The verdict: the risk level is the largest of ``VaR / max_var`` (VaR of ``var_method``),
+``volatility / max_volatility`` and ``drawdown / max_drawdown``; a correlation of at least
+``max_correlation`` with another symbol raises it to ``caution`` at least (concentration). A
+level of 1 or more is risk-off (``Direction.SHORT``, strength 1, confidence 1, ``veto=True``), and
+the veto stands until the level is below ``release``, so that it does not flicker at the limit. From
+``caution`` the agent leans short, mildly: strength ``0.5 x (level - caution) / (1 - caution)``
+(at most 0.5), confidence the level. Below, it is flat with confidence ``1 - level``.
+
+Cost per bar: the returns sit in a ring and in a sorted list (``bisect``: a binary search and a
+memmove), and running sums of r, r^2, r^3, r^4 give the moments (re-summed exactly once per window
+to shed rounding drift), so every reading is updated on every bar without a pass over the window.
+Only the correlations read other symbols' columns, every ``correlation_every`` bars. The answer is
+keyed on the readings as the rationale prints them (truncated to 0.1 or 1 percentage point) and
+reused while they stand still.
 """
 
 from __future__ import annotations

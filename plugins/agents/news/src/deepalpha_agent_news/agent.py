@@ -138,6 +138,7 @@ class NewsAgent(Agent):
         self._symbol: str | None = None
         self._currency = ""
         self._mentions: re.Pattern[str] | None = None
+        self._others: re.Pattern[str] | None = None
         self._horizon: float = -_INF  # every headline published before this was asked for
         self._started = False
         self._live = False
@@ -159,6 +160,11 @@ class NewsAgent(Agent):
             self._executor = None
         for source, _ in self.sources:
             source.close()
+
+    @property
+    def active_headlines(self) -> tuple[Headline, ...]:
+        """The headlines that counted at the last bar, oldest first (for explanations and tests)."""
+        return tuple(item.headline for item in self._active)
 
     # -- per bar ---------------------------------------------------------------------------------
 
@@ -196,8 +202,12 @@ class NewsAgent(Agent):
         o = self.options
         self._symbol = symbol
         self._currency = currency = currency_of(symbol, o.symbol_currencies)
-        names = [currency.lower(), *DEFAULT_ALIASES.get(currency, ()), *o.aliases.get(currency, ())]
-        self._mentions = mentions_pattern(names)
+        known = {code: [code.lower(), *names] for code, names in DEFAULT_ALIASES.items()}
+        for code, names in o.aliases.items():
+            known.setdefault(code.upper(), [code.lower()]).extend(names)
+        self._mentions = mentions_pattern(known.get(currency, [currency.lower()]))
+        others = [n for code, names in known.items() if code != currency for n in names]
+        self._others = mentions_pattern(others) if others else None
 
     def _take(self, close: int) -> None:
         """Move every queued headline published at or before ``close`` into the active set."""
@@ -356,12 +366,14 @@ class NewsAgent(Agent):
 
     def _about(self, headline: Headline) -> bool:
         """Tagged headlines count for their currencies only; untagged ones when the title names
-        the currency (or, with ``market_wide``, for every symbol)."""
+        the currency, and with ``market_wide`` also when it names no known currency at all."""
         if headline.currencies:
             return self._currency in headline.currencies
         if self._mentions is not None and self._mentions.search(headline.title):
             return True
-        return self.options.market_wide
+        if not self.options.market_wide:
+            return False
+        return self._others is None or not self._others.search(headline.title)
 
 
 def _published(item: _Item) -> int:

@@ -7,8 +7,9 @@ the rules that matter for honest backtests live in one place:
   a time without an offset is taken as UTC. A headline whose time is missing cannot be placed on the
   time line, so it is never built: the constructors return ``None`` and the source drops it.
 - Two headlines are the same story when they share an ``id``, or when their titles are equal after
-  normalisation (case, accents folded by NFKC, punctuation and spacing ignored) and they come from
-  the same ``source``. The earliest copy wins, because that is when the story was first known.
+  normalisation (case and compatibility forms folded by NFKC, punctuation and spacing ignored), they
+  come from the same ``source`` and were published less than ``TITLE_WINDOW_MS`` (7 days) apart.
+  The earliest copy wins, because that is when the story was first known.
 """
 
 from __future__ import annotations
@@ -171,22 +172,32 @@ def stable_id(title: str, source: str, published_at: int) -> str:
     return "h:" + digest.hexdigest()[:16]
 
 
+#: Equal titles from one source count as one story only this close together: "Daily market
+#: update" every morning is seven stories a week, a wire item re-sent an hour later is one.
+TITLE_WINDOW_MS = 7 * 86_400_000
+
+
 class Deduplicator:
-    """Remembers the stories it has let through (by id and by normalised title + source)."""
+    """Remembers the stories it has let through: ids for ever, normalised title + source for
+    ``window_ms`` around the time they were published."""
 
-    __slots__ = ("_ids", "_keys")
+    __slots__ = ("_ids", "_keys", "window_ms")
 
-    def __init__(self) -> None:
+    def __init__(self, window_ms: int = TITLE_WINDOW_MS) -> None:
+        self.window_ms = window_ms
         self._ids: set[str] = set()
-        self._keys: set[tuple[str, str]] = set()
+        self._keys: dict[tuple[str, str], int] = {}
 
     def first(self, headline: Headline) -> bool:
         """True the first time a story is seen, False for every later copy."""
+        if headline.id in self._ids:
+            return False
         key = headline.key
-        if headline.id in self._ids or key in self._keys:
+        seen = self._keys.get(key)
+        if seen is not None and abs(headline.published_at - seen) < self.window_ms:
             return False
         self._ids.add(headline.id)
-        self._keys.add(key)
+        self._keys[key] = headline.published_at
         return True
 
 

@@ -85,7 +85,8 @@ class NewsOptions:
     max_age_hours: float = field(default=72.0, validator=_positive)
     #: |mean sentiment| below this reads as neutral (direction flat).
     neutral_band: float = field(default=0.05, validator=_unit)
-    #: Count headlines that name no currency (and whose title names none) for every symbol.
+    #: Count untagged headlines whose title names no known currency (``aliases``) for every
+    #: symbol ("Crypto markets slump"); off: such headlines count for none.
     market_wide: bool = False
     #: Extra names per currency code, merged over ``DEFAULT_ALIASES``.
     aliases: dict[str, list[str]] = field(factory=dict)

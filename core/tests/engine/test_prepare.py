@@ -7,6 +7,7 @@ import os
 import types
 from datetime import UTC, datetime
 
+import attrs
 import pytest
 from deepalpha import hookimpl
 from deepalpha.agents import Agent
@@ -33,6 +34,22 @@ def _needs_torch():
     import deepalpha_heavy_dependency_not_installed  # noqa: F401
 
 
+@attrs.frozen
+class PickyOptions:
+    periods: tuple[int, ...] = (7, 25)
+
+
+class Picky(Agent):
+    """Checks its options when built, as agents do for rules their options class cannot state."""
+
+    def __init__(self, options: PickyOptions) -> None:
+        if list(options.periods) != sorted(options.periods):
+            raise ValueError(f"periods: must be increasing, got {list(options.periods)}")
+
+    def on_bar(self, bar, history):
+        return None
+
+
 def _hooks(**hooks) -> types.SimpleNamespace:
     return types.SimpleNamespace(**{name: hookimpl(fn) for name, fn in hooks.items()})
 
@@ -42,6 +59,7 @@ TEST_PLUGIN = _hooks(
         AgentSpec(name="quiet", factory=Quiet),
         AgentSpec(name="needs_torch", factory=_needs_torch),
         AgentSpec(name="not_an_agent", factory=lambda: 42),
+        AgentSpec(name="picky", factory=Picky, options=PickyOptions),
     ],
     register_gateways=lambda: [GatewaySpec(name="realmoney", factory=object, live=True)],
 )
@@ -209,6 +227,22 @@ def test_refused_naming_the_key_path(plugins, workdir, sections, mode, message) 
         prepare(_config(**sections), mode, plugins)
     assert str(info.value).startswith(message), str(info.value)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("entry", "key"),
+    [
+        ({"periods": [9, 7]}, "agents.picky.periods"),
+        ({"options": {"periods": [9, 7]}}, "agents.picky.options.periods"),
+    ],
+)
+def test_a_factory_complaint_names_the_option_where_it_was_written(
+    plugins, workdir, entry, key
+) -> None:
+    config = _config(agents={"technical": {"enabled": False}, "picky": entry})
+    with pytest.raises(ConfigError) as info:
+        prepare(config, None, plugins)
+    assert str(info.value) == f"{key}: must be increasing, got [9, 7]"
 
 
 def test_a_database_folder_that_cannot_be_created(plugins, workdir) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -200,6 +201,29 @@ def _build(config: Config, plugins: DeepAlphaPlugins) -> Components:
         return build_components(config, plugins)
     except ComponentBuildError as exc:
         raise PluginError(f"{_component_key(config, exc.kind, exc.name)}: {exc}") from None
+    except ConfigError as exc:
+        raise ConfigError(_option_written_where(str(exc), config)) from None
+
+
+#: ``agents.<name>.options.<key>: ...`` or ``agents.<name>.options: <key>: ...`` (a factory's
+#: complaint about one option, as ``build_components`` reports it).
+_AGENT_OPTION = re.compile(
+    r"^agents\.(?P<agent>[^.:\s]+)\.options(?:\.(?P<key>\w+)|: (?P<field>\w+):)(?P<rest>.*)$",
+    re.S,
+)
+
+
+def _option_written_where(message: str, config: Config) -> str:
+    """Name an agent option where the user wrote it: flat (``agents.trend.periods``) or not."""
+    match = _AGENT_OPTION.match(message)
+    if match is None:
+        return message
+    agent, key = match["agent"], match["key"] or match["field"]
+    rest = match["rest"] if match["key"] else f":{match['rest']}"
+    options = config.agents[agent].options if agent in config.agents else {}
+    if key in getattr(options, "flat", ()):
+        return f"agents.{agent}.{key}{rest}"
+    return f"agents.{agent}.options.{key}{rest}"
 
 
 def _component_key(config: Config, kind: str, name: str) -> str:

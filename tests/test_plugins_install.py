@@ -111,6 +111,16 @@ def test_uv_installs_a_path_and_uninstalls_it_while_a_plugin_is_broken(
     assert set(cli.plugins()) == {"kernel"}
     assert cli("plugins", "list").returncode == 0  # strict mode is happy again
 
+    # A plugin that installs but cannot load is reported as such, and the command fails.
+    broken = cli("plugins", "install", DISTS / "broken")
+    assert broken.stdout.startswith(
+        "installed deepalpha-agent-broken 0.0.1: plugin 'broken' failed: ModuleNotFoundError"
+    )
+    assert _one_line_error(broken) == (
+        "Error: plugins install: 'broken' installed but not working; `deepalpha plugins list -v` "
+        "shows why, `deepalpha plugins uninstall` removes it"
+    )
+
 
 @pytest.mark.slow
 def test_pip_is_used_where_uv_is_absent(tmp_path: Path, fresh_venv, project: Path) -> None:

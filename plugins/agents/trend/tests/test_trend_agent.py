@@ -354,3 +354,17 @@ def test_an_agent_joining_a_history_mid_run_reads_the_bars_before(btc_bars) -> N
         expected = early.on_bar(bar, history)
         if i >= 600:
             assert late.on_bar(bar, history) == expected
+
+
+def test_coarse_timeframes_alone_speak_once_their_bars_suffice(make_bars) -> None:
+    bars = make_bars("A/USD", walk(500, 6), start=DAY)  # 4h bar k closes with hour 4k + 3
+    agent = TrendAgent(TrendOptions(timeframes=("4h",)))
+    history = History("A/USD", timeframe="1h")
+    out = []
+    for bar in bars:
+        history.append(bar)
+        out.append(agent.on_bar(bar, history))
+    first = next(i for i, s in enumerate(out) if s is not None)
+    assert first == 4 * 98 + 3  # the 99th closed 4h bar gives EMA99 its first value
+    assert out[first].rationale.split(". ")[1].startswith("4h: ")
+    assert "1h" not in out[-1].rationale

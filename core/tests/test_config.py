@@ -374,3 +374,14 @@ def test_describe_makes_any_attrs_error_readable() -> None:
         Typed(3, "z")
     assert describe(info.value) == "when: must be one of 'x', 'y'; got 'z'"
     assert describe(RuntimeError("two\n  lines")) == "two lines"
+
+
+def test_in_source_names_the_file_once_and_keeps_the_error_class() -> None:
+    from deepalpha.errors import ComponentBuildError, in_source
+
+    error = in_source(ComponentBuildError("agent 'x' could not be built", "agent", "x"), "c.yaml")
+    assert str(error) == "c.yaml: agent 'x' could not be built"
+    assert isinstance(error, ComponentBuildError) and (error.kind, error.name) == ("agent", "x")
+    assert in_source(error, "c.yaml") is error
+    plain = ConfigError("market.timeframe: bad")
+    assert in_source(plain, None) is plain

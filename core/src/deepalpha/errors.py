@@ -77,6 +77,7 @@ def in_source(exc: UserError, source: str | None) -> UserError:
         out = type(exc)(f"{source}: {exc}")
     except TypeError:  # a subclass with its own constructor
         out = (ConfigError if isinstance(exc, ConfigError) else UserError)(f"{source}: {exc}")
+    out.__dict__.update(exc.__dict__)  # e.g. ComponentBuildError's kind and name
     out.source = source
     return out
 

@@ -239,22 +239,22 @@ class TrendAgent(Agent):
 
     def reset(self) -> None:
         self._base: _Frame | None = None
-        self._coarse: list[list] = []  # [timeframe, frame, coarse bars consumed]
+        self._coarse: list[list] = []  # [coarse History, frame, coarse bars consumed]
         self._frames: list[_Frame] = []
-        self._ready = False
+        self._history: History | None = None
         self._answer: tuple | None = None
 
     # -- per bar ----------------------------------------------------------------------------------
 
     def on_bar(self, bar: Bar, history: History) -> Signal | None:
-        if not self._ready:
+        if history is not self._history:  # the first call (or another History: start over)
             self._setup(history)
         base = self._base
         changed = False
         if base is not None:  # float(): numpy scalars in a Bar would slow every comparison
             changed = base.update(float(bar.high), float(bar.low), float(bar.close))
         for entry in self._coarse:
-            coarse = history.resampled(entry[0])
+            coarse = entry[0]  # the coarse History: it grows by one when a coarse bar closes
             n = len(coarse)
             if n != entry[2]:  # a coarser bar closed: feed it (and any others that did)
                 frame = entry[1]
@@ -270,8 +270,10 @@ class TrendAgent(Agent):
         return Signal("trend", bar.symbol, bar.ts, *answer)
 
     def _setup(self, history: History) -> None:
-        """Which frames to keep, from the options and the run's own timeframe (first bar only)."""
+        """Which frames to keep, from the options and the run's own timeframe, each fed with the
+        bars the History already holds (first call, or a History other than the last one)."""
         o = self.options
+        self._answer = None
         base = history.timeframe
         if base is None:
             if o.timeframes is not None:
@@ -281,7 +283,10 @@ class TrendAgent(Agent):
                 )
             self._base = _Frame("base", o, self.warmup)
             self._frames = [self._base]
-            self._ready = True
+            high, low, close = history.high, history.low, history.close
+            for i in range(len(history) - 1):
+                self._base.update(float(high[i]), float(low[i]), float(close[i]))
+            self._history = history
             return
         from deepalpha.data import TIMEFRAMES
 
@@ -307,14 +312,14 @@ class TrendAgent(Agent):
             high, low, close = coarse.high, coarse.low, coarse.close
             for i in range(len(coarse)):
                 frame.update(float(high[i]), float(low[i]), float(close[i]))
-            coarse_frames.append([tf, frame, len(coarse)])
+            coarse_frames.append([coarse, frame, len(coarse)])
             frames.append(frame)
         if base_frame is not None:  # the same for the run's own bars, the current one excepted
             high, low, close = history.high, history.low, history.close
             for i in range(len(history) - 1):
                 base_frame.update(float(high[i]), float(low[i]), float(close[i]))
         self._base, self._coarse, self._frames = base_frame, coarse_frames, frames
-        self._ready = True
+        self._history = history
 
     # -- reading the frames -----------------------------------------------------------------------
 

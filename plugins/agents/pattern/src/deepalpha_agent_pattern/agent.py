@@ -80,10 +80,10 @@ class PatternAgent(Agent):
             if len(self._candle_parts) > CACHE_SIZE:
                 self._candle_parts.clear()
         sup, res, brk = det.support, det.resistance, det.breaks
-        entry = self._level_parts.get((id(sup), id(res), id(brk)))
+        key = (id(sup), id(res), id(brk))
+        entry = self._level_parts.get(key)
         if entry is None:
-            entry = (sup, res, brk, self._level_part(sup, res, brk))
-            self._level_parts[id(sup), id(res), id(brk)] = entry
+            entry = self._level_parts[key] = (sup, res, brk, self._level_part(sup, res, brk))
             if len(self._level_parts) > CACHE_SIZE:
                 self._level_parts.clear()
                 self._level_texts.clear()
@@ -92,10 +92,11 @@ class PatternAgent(Agent):
             self._active_seen = det.active
             self._chart_part = _chart_part(det.active)
         chart = self._chart_part
-        entry = self._readings.get((id(candle), id(level), id(chart)))
+        key = (id(candle), id(level), id(chart))
+        entry = self._readings.get(key)
         if entry is None:
-            entry = (candle, level, chart, self._combine(candle, level, chart, det.active))
-            self._readings[id(candle), id(level), id(chart)] = entry
+            reading = self._combine(candle, level, chart, det.active)
+            entry = self._readings[key] = (candle, level, chart, reading)
             if len(self._readings) > CACHE_SIZE:
                 self._readings.clear()
         direction, strength, confidence, rationale, stop, target = entry[3]
@@ -162,11 +163,13 @@ class PatternAgent(Agent):
         else:
             direction = Direction.LONG if score > 0 else Direction.SHORT
             # The share of the weight whose part agrees with the direction.
-            agree = sum(
-                w
-                for w, x in zip(self._weights, (candle, level, chart), strict=True)
-                if x[0] * score > 0
-            )
+            agree = 0.0
+            if candle[0] * score > 0:
+                agree += wc
+            if level[0] * score > 0:
+                agree += wl
+            if chart[0] * score > 0:
+                agree += wp
             confidence = min(1.0, agree)
         texts = [t for _, t in (candle, level, chart) if t]
         if texts:

@@ -14,7 +14,7 @@ with five agents' signals on two symbols (random-walk closes), per call:
 Targets (issue 7): < 50 us per decision point, < 5 us per cache hit. Times are CPU time of this
 process (``time.process_time``), best of ``--repeat``: the machines are shared, and wall time
 counts other processes' turns on the cores.
-Run: ``.venv/bin/python bench/decision.py [--repeat 5]``.
+Run: ``.venv/bin/python bench/decision.py [--repeat 5] [--redis redis://127.0.0.1:6379/0]``.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def _positions(bars, flip: bool) -> list[int]:
     return [(i // len(SYMBOLS)) % 2 if flip else 0 for i in range(len(bars))]
 
 
-def bench(repeat: int, n: int) -> None:
+def bench(repeat: int, n: int, redis_url: str | None = None) -> None:
     bars = _bars(n)
     weights = {a: 1.0 for a in AGENTS}
     steady, flipping = _signal_sets(bars, False), _signal_sets(bars, True)
@@ -171,6 +171,25 @@ def bench(repeat: int, n: int) -> None:
     rows.append(("cache lookup alone (in-process)", lookup, "dict + bar-time check"))
     rows.append(("fingerprint of 5 signals", fp, "hundredths"))
 
+    if redis_url:
+        from deepalpha.engine.cache import CachedDecision, RedisCache
+
+        remote = RedisCache(redis_url, 300, f"bench-{time.time_ns()}")
+        remote.put(bar.symbol, key, CachedDecision(bar.ts, "buy", 0.5, "r", "vote", {"a": 1}))
+        loops = 2_000
+        started = time.perf_counter()  # wall time: the server's work is not this process's
+        for _ in range(loops):
+            remote.get(bar.symbol, key, bar.ts)
+        rows.append(
+            (
+                "cache lookup alone (Redis, loopback)",
+                (time.perf_counter() - started) / loops * 1e6,
+                "wall time, one round trip",
+            )
+        )
+        remote._client.delete(remote._key(bar.symbol, key))
+        remote.close()
+
     print(f"decision engine, {n} bars x {len(SYMBOLS)} symbols, best of {repeat}")
     width = max(len(r[0]) for r in rows)
     for label, us, note in rows:
@@ -181,8 +200,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--bars", type=int, default=20_000)
+    parser.add_argument("--redis", default=None, help="also time lookups in this Redis server")
     args = parser.parse_args()
-    bench(args.repeat, args.bars)
+    bench(args.repeat, args.bars, args.redis)
 
 
 if __name__ == "__main__":

@@ -138,12 +138,28 @@ def test_after_max_age_the_agent_abstains() -> None:
 
 
 def test_rationale_reads_the_signal() -> None:
-    agent, _ = agent_over([news("a", "Exchange hacked, bitcoin wallets drained", START + HOUR)])
-    signal = run(agent, hourly("BTC/USD", START, 3))[2]
-    assert signal.direction is Direction.SHORT
-    assert signal.rationale.startswith("1 BTC headline in the last 72h, sentiment -")
-    assert '2.0h ago: "Exchange hacked, bitcoin wallets drained"' in signal.rationale
-    assert "Wire)" in signal.rationale
+    hack = news("a", "Exchange hacked, bitcoin wallets drained", START + HOUR)
+    gain = news("b", "Bitcoin gains", START + 3 * HOUR + 30 * 60_000)
+    agent, _ = agent_over([hack, gain])
+    signals = run(agent, hourly("BTC/USD", START, 5))
+    assert signals[2].rationale == (
+        "news negative: 1 BTC headline in the last 72h, impact halving every 12h; scores (newest "
+        f'first) {vader_overlay(hack.title):+.2f}; latest 2018-01-05 01:00 UTC: "{hack.title}" '
+        "(Wire)"
+    )
+    # The same words while nothing arrives (only strength and confidence decay) ...
+    assert signals[1].rationale == signals[2].rationale
+    assert signals[1].strength > signals[2].strength
+    # ... and new words when a headline arrives.
+    assert signals[3].rationale.startswith("news negative: 2 BTC headlines in the last 72h")
+    assert "scores (newest first) +0.34, -0." in signals[3].rationale
+    assert 'latest 2018-01-05 03:30 UTC: "Bitcoin gains" (Wire)' in signals[3].rationale
+
+
+def vader_overlay(title: str) -> float:
+    from deepalpha_agent_news.sentiment import SentimentScorer
+
+    return SentimentScorer().score(title)
 
 
 # -- fixture feeds over loopback: dates, offsets, duplicates, future, two currencies ---------------

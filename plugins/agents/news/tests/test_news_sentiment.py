@@ -66,7 +66,7 @@ def test_user_terms_are_laid_over_the_overlay() -> None:
 
 
 def test_lexicon_entries_are_checked() -> None:
-    with pytest.raises(ValueError, match=r"lexicon.hack: valence must be in \[-4, 4\], got 9"):
+    with pytest.raises(ValueError, match=r"lexicon: 'hack' has valence 9; must be in \[-4, 4\]"):
         SentimentScorer(extra={"hack": 9})
 
 

@@ -20,7 +20,10 @@ The signal
     headline (+0.6) gives 0.6, and it halves with every half-life. Confidence = agreement x
     coverage, where agreement = ``|net| / sum |decayed impact|`` (1 when all headlines agree) and
     coverage = ``mass / (mass + 1)`` (one fresh headline 0.5, three 0.75). A flat signal has
-    strength 0 and confidence = coverage.
+    strength 0 and confidence = coverage. The rationale names the direction, the number of headlines
+    counted, the scores of the three newest and the latest headline with its time and source; it
+    changes when a headline arrives or expires or the direction turns, while strength and
+    confidence decay bar by bar.
 
 Cost
     The three sums are kept incrementally: per bar they are multiplied by one decay factor, a new
@@ -129,6 +132,7 @@ class NewsAgent(Agent):
         self._chunk = max(1, round(o.chunk_days * DAY_MS))
         self._band = o.neutral_band
         self._executor: ThreadPoolExecutor | None = None
+        self._dt, self._f = 0, 1.0  # the last decay step and its factor (usually one bar)
         self._failed: set[int] = set()
         self.reset()
 
@@ -151,6 +155,9 @@ class NewsAgent(Agent):
         self._active: deque[_Item] = deque()
         self._net = self._mass = self._abs = 0.0
         self._ref = 0
+        self._step = 0
+        self._said: Direction | None = None  # the direction self._text was written for
+        self._text = ""
         self.fetches = 0
 
     def close(self) -> None:
@@ -171,14 +178,19 @@ class NewsAgent(Agent):
     def on_bar(self, bar: Bar, history: History) -> Signal | None:
         if bar.symbol != self._symbol:
             self._bind(bar.symbol)
-        close = bar.ts + (getattr(history, "step_ms", 0) or 0)
+            self._step = getattr(history, "step_ms", 0) or 0
+        close = bar.ts + self._step
         if close >= self._horizon:
             self._advance(close)
         active = self._active
         if active:
             dt = close - self._ref
             if dt:
-                f = math.exp(self._k * dt)
+                if dt == self._dt:
+                    f = self._f
+                else:
+                    self._dt, self._f = dt, math.exp(self._k * dt)
+                    f = self._f
                 self._net *= f
                 self._mass *= f
                 self._abs *= f
@@ -191,7 +203,7 @@ class NewsAgent(Agent):
             self._expire(close)
             if not active:
                 return None
-        return self._signal(bar, close)
+        return self._signal(bar)
 
     def _bind(self, symbol: str) -> None:
         if self._symbol is not None:
@@ -231,6 +243,7 @@ class NewsAgent(Agent):
                 active.append(item)
         self._i = i
         self._next_pub = pending[i].published if i < n else _INF
+        self._said = None  # the active set changed: describe it again
 
     def _expire(self, close: int) -> None:
         active = self._active
@@ -244,6 +257,7 @@ class NewsAgent(Agent):
             self._abs -= abs(item.impact) * w
         if not active:
             self._net = self._mass = self._abs = 0.0
+        self._said = None
 
     def _score(self, item: _Item) -> None:
         h = item.headline
@@ -253,10 +267,10 @@ class NewsAgent(Agent):
         item.score = score
         item.impact = score * item.weight
 
-    def _signal(self, bar: Bar, close: int) -> Signal:
+    def _signal(self, bar: Bar) -> Signal:
         net, mass, total = self._net, self._mass, self._abs
-        coverage = mass / (mass + 1.0) if mass > 0.0 else 0.0
-        mean = net / mass if mass > 0.0 else 0.0
+        coverage = mass / (mass + 1.0)
+        mean = net / mass
         if mean > self._band:
             direction = Direction.LONG
         elif mean < -self._band:
@@ -268,18 +282,27 @@ class NewsAgent(Agent):
             confidence = min(1.0, max(0.0, (abs(net) / total if total > 0.0 else 0.0) * coverage))
         else:
             strength, confidence = 0.0, min(1.0, max(0.0, coverage))
+        # The words change only when a headline arrives or expires, or the direction turns; the
+        # numbers that decay every bar are the signal's strength and confidence.
+        if self._said is not direction:
+            self._said = direction
+            self._text = self._describe(direction)
+        return Signal("news", bar.symbol, bar.ts, direction, strength, confidence, self._text)
+
+    def _describe(self, direction: Direction) -> str:
         active = self._active
         latest = active[-1]
         count = len(active)
         o = self.options
-        rationale = (
-            f"{count} {self._currency} headline{'s' if count > 1 else ''} in the last "
-            f"{o.max_age_hours:g}h, sentiment {net:+.2f} after decay (half-life "
-            f"{o.half_life_hours:g}h, mean {mean:+.2f}); latest "
-            f'{(close - latest.published) / HOUR_MS:.1f}h ago: "{latest.shown}" '
-            f"({latest.score:+.2f}, {latest.headline.source or 'unknown source'})"
+        mood = {Direction.LONG: "positive", Direction.SHORT: "negative"}.get(direction, "neutral")
+        recent = ", ".join(f"{item.score:+.2f}" for item in list(active)[:-4:-1])
+        when = latest.headline.time.strftime("%Y-%m-%d %H:%M UTC")
+        return (
+            f"news {mood}: {count} {self._currency} headline{'s' if count > 1 else ''} in the "
+            f"last {o.max_age_hours:g}h, impact halving every {o.half_life_hours:g}h; scores "
+            f'(newest first) {recent}; latest {when}: "{latest.shown}" '
+            f"({latest.headline.source or 'unknown source'})"
         )
-        return Signal("news", bar.symbol, bar.ts, direction, strength, confidence, rationale)
 
     # -- fetching --------------------------------------------------------------------------------
 

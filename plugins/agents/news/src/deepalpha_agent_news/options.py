@@ -113,9 +113,9 @@ class NewsOptions:
             )
         for code, names in self.aliases.items():
             if not all(isinstance(n, str) and n.strip() for n in names):
-                raise ValueError(f"aliases.{code}: names must be non-empty strings, got {names!r}")
+                raise ValueError(f"aliases: the names of {code} must be non-empty, got {names!r}")
         for term, valence in self.lexicon.items():
             if not term.strip():
                 raise ValueError(f"lexicon: empty term {term!r}")
             if not -4.0 <= valence <= 4.0:
-                raise ValueError(f"lexicon.{term}: valence must be in [-4, 4], got {valence!r}")
+                raise ValueError(f"lexicon: {term!r} has valence {valence!r}; must be in [-4, 4]")

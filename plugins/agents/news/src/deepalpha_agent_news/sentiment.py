@@ -142,7 +142,7 @@ def check_lexicon(lexicon: Mapping[str, float], name: str = "lexicon") -> None:
         if not _words(term):
             raise ValueError(f"{name}: empty term {term!r}")
         if not isinstance(valence, int | float) or not -4.0 <= valence <= 4.0:
-            raise ValueError(f"{name}.{term}: valence must be in [-4, 4], got {valence!r}")
+            raise ValueError(f"{name}: {term!r} has valence {valence!r}; must be in [-4, 4]")
 
 
 class SentimentScorer:

@@ -156,24 +156,27 @@ class PatternAgent(Agent):
     ) -> tuple:
         """Direction, strength, confidence, rationale, stop and target from the three parts."""
         wc, wl, wp = self._weights
-        score = wc * candle[0] + wl * level[0] + wp * chart[0]
-        strength = min(1.0, abs(score))
+        cs, ls, ps = candle[0], level[0], chart[0]
+        score = wc * cs + wl * ls + wp * ps
+        strength = score if score >= 0.0 else -score
+        if strength > 1.0:
+            strength = 1.0
         if strength < self._min_score or strength == 0.0:
-            direction, confidence = Direction.FLAT, 0.0
+            direction, confidence = _FLAT, 0.0
         else:
-            direction = Direction.LONG if score > 0 else Direction.SHORT
+            direction = _LONG if score > 0.0 else _SHORT
             # The share of the weight whose part agrees with the direction.
-            agree = 0.0
-            if candle[0] * score > 0:
-                agree += wc
-            if level[0] * score > 0:
-                agree += wl
-            if chart[0] * score > 0:
-                agree += wp
-            confidence = min(1.0, agree)
-        texts = [t for _, t in (candle, level, chart) if t]
+            confidence = (
+                (wc if cs * score > 0.0 else 0.0)
+                + (wl if ls * score > 0.0 else 0.0)
+                + (wp if ps * score > 0.0 else 0.0)
+            )
+            if confidence > 1.0:  # weights sum to 1 up to rounding
+                confidence = 1.0
+        texts = [t for t in (candle[1], level[1], chart[1]) if t]
         if texts:
-            rationale = " | ".join(texts) + f" | score {score:+.2f}"
+            texts.append(f"score {score:+.2f}")
+            rationale = " | ".join(texts)
         else:
             rationale = "no candlestick, level or chart pattern"
         stop = target = None
@@ -184,6 +187,7 @@ class PatternAgent(Agent):
 
 
 _NOTHING = (0.0, "")
+_LONG, _FLAT, _SHORT = Direction.LONG, Direction.FLAT, Direction.SHORT
 
 
 def _chart_part(active: ChartPattern | None) -> tuple[float, str]:

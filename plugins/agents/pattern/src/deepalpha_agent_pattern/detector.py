@@ -16,7 +16,10 @@ Levels
     Every confirmed pivot is a touch. It joins the nearest level when within ``level_tolerance``
     (a fraction of the level's price), which then moves to the mean of its touches; otherwise it
     starts a level. The ``max_levels`` most recently touched levels are kept. A level's strength is
-    ``min(1, touches / 4)``; only levels with at least ``min_touches`` touches are read.
+    ``min(1, touches / 4)``; only levels with at least ``min_touches`` touches are read: the nearest
+    below the close is support, the nearest at or above it resistance, each reported when within
+    ``level_proximity`` of the close; a close crossing a level (from at or below it to above, or
+    from above to below) is a break.
 
 Swings
     Chart patterns read the alternating sequence of pivots (a zigzag): a pivot of the same kind as
@@ -24,8 +27,9 @@ Swings
     otherwise.
 
 Chart patterns
-    Checked when a pivot enters the swing sequence, against the last swings; ``tol`` is
-    ``pattern_tolerance`` and ``depth`` is ``min_depth``, both fractions of price:
+    Checked when a pivot enters the swing sequence, against the last swings, one shape per new
+    swing, the most specific first: head and shoulders, then double top/bottom, then triangles.
+    ``tol`` is ``pattern_tolerance`` and ``depth`` is ``min_depth``, both fractions of price:
 
     - double top: high, low, high; the peaks within ``tol``; the low at least ``depth`` below the
       lower peak. Neckline: the low. Confirmed by a close below it; stop: the higher peak;

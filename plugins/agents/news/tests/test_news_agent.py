@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import math
 
@@ -16,6 +17,7 @@ from deepalpha_agent_news.agent import NewsAgent, currency_of
 from deepalpha_agent_news.headlines import Headline
 from deepalpha_agent_news.options import LLMScoring, NewsOptions
 from deepalpha_agent_news.sources import NewsSource
+from deepalpha_agent_news.sources.cryptopanic import CryptoPanicOptions, CryptoPanicSource
 from deepalpha_agent_news.sources.rss import RSSOptions, RSSSource
 from deepalpha_agent_news.testing import StaticSource, serve
 from hypothesis import given, settings
@@ -202,6 +204,47 @@ def test_contract_on_two_symbols_over_loopback_feeds() -> None:
         eth = check_agent(lambda: feed_agent(server.url), hourly("ETH/USD", START, 60))
     assert btc[15].direction is Direction.SHORT  # the hack and the slump outweigh the rally
     assert eth[14] is not None and btc != eth
+
+
+def test_api_headlines_end_to_end_for_two_symbols() -> None:
+    def page(_path: str):
+        # The same page whatever ?currencies= asks: each item's tags decide whom it is about.
+        results = [
+            post(9, "Bitcoin ETF approval in 2030", "2030-01-01T00:00:00Z", ["BTC"]),
+            post(4, "Bitcoin rallies", "2018-01-05T10:00:00+02:00", ["BTC"]),  # 08:00 UTC
+            post(4, "Bitcoin rallies", "2018-01-05T10:00:00+02:00", ["BTC"]),  # same id again
+            post(3, "No date", None, ["BTC", "ETH"]),
+            post(2, "Ethereum slumps", "2018-01-05T04:00:00-05:00", ["ETH"]),  # 09:00 UTC
+        ]
+        body = {
+            "next": None,
+            "previous": None,
+            "results": results,
+        }
+        return 200, "application/json", json.dumps(body).encode()
+
+    with serve({"/api/developer/v2/posts/": page}) as server:
+        options = CryptoPanicOptions(auth_token="tok", base_url=server.url)
+        btc = NewsAgent(sources=[CryptoPanicSource(options)])
+        eth = NewsAgent(sources=[CryptoPanicSource(options)])
+        btc_seen = visible(btc, hourly("BTC/USD", START, 30))
+        eth_seen = visible(eth, hourly("ETH/USD", START, 30))
+    assert btc_seen[6] == set() and btc_seen[7] == {"cryptopanic:4"}  # bar 7 closes 08:00
+    assert btc_seen[29] == {"cryptopanic:4"}  # once, never the 2030 item, never the undated one
+    assert eth_seen[7] == set() and eth_seen[8] == {"cryptopanic:2"}
+    assert eth_seen[29] == {"cryptopanic:2"}
+
+
+def post(ident, title, published, codes) -> dict:
+    return {
+        "id": ident,
+        "title": title,
+        "published_at": published,
+        "kind": "news",
+        "source": {"title": "Desk"},
+        "currencies": [{"code": c} for c in codes],
+        "votes": {},
+    }
 
 
 def test_btc_and_eth_headlines_do_not_leak_into_each_other() -> None:

@@ -119,6 +119,16 @@ def test_live_gateway_needs_explicit_opt_in() -> None:
 SHORT = ("--start", "2019-01-01", "--end", "2019-01-03")
 
 
+def _default_agents() -> list[str]:
+    from deepalpha.config.loader import load_raw
+
+    return list(load_raw()["agents"])
+
+
+#: The default agents, each turned off: a config that adds only the agents a test is about.
+ALL_OFF = "agents:\n" + "".join(f"  {name}: {{enabled: false}}\n" for name in _default_agents())
+
+
 def _install(dist: str, target) -> object:
     subprocess.run(
         [
@@ -195,8 +205,9 @@ def _run(cli, *extra: str) -> str:
             id="start-after-end",
         ),
         pytest.param(
-            "agents: {technical: {enabled: false}}\n",
-            "agents: no agent is enabled (configured: technical); enable at least one",
+            ALL_OFF,
+            f"agents: no agent is enabled (configured: {', '.join(_default_agents())}); enable at "
+            "least one",
             (*NO_LLM, *SHORT),
             id="no-agents",
         ),
@@ -270,7 +281,7 @@ def test_validate_refuses_what_run_refuses(cli, config, expected) -> None:
     assert _run(cli, "--no-llm") == line
 
 
-FAULTY_OFF = "agents:\n  technical: {enabled: false}\n"
+FAULTY_OFF = ALL_OFF
 
 
 def test_a_factory_that_raises_is_one_line_everywhere(make_cli, faulty_dist) -> None:

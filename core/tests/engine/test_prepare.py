@@ -11,7 +11,7 @@ import attrs
 import pytest
 from deepalpha import hookimpl
 from deepalpha.agents import Agent
-from deepalpha.config import load_config
+from deepalpha.config import load_config, load_raw
 from deepalpha.engine.prepare import Prepared, Window, prepare
 from deepalpha.entrypoints import EntryPoint, entry_points
 from deepalpha.errors import ConfigError, PluginError, UserError
@@ -77,10 +77,14 @@ def workdir(tmp_path, monkeypatch):
     return tmp_path
 
 
+#: The packaged default agents, each turned off, so a test names the agents it is about.
+ALL_OFF = {name: {"enabled": False} for name in load_raw()["agents"]}
+
+
 def _config(**sections):
     """The defaults with the test agent alone and no LLM, then ``sections`` merged over them."""
     base = {
-        "agents": {"technical": {"enabled": False}, "quiet": {}},
+        "agents": {**ALL_OFF, "quiet": {}},
         "decision": {"llm": {"providers": []}},
     }
     for key, value in sections.items():
@@ -165,9 +169,10 @@ def test_paper_mode_reads_the_paper_window_and_validation_checks_both(plugins, w
         ),
         ({"paper": {"end": "soon"}}, None, "paper.end: not an ISO date or datetime: 'soon'"),
         (
-            {"agents": {"technical": {"enabled": False}, "quiet": {"enabled": False}}},
+            {"agents": {**ALL_OFF, "quiet": {"enabled": False}}},
             None,
-            "agents: no agent is enabled (configured: technical, quiet); enable at least one",
+            f"agents: no agent is enabled (configured: {', '.join([*ALL_OFF, 'quiet'])}); enable "
+            "at least one",
         ),
         (
             {"decision": {"llm": {"providers": ["claude"]}}},
@@ -208,14 +213,14 @@ def test_paper_mode_reads_the_paper_window_and_validation_checks_both(plugins, w
             "gateway.name: gateway 'realmoney' trades real money; set live.enabled: true",
         ),
         (
-            {"agents": {"technical": {"enabled": False}, "needs_torch": {}}},
+            {"agents": {**ALL_OFF, "needs_torch": {}}},
             None,
             "agents.needs_torch: agent 'needs_torch' (plugin 'testagents', testagents -) could "
             "not be built: ModuleNotFoundError: No module named "
             "'deepalpha_heavy_dependency_not_installed'",
         ),
         (
-            {"agents": {"technical": {"enabled": False}, "not_an_agent": {}}},
+            {"agents": {**ALL_OFF, "not_an_agent": {}}},
             None,
             "agents.not_an_agent: agent 'not_an_agent' (plugin 'testagents', testagents -): its "
             "factory returned int, not a deepalpha.agents.Agent",
@@ -239,7 +244,7 @@ def test_refused_naming_the_key_path(plugins, workdir, sections, mode, message) 
 def test_a_factory_complaint_names_the_option_where_it_was_written(
     plugins, workdir, entry, key
 ) -> None:
-    config = _config(agents={"technical": {"enabled": False}, "picky": entry})
+    config = _config(agents={**ALL_OFF, "picky": entry})
     with pytest.raises(ConfigError) as info:
         prepare(config, None, plugins)
     assert str(info.value) == f"{key}: must be increasing, got [9, 7]"

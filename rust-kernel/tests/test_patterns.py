@@ -185,6 +185,23 @@ def test_streaming_long_series_reset_and_subset():
     assert_same(sub["CDLDOJI"], grid["CDLDOJI"])
 
 
+def test_update_fired_lists_exactly_the_non_zero_outputs():
+    data = tuple(x[:3000] for x in COARSE[0])
+    grid = dk.scan(*data)
+    for patterns in (None, ["CDLHIKKAKE", "cdlengulfing", "CDLDOJI"]):
+        s = dk.PatternScanner(patterns)
+        names = s.names
+        fired_any = 0
+        for i, bar in enumerate(zip(*data, strict=True)):
+            fired = s.update_fired(*bar)
+            expected = tuple(
+                (k, int(grid[name][i])) for k, name in enumerate(names) if grid[name][i] != 0
+            )
+            assert fired == expected
+            fired_any += bool(fired)
+        assert fired_any > 100
+
+
 def test_nan_prefix_and_nan_inside():
     o, h, lo, c = (x[:400].copy() for x in COARSE[0])
     o[:3] = np.nan

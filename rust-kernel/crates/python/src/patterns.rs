@@ -522,6 +522,27 @@ impl PyPatternScanner {
         self.to_dict(py, &values)
     }
 
+    /// Feed one candle; returns `(index, output)` of the patterns whose output is not zero, in
+    /// `names` order. Most candles fire nothing, so a streaming caller pays for an empty tuple
+    /// instead of a dict of every pattern.
+    fn update_fired<'py>(
+        &mut self,
+        py: Python<'py>,
+        open: f64,
+        high: f64,
+        low: f64,
+        close: f64,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let values = self.inner.update(open, high, low, close);
+        let fired: Vec<(usize, i32)> = values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v != 0)
+            .map(|(i, v)| (i, *v))
+            .collect();
+        PyTuple::new(py, fired)
+    }
+
     /// The outputs of the last candle (zeros before the first).
     #[getter]
     fn value<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {

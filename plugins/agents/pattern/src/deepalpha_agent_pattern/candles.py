@@ -88,9 +88,20 @@ class CandleReader:
             self._scanner.reset()
 
     def update(self, open_: float, high: float, low: float, close: float) -> tuple[int, ...]:
-        if self._scanner is None:
+        scanner = self._scanner
+        if scanner is None:
             return self._zero
-        return tuple(self._scanner.update(open_, high, low, close).values())
+        fired_only = getattr(scanner, "update_fired", None)
+        if fired_only is None:  # a kernel without the sparse call: the dict of every pattern
+            return tuple(scanner.update(open_, high, low, close).values())
+        # Most candles fire nothing: the kernel then hands back an empty tuple, not 61 entries.
+        fired = fired_only(open_, high, low, close)
+        if not fired:
+            return self._zero
+        values = list(self._zero)
+        for index, value in fired:
+            values[index] = value
+        return tuple(values)
 
     def fired(self, values: tuple[int, ...]) -> list[tuple[str, int]]:
         """(TA-Lib name, output) of the patterns with a non-zero output."""

@@ -17,6 +17,9 @@ from deepalpha.records import AgentSpec
 from deepalpha.storage import Store
 from deepalpha.testing import random_walk_bars
 
+#: The agents the default configuration enables; tests that bring their own switch them off.
+DEFAULT_AGENTS = ("technical", "pattern", "trend", "risk", "news")
+
 SYMBOLS = ("AAA/USD", "BBB/USD")
 
 
@@ -66,7 +69,7 @@ def _run(tmp_path, factory, mode="backtest", budget=5.0):
         overrides={
             "storage": {"url": f"sqlite:///{tmp_path}/t.db"},
             "market": {"symbols": list(SYMBOLS), "options": {"path": None, "datadir": str(folder)}},
-            "agents": {"technical": {"enabled": False}, "mom": {"weight": 1.0}},
+            "agents": {**{n: {"enabled": False} for n in DEFAULT_AGENTS}, "mom": {"weight": 1.0}},
             "decision": {"llm": {"providers": []}},
             "paper": {"start": None, "view": False, "agent_budget_seconds": budget},
             "app": {"report_dir": str(tmp_path / "reports")},

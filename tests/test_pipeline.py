@@ -18,6 +18,9 @@ from deepalpha.risk import RiskRule
 from deepalpha.storage import Store
 from deepalpha.testing import random_walk_bars
 
+#: The agents the default configuration enables; tests that bring their own switch them off.
+DEFAULT_AGENTS = ("technical", "pattern", "trend", "risk", "news")
+
 BARS = random_walk_bars(400, symbol="TEST/USD", seed=11)
 
 
@@ -71,7 +74,10 @@ def _config(tmp_path, agents=("alt",), risk_extra=None, **over):
     overrides = {
         "storage": {"url": f"sqlite:///{tmp_path}/t.db"},
         "market": {"symbols": ["TEST/USD"], "options": {"path": str(tmp_path / "bars.csv")}},
-        "agents": {"technical": {"enabled": False}, **{a: {"weight": 1.0} for a in agents}},
+        "agents": {
+            **{n: {"enabled": False} for n in DEFAULT_AGENTS},
+            **{a: {"weight": 1.0} for a in agents},
+        },
         "decision": {"llm": {"providers": []}},
         "paper": {"start": None, "view": False},
         "app": {"report_dir": str(tmp_path / "reports")},

@@ -37,6 +37,9 @@ from deepalpha.records import AgentSpec, DataSourceSpec
 from deepalpha.storage import Store
 from deepalpha.testing import check_agent
 
+#: The agents the default configuration enables; tests that bring their own switch them off.
+DEFAULT_AGENTS = ("technical", "pattern", "trend", "risk", "news")
+
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPETS = Path(__file__).parent / "seed_snippets"
 EXAMPLES = Path(__file__).parent / "examples"
@@ -126,7 +129,7 @@ def _settings(tmp_path: Path, **agents) -> Settings:
                 "symbols": list(SYMBOLS),
                 "options": {"datadir": str(tmp_path / "data"), "path": None},
             },
-            "agents": {"technical": {"enabled": False}, **agents},
+            "agents": {**{n: {"enabled": False} for n in DEFAULT_AGENTS}, **agents},
             "decision": {"llm": {"providers": []}},
             "app": {"report_dir": str(tmp_path / "reports")},
         }
@@ -312,7 +315,7 @@ def test_stop_ends_a_live_feed_and_the_result_is_kept(tmp_path):
                 "symbols": list(SYMBOLS),
                 "timeframe": "1m",
             },
-            "agents": {"technical": {"enabled": False}, "watcher": {}},
+            "agents": {**{n: {"enabled": False} for n in DEFAULT_AGENTS}, "watcher": {}},
             "decision": {"llm": {"providers": []}},
             "paper": {"feed": "live", "poll_seconds": 0.05, "view": False},
             "app": {"report_dir": str(tmp_path / "reports")},

@@ -5,7 +5,22 @@ from __future__ import annotations
 from deepalpha.storage import Store
 
 WINDOW = ("--start", "2019-01-01", "--end", "2019-02-01", "--no-llm", "--no-report", "--json")
-FIRST_PARTY = {"file", "ccxt", "technical", "openai", "smollm", "basic", "paper", "kernel"}
+FIRST_PARTY = {
+    "file",
+    "ccxt",
+    "technical",
+    "pattern",
+    "trend",
+    "risk",
+    "news",
+    "openai",
+    "smollm",
+    "basic",
+    "paper",
+    "kernel",
+}
+#: The agents the default configuration runs, beside which a third-party agent is added.
+DEFAULT_AGENTS = {"technical", "pattern", "trend", "risk", "news"}
 
 
 def _statuses(cli) -> dict[str, dict]:
@@ -31,7 +46,7 @@ def test_installed_third_party_agent_is_listed_and_trades(tmp_path, make_cli, ti
     assert result["bars"] == 31 * 24
     with Store.open(f"sqlite:///{tmp_path}/data/deepalpha-backtest.db") as store:
         agents = {s.agent for s in store.signals(result["run_id"])}
-    assert agents == {"technical", "tiny"}
+    assert agents == DEFAULT_AGENTS | {"tiny"}
 
 
 def test_a_plugin_that_fails_to_import_is_listed_and_the_rest_still_run(

@@ -98,8 +98,7 @@ def rationale(expl: dict[str, Any]) -> str:
         veto = expl["veto"]
         text = (
             f"{head}: {veto['blocked']} blocked by a risk-off veto from "
-            f"{_agents(veto['agents'])} (exits still pass); weighted vote "
-            f"{expl['vote']['score']:+.3f}"
+            f"{_agents(veto['agents'])} (exits still pass); {_combination(expl)}"
         )
     elif outcome == "llm_failed":
         text = (

@@ -36,8 +36,10 @@ class SmolLMOptions:
     n_threads: int = field(default=1, validator=_int_in(1, 64))
     #: Context window in tokens: the prompt plus the answer must fit.
     n_ctx: int = field(default=2048, validator=_int_in(256, 8192))
-    #: Upper bound on the answer; a JSON decision with a short rationale needs about 60-100.
-    max_tokens: int = field(default=192, validator=_int_in(32, 2048))
+    #: Upper bound on the answer. A decision usually takes 60-100 tokens, but the schema allows a
+    #: 240-character rationale, and one full of numbers and symbols (echoing five agents' figures)
+    #: can take a token per character: 192 cut about one answer in ten short.
+    max_tokens: int = field(default=384, validator=_int_in(32, 2048))
     seed: int = field(default=42, validator=_int_in(0, 2**31 - 1))
     #: Re-asks after an answer that fails validation (rare with the grammar).
     max_retries: int = field(default=1, validator=_int_in(0, 3))

@@ -188,17 +188,8 @@ class Signal:
         take_profit: float | None = None,
     ) -> Signal:
         """A long signal; the engine fills in ``agent``, ``symbol`` and ``ts`` when left empty."""
-        return cls(
-            agent,
-            symbol,
-            ts,
-            Direction.LONG,
-            strength,
-            confidence,
-            rationale,
-            stop_loss,
-            take_profit,
-        )
+        return cls(agent, symbol, ts, Direction.LONG, strength, confidence, rationale, stop_loss,
+                   take_profit)  # fmt: skip
 
     @classmethod
     def sell(
@@ -214,17 +205,8 @@ class Signal:
         take_profit: float | None = None,
     ) -> Signal:
         """A short signal (an exit while long; a short entry where the policy allows shorts)."""
-        return cls(
-            agent,
-            symbol,
-            ts,
-            Direction.SHORT,
-            strength,
-            confidence,
-            rationale,
-            stop_loss,
-            take_profit,
-        )
+        return cls(agent, symbol, ts, Direction.SHORT, strength, confidence, rationale, stop_loss,
+                   take_profit)  # fmt: skip
 
     @classmethod
     def hold(

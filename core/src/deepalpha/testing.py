@@ -15,7 +15,7 @@ import asyncio
 import copy
 import inspect
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -85,6 +85,38 @@ def random_walk_bars(n: int = 300, symbol: str = "TEST/USD", seed: int = 0) -> l
     ]
 
 
+def bars_from_closes(
+    symbol: str, closes: Sequence[float], start: int = 3_600_000, spread: float = 0.002
+) -> list[Bar]:
+    """Hourly candles around ``closes`` (a price path a test builds by hand): each opens at the
+    previous close, high and low a little outside the body."""
+    closes = np.asarray(closes, dtype=float)
+    opens = np.concatenate([[closes[0]], closes[:-1]])
+    highs = np.maximum(opens, closes) * (1 + spread)
+    lows = np.minimum(opens, closes) * (1 - spread)
+    return [
+        Bar(symbol, start + 3_600_000 * i, float(o), float(h), float(lo), float(c), 1.0)
+        for i, (o, h, lo, c) in enumerate(zip(opens, highs, lows, closes, strict=True))
+    ]
+
+
+def bundled_bars(symbol: str = "BTC/USD", start: int = 0, stop: int | None = None) -> list[Bar]:
+    """The bundled BTC/USD 1h candles (real data, 20,111 of them) or a slice, named ``symbol``,
+    through the installed ``file`` data source."""
+    from .plugins import get_plugin_manager
+
+    spec = get_plugin_manager().resolve("data", "file")
+    series = spec.build(spec.options(path="bundled:btcusd-1h")).fetch("BTC/USD", "1h")
+    rows = zip(
+        series.ts, series.open, series.high, series.low, series.close, series.volume, strict=True
+    )
+    bars = [
+        Bar(symbol, int(t), float(o), float(h), float(lo), float(c), float(v))
+        for t, o, h, lo, c, v in rows
+    ]
+    return bars[start:stop]
+
+
 # -- contracts ------------------------------------------------------------------------------------
 
 
@@ -133,27 +165,56 @@ def check_agent(
         alone[candles[0].symbol] = full
 
     # Interleaved, one instance per symbol, one market: as the engine runs them.
-    histories = {sym: History(sym, timeframe=timeframe) for sym in symbols}
-    market = Market(histories)
-    instances = {}
-    together: dict[str, list[Signal | None]] = {sym: [] for sym in symbols}
-    for sym in symbols:
-        histories[sym].market = market
-        instances[sym] = make()
-        instances[sym].reset()
-    merged = sorted(
-        ((bar.ts, i, bar) for i, candles in enumerate(series) for bar in candles),
-        key=lambda item: (item[0], item[1]),
-    )
-    for _, _, bar in merged:
-        together[bar.symbol].append(_signal(instances[bar.symbol], bar, histories[bar.symbol]))
-    for sym in symbols:
-        if not _uses_market(instances[sym]):
+    built: list[Agent] = []
+
+    def tracked() -> Agent:
+        built.append(make())
+        return built[-1]
+
+    together = run_symbols(tracked, dict(zip(symbols, series, strict=True)), timeframe)
+    for sym, instance in zip(symbols, built, strict=True):
+        if not _uses_market(instance):
             assert together[sym] == alone[sym], (
                 f"{sym}'s signals change when another symbol runs beside it (state or data "
                 "shared across symbols)"
             )
     return alone[symbols[0]]
+
+
+def run_symbols(
+    factory: Callable[[], Agent],
+    bars: Mapping[str, Sequence[Bar]],
+    timeframe: str | None = None,
+    *,
+    before: int | None = None,
+) -> dict[str, list[Signal | None]]:
+    """Drive agents as the engine does and return each symbol's signals, bar by bar.
+
+    One instance per symbol (from ``factory``, in ``bars`` order), one ``History`` per symbol with
+    the run's ``timeframe`` (inferred from the bars when not given), all of them in one ``Market``,
+    and the bars of every symbol merged on one clock (symbols sharing a timestamp in ``bars``
+    order). ``before`` keeps only bars with ``ts < before``: a run cut off at that time.
+    """
+    if timeframe is None:
+        first = next(iter(bars.values()), ())
+        timeframe = _timeframe_of(first)
+    histories = {symbol: History(symbol, timeframe=timeframe) for symbol in bars}
+    market = Market(histories)
+    agents = {}
+    for symbol, history in histories.items():
+        history.market = market
+        agents[symbol] = factory()
+        agents[symbol].reset()
+    merged = sorted(
+        (bar.ts, order, bar)
+        for order, series in enumerate(bars.values())
+        for bar in series
+        if before is None or bar.ts < before
+    )
+    out: dict[str, list[Signal | None]] = {symbol: [] for symbol in bars}
+    for _, _, bar in merged:
+        out[bar.symbol].append(_signal(agents[bar.symbol], bar, histories[bar.symbol]))
+    return out
 
 
 def _signal(agent: Agent, bar: Bar, history: History) -> Signal | None:
@@ -305,9 +366,12 @@ def scripted_llm() -> ScriptedLLM:
 __all__ = [
     "RecordingJournal",
     "ScriptedLLM",
+    "bars_from_closes",
+    "bundled_bars",
     "check_agent",
     "check_data_source",
     "check_gateway",
     "check_risk_rule",
     "random_walk_bars",
+    "run_symbols",
 ]

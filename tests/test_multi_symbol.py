@@ -224,3 +224,22 @@ def test_long_short_policy_opens_shorts_and_long_only_does_not(tmp_path, datadir
                 assert fills[symbol][0][1] == "buy" and lowest == 0
             else:
                 assert fills[symbol][0][1] == "sell" and lowest < 0  # the flipper starts short
+
+
+def test_the_seed_timeframes_need_bars_they_can_be_built_from(tmp_path) -> None:
+    from deepalpha.engine.prepare import prepare
+    from deepalpha.errors import ConfigError
+
+    seed = {"technical": {"enabled": True, "timeframes": ["1m", "5m", "15m", "1h"]}}
+    base = {
+        "storage": {"url": f"sqlite:///{tmp_path}/t.db"},
+        "agents": seed,
+        "app": {"report_dir": str(tmp_path / "reports")},
+    }
+    with pytest.raises(ConfigError, match=r"agents\.technical\.timeframes: '1m' cannot be built"):
+        prepare(load_config(overrides=base), "backtest")
+    minute = load_config(overrides={**base, "market": {"timeframe": "1m"}})
+    prepared = prepare(minute, "backtest")
+    (technical,) = [wa.agent for wa in prepared.components.agents if wa.name == "technical"]
+    assert technical.timeframes == ("1m", "5m", "15m", "1h")
+    prepared.close()

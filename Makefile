@@ -55,6 +55,8 @@ test: setup
 bench: setup
 	$(UV) pip install --python $(PY) --quiet -r requirements/bench.txt
 	$(PY) bench/backtest.py
+	$(PY) bench/agents.py
+	$(PY) bench/decision.py
 	$(PY) bench/plugins_list.py
 	$(PY) bench/indicators.py
 

@@ -2,8 +2,8 @@
 
 1. The whole pipeline (file source -> paper gateway -> risk rules -> agents -> decision engine ->
    SQLite) on the bundled 20,111 BTC/USD hours with all five agents (news on its bundled sample
-   folder), LLM answers replayed from a record (the record pass calls the local model once per
-   new decision point; later passes make no model call).
+   folder); then from ``--llm-start`` on with the local LLM, its answers replayed from a record
+   (the record pass calls the model once per new decision point; later passes make no call).
 2. The same pipeline with one agent at a time, and each agent alone outside the pipeline (its
    ``on_bar`` over the same bars), so the expensive one is visible.
 3. Ten symbols x 20,000 bars through the five-agent pipeline: resident memory sampled during the
@@ -100,8 +100,9 @@ def _ten_symbols(scratch: str) -> Path:
         for i in range(n):
             j = idx[i]
             rows.append(
-                f"{stamps[i]},{cols['open'][j]!r},{cols['high'][j]!r},{cols['low'][j]!r},"
-                f"{cols['close'][j]!r},{cols['volume'][j]!r}"
+                f"{stamps[i]},{float(cols['open'][j])!r},{float(cols['high'][j])!r},"
+                f"{float(cols['low'][j])!r},"
+                f"{float(cols['close'][j])!r},{float(cols['volume'][j])!r}"
             )
         (folder / f"S{k}_USD-1h.csv").write_text("\n".join(rows) + "\n")
     return folder
@@ -116,6 +117,12 @@ def main() -> None:
         "--record-db",
         default=str(ROOT / "data" / "bench-agents-llm.db"),
         help="SQLite file keeping recorded LLM answers between bench runs",
+    )
+    parser.add_argument(
+        "--llm-start",
+        default="2019-07-01",
+        help="first bar of the LLM passes (the record pass calls the local model once per new "
+        "decision point, 1-5 s each)",
     )
     args = parser.parse_args()
     scratch = tempfile.mkdtemp(prefix="deepalpha-bench-")
@@ -142,6 +149,7 @@ def main() -> None:
             overrides={
                 "storage": {"url": f"sqlite:///{args.record_db}"},
                 "agents": {name: {"enabled": True, "weight": 1.0} for name in AGENTS},
+                "backtest": {"start": args.llm_start},
             },
         )
         started = time.perf_counter()

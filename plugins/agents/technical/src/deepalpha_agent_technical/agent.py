@@ -25,7 +25,7 @@ from .readings import Reading
 class _Frame:
     """The readings of one timeframe and their latest votes."""
 
-    __slots__ = ("base", "label", "readings", "seen", "timeframe", "votes", "weight")
+    __slots__ = ("base", "label", "readings", "seen", "steps", "timeframe", "votes", "weight")
 
     def __init__(
         self, timeframe: str | None, weight: float, options: TechnicalOptions, label: str
@@ -35,20 +35,21 @@ class _Frame:
         self.base = timeframe is None
         self.weight = weight
         self.readings = [Reading(name, params) for name, params in options.indicator_set()]
+        self.steps = [reading.step for reading in self.readings]
         self.seen = 0
         self.votes: tuple[int, ...] | None = None
 
     def feed(self, bar: Bar) -> None:
+        # Every reading is updated on every bar (warming up or not), so the indicators' states
+        # never depend on when the others became ready.
         votes = []
-        for reading in self.readings:
-            vote = reading.update(bar)
+        ready = True
+        for reading, step in zip(self.readings, self.steps, strict=True):
+            vote, reading.value = step(bar)
             if vote is None:
-                self.votes = None
-                for rest in self.readings[len(votes) + 1 :]:
-                    rest.update(bar)
-                return
+                ready = False
             votes.append(vote)
-        self.votes = tuple(votes)
+        self.votes = tuple(votes) if ready else None
 
     def catch_up(self, history: History) -> None:
         """Feed the coarse bars that closed since the last look (usually none, sometimes one)."""
@@ -123,7 +124,7 @@ class TechnicalAgent(Agent):
             else:
                 frame.catch_up(history)
         key = tuple(frame.votes for frame in frames)
-        if any(votes is None for votes in key):
+        if None in key:
             return None  # still warming up: abstain
         reading = self._memo.get(key)
         if reading is None:

@@ -104,10 +104,11 @@ def check_params(name: str, params: Mapping[str, Any]) -> dict[str, float]:
 
 
 class Reading:
-    """One configured indicator: ``update(bar)`` returns its vote (-1, 0, 1) or ``None`` (warming
-    up); ``value`` is the last raw value (for stops and strength)."""
+    """One configured indicator: ``step(bar)`` updates it and returns ``(vote, value)``, the vote
+    -1, 0, 1 or ``None`` while warming up; ``value`` keeps the last raw value (for stops and
+    strength) once the caller stores it. ``update`` does both, for callers outside the hot loop."""
 
-    __slots__ = ("_update", "describe", "name", "role", "value", "weight")
+    __slots__ = ("describe", "name", "role", "step", "value", "weight")
 
     def __init__(self, name: str, params: Mapping[str, float]) -> None:
         upper = name.upper()
@@ -116,10 +117,10 @@ class Reading:
         self.weight = float(params.get("weight", 0.0))
         self.value = float("nan")
         build = _BUILDERS[self.role]
-        self._update, self.describe = build(upper, params)
+        self.step, self.describe = build(upper, params)
 
     def update(self, bar: Bar) -> int | None:
-        vote, self.value = self._update(bar)
+        vote, self.value = self.step(bar)
         return vote
 
 

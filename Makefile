@@ -19,7 +19,7 @@ DEPS_STAMP := $(VENV)/.deps-installed
 KERNEL_STAMP := $(VENV)/.kernel-built
 DISTS_STAMP := $(VENV)/.dists-installed
 
-.PHONY: run test setup bench lint format lock clean help
+.PHONY: run test setup bytecode bench lint format lock clean help
 
 help:
 	@echo "make run    set up .venv and run paper trading on the bundled data (offline LLM)"
@@ -27,7 +27,13 @@ help:
 	@echo "make bench  run the benchmarks in bench/"
 	@echo "make lint   ruff, cargo fmt --check, cargo clippy"
 
-setup: $(DEPS_STAMP) $(KERNEL_STAMP) $(DISTS_STAMP)
+setup: $(DEPS_STAMP) $(KERNEL_STAMP) $(DISTS_STAMP) bytecode
+
+# The environment here sets PYTHONDONTWRITEBYTECODE, and editable installs leave the sources
+# uncompiled: every command would compile the whole workspace at start-up (plugins list: ~350 ms
+# instead of ~270 ms). compileall skips files whose bytecode is current.
+bytecode: $(DISTS_STAMP)
+	$(PY) -m compileall -q -j 0 core/src $(addsuffix /src,$(PLUGINS)) rust-kernel/python > /dev/null
 
 $(DEPS_STAMP): requirements/dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

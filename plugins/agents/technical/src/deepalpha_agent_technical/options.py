@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 from attrs import field, frozen
-from deepalpha.data import TIMEFRAMES
+from deepalpha.timeframes import TIMEFRAMES
 
 from .readings import check_params
 

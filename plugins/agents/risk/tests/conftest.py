@@ -7,8 +7,6 @@ import pytest
 from deepalpha.domain import Bar
 from deepalpha.testing import bars_from_closes, bundled_bars, run_symbols
 
-
-
 #: Agents driven as the engine drives them: the contract helper of ``deepalpha.testing``.
 run_market = run_symbols
 

@@ -1,4 +1,7 @@
-"""The engine with the real first-party plugins: timing, error policy, persistence, one pipeline."""
+"""The engine with the real first-party plugins: timing, error policy, persistence, one pipeline.
+
+Every run here trades two symbols on one clock, as the engine's users do.
+"""
 
 from __future__ import annotations
 
@@ -21,15 +24,23 @@ from deepalpha.testing import random_walk_bars
 #: The agents the default configuration enables; tests that bring their own switch them off.
 DEFAULT_AGENTS = ("technical", "pattern", "trend", "risk", "news")
 
-BARS = random_walk_bars(400, symbol="TEST/USD", seed=11)
+SYMBOLS = ("TEST/USD", "TWO/USD")
+BY_SYMBOL = {s: random_walk_bars(400, symbol=s, seed=11 + i) for i, s in enumerate(SYMBOLS)}
+#: Every bar of the run in the order the feed hands them out (by time, then symbol).
+BARS = sorted(
+    (b for bars in BY_SYMBOL.values() for b in bars), key=lambda b: (b.ts, SYMBOLS.index(b.symbol))
+)
+HOURS = 400
 
 
-def _write_csv(path) -> None:
-    lines = ["timestamp,open,high,low,close,volume"]
-    for b in BARS:
-        when = datetime.fromtimestamp(b.ts / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S")
-        lines.append(f"{when},{b.open!r},{b.high!r},{b.low!r},{b.close!r},{b.volume!r}")
-    path.write_text("\n".join(lines) + "\n")
+def _write_csv(folder) -> None:
+    folder.mkdir(exist_ok=True)
+    for symbol, bars in BY_SYMBOL.items():
+        lines = ["timestamp,open,high,low,close,volume"]
+        for b in bars:
+            when = datetime.fromtimestamp(b.ts / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            lines.append(f"{when},{b.open!r},{b.high!r},{b.low!r},{b.close!r},{b.volume!r}")
+        (folder / f"{symbol.replace('/', '_')}-1h.csv").write_text("\n".join(lines) + "\n")
 
 
 class Alternating(Agent):
@@ -70,10 +81,13 @@ def _plugins(**agents):
 
 
 def _config(tmp_path, agents=("alt",), risk_extra=None, **over):
-    _write_csv(tmp_path / "bars.csv")
+    _write_csv(tmp_path / "candles")
     overrides = {
         "storage": {"url": f"sqlite:///{tmp_path}/t.db"},
-        "market": {"symbols": ["TEST/USD"], "options": {"path": str(tmp_path / "bars.csv")}},
+        "market": {
+            "symbols": list(SYMBOLS),
+            "options": {"path": None, "datadir": str(tmp_path / "candles")},
+        },
         "agents": {
             **{n: {"enabled": False} for n in DEFAULT_AGENTS},
             **{a: {"weight": 1.0} for a in agents},
@@ -92,18 +106,19 @@ def _config(tmp_path, agents=("alt",), risk_extra=None, **over):
 def test_orders_fill_on_the_next_bar_at_its_open(tmp_path) -> None:
     plugins = _plugins(alt=Alternating)
     result = run(_config(tmp_path), "backtest", plugins=plugins, report=False)
-    assert result.bars == len(BARS)
+    assert result.bars == len(BARS) == 2 * HOURS
     with Store.open(f"sqlite:///{tmp_path}/t.db") as store:
         orders = {o.id: o for o in store.orders(result.run_id)}
         fills = store.fills(result.run_id)
     assert fills, "the alternating agent should have traded"
-    by_ts = {b.ts: i for i, b in enumerate(BARS)}
     slip = Decimal(5) / Decimal(10_000)
     for fill in fills:
         order = orders[fill.order_id]
         assert fill.ts > order.ts, "filled on the bar the order was placed"
-        bar = BARS[by_ts[fill.ts]]
-        assert by_ts[fill.ts] == by_ts[order.ts] + 1
+        bars = BY_SYMBOL[fill.symbol]
+        i = next(k for k, b in enumerate(bars) if b.ts == fill.ts)
+        bar = bars[i]
+        assert bars[i - 1].ts == order.ts  # the symbol's next bar after the order's
         expected = Decimal(repr(bar.open)) * (1 + slip if fill.side.value == "buy" else 1 - slip)
         assert abs(fill.price - expected) <= Decimal("1e-6") * expected
 
@@ -184,9 +199,9 @@ def test_async_agents_run_concurrently(tmp_path) -> None:
             self.me, self.other = me, other
 
         async def on_bar(self, bar, history):
-            mine = events.setdefault(f"{self.me}{bar.ts}", asyncio.Event())
+            mine = events.setdefault(f"{self.me}{bar.symbol}{bar.ts}", asyncio.Event())
             mine.set()
-            theirs = events.setdefault(f"{self.other}{bar.ts}", asyncio.Event())
+            theirs = events.setdefault(f"{self.other}{bar.symbol}{bar.ts}", asyncio.Event())
             await asyncio.wait_for(theirs.wait(), timeout=5)
             return Signal(self.me, bar.symbol, bar.ts, Direction.LONG, 1.0, 1.0, "both ran")
 
@@ -195,7 +210,7 @@ def test_async_agents_run_concurrently(tmp_path) -> None:
     )
     cfg = _config(tmp_path, agents=("ping", "pong"), backtest={"end": "1970-01-02"})
     result = run(cfg, "backtest", plugins=plugins, report=False)
-    assert result.bars == 23  # 1970-01-01 01:00 .. 23:00
+    assert result.bars == 2 * 23  # 1970-01-01 01:00 .. 23:00, two symbols
     with Store.open(f"sqlite:///{tmp_path}/t.db") as store:
         agents = {s.agent for s in store.signals(result.run_id)}
     assert agents == {"ping", "pong"}
@@ -210,15 +225,18 @@ def test_warm_up_bars_reach_agents_but_never_trade(tmp_path) -> None:
     cfg = _config(tmp_path)
     components = build_components(cfg, plugins)
     with Store.open(cfg.storage.url) as store:
-        run_id = store.start_run("paper", {}, ["TEST/USD"])
+        run_id = store.start_run("paper", {}, list(SYMBOLS))
         engine = Engine(
             components, DecisionEngine(cfg.decision, {"alt": 1.0}), store=store, run_id=run_id
         )
-        engine.run(BARS[300:], warmup=BARS[:300])
-        (agent,) = [wa.agent for wa in components.agents]
-        assert agent.seen == len(BARS)  # the agent saw every bar, warm-up included
+        warm = 2 * 300  # the first 300 hours of both symbols
+        engine.run(BARS[warm:], warmup=BARS[:warm])
+        for symbol in SYMBOLS:
+            (agent,) = [a for name, a in engine._agents[symbol].sync if name == "alt"]
+            assert agent.seen == HOURS  # every bar of its symbol, warm-up included
         orders = store.orders(run_id)
-    assert orders and min(o.ts for o in orders) >= BARS[300].ts
+    assert orders and min(o.ts for o in orders) >= BARS[warm].ts
+    assert {o.symbol for o in orders} == set(SYMBOLS)
 
 
 @pytest.mark.postgres
@@ -237,4 +255,4 @@ def test_the_same_backtest_on_postgresql_stores_the_same_records(tmp_path) -> No
         assert strip(pg_store.fills(pg.run_id)) == strip(lite_store.fills(lite.run_id))
         assert pg_store.positions(pg.run_id) == lite_store.positions(lite.run_id)
         ts, equity, _ = pg_store.equity(pg.run_id)
-        assert len(ts) == len(BARS) and equity[-1] == lite.equity[-1]
+        assert len(ts) == HOURS and equity[-1] == lite.equity[-1]  # one row per timestamp

@@ -94,7 +94,7 @@ def _ten_symbols(scratch: str) -> Path:
         datetime.fromtimestamp(int(t) / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S") for t in s.ts[:n]
     ]
     for k in range(10):
-        shift = k * 11  # a different offset (wrapping) per symbol: ten different paths
+        shift = k * 1_999  # a different stretch (wrapping) per symbol: ten different paths
         idx = (np.arange(n) + shift) % len(s.ts)
         rows = ["timestamp,open,high,low,close,volume"]
         for i in range(n):

@@ -352,3 +352,21 @@ def test_source_names_the_file(plugins, workdir) -> None:
 def test_an_unknown_mode(plugins) -> None:
     with pytest.raises(ConfigError, match="mode 'replay' is not one of: backtest, paper, live"):
         prepare(_config(), "replay", plugins)
+
+
+def test_an_unreachable_decision_cache_is_refused_before_the_run(plugins, workdir) -> None:
+    """The run builds the decision engine, whose Redis cache connects at start; so does prepare.
+    Port 1 on loopback answers nothing."""
+    config = _config(
+        llm_providers={
+            "local": {
+                "provider": "openai",
+                "options": {"base_url": "http://127.0.0.1:1/v1", "api_key": "x", "model": "m"},
+            }
+        },
+        decision={"llm": {"providers": ["local"]}, "cache": {"url": "redis://127.0.0.1:1/0"}},
+    )
+    with pytest.raises(
+        UserError, match=r"^decision\.cache\.url: cannot reach Redis at redis://127\.0\.0\.1:1/0"
+    ):
+        prepare(config, "backtest", plugins)

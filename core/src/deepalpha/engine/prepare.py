@@ -74,15 +74,7 @@ class Prepared:
 
     def close(self) -> None:
         """Close what was built (LLM providers, gateway, data source); errors are logged."""
-        parts = [*self.components.llm.values(), self.components.gateway, self.components.data]
-        for part in parts:
-            close = getattr(part, "close", None)
-            if close is None:
-                continue
-            try:
-                close()
-            except Exception:
-                log.exception("closing %r failed", part)
+        _close_components(self.components)
 
 
 def prepare(
@@ -123,12 +115,41 @@ def _prepare(config: Config, mode: str | None, plugins: DeepAlphaPlugins, report
         _check_folder(report_dir, "app.report_dir", "report folder")
     _resolve_all(config, plugins)
     components = _build(config, plugins)
+    _check_decisions(config, components)
     warnings = _unused_failures(plugins)
     for warning in warnings:
         log.warning("%s", warning)
     return Prepared(
         config, mode, components, step_ms, window, windows, database, report_dir, warnings
     )
+
+
+def _check_decisions(config: Config, components: Components) -> None:
+    """Build the decision engine as the run will (its cache connects to Redis when
+    ``decision.cache.url`` is set), then let it go: an unreachable cache fails here too."""
+    from .decision import DecisionEngine
+
+    try:
+        engine = DecisionEngine(
+            config.decision,
+            {wa.name: wa.weight for wa in components.agents},
+            components.llm,
+            allow_short=components.policy.allow_short,
+        )
+    except BaseException:
+        _close_components(components)
+        raise
+    engine.close()
+
+
+def _close_components(components: Components) -> None:
+    for part in (*components.llm.values(), components.gateway, components.data):
+        close = getattr(part, "close", None)
+        if close is not None:
+            try:
+                close()
+            except Exception:
+                log.exception("closing %r failed", part)
 
 
 # -- plugins -------------------------------------------------------------------------------------

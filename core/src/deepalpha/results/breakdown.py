@@ -45,7 +45,17 @@ import numpy as np
 from attrs import frozen
 
 from ..domain import ZERO, Fill
-from .metrics import Summary, _array, _finite, equity_curve, summarize, total_fees, trade_stats
+from .metrics import (
+    Summary,
+    _array,
+    _finite,
+    equity_curve,
+    record_from_dict,
+    record_to_dict,
+    summarize,
+    total_fees,
+    trade_stats,
+)
 from .trades import _EXACT, Trade, build_trades
 
 _SYMBOL_DECIMAL_FIELDS = ("gross_profit", "gross_loss", "net_pnl", "fees_paid", "open_quantity")
@@ -79,25 +89,12 @@ class SymbolSummary:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe mapping; Decimals become strings so no cent is lost."""
-        out = attrs.asdict(self)
-        for name in _SYMBOL_DECIMAL_FIELDS:
-            out[name] = str(out[name])
-        return out
+        return record_to_dict(self, _SYMBOL_DECIMAL_FIELDS)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SymbolSummary:
         """Inverse of ``to_dict``; unknown or missing keys are errors naming them."""
-        names = {a.name for a in attrs.fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise ValueError(f"SymbolSummary.from_dict: unknown keys {unknown}")
-        missing = sorted(names - set(data))
-        if missing:
-            raise ValueError(f"SymbolSummary.from_dict: missing keys {missing}")
-        values = dict(data)
-        for name in _SYMBOL_DECIMAL_FIELDS:
-            values[name] = Decimal(values[name])
-        return cls(**values)
+        return record_from_dict(cls, data, _SYMBOL_DECIMAL_FIELDS)
 
 
 @frozen

@@ -42,7 +42,7 @@ buy_hold_return   ``None`` when neither close prices nor a precomputed return we
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -96,26 +96,35 @@ class Summary:
 
         Decimals become strings so no cent is lost; every float is finite or ``None``.
         """
-        out = attrs.asdict(self)
-        for name in _DECIMAL_FIELDS:
-            out[name] = str(out[name])
-        return out
+        return record_to_dict(self, _DECIMAL_FIELDS)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Summary:
         """Inverse of ``to_dict``; unknown keys are rejected so stale rows are noticed."""
-        names = {a.name for a in attrs.fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise ValueError(f"Summary.from_dict: unknown keys {unknown}")
-        missing = sorted(names - set(data))
-        if missing:
-            raise ValueError(f"Summary.from_dict: missing keys {missing}")
-        values = dict(data)
-        for name in _DECIMAL_FIELDS:
-            if name in values:
-                values[name] = Decimal(values[name])
-        return cls(**values)
+        return record_from_dict(cls, data, _DECIMAL_FIELDS)
+
+
+def record_to_dict(record: Any, decimals: tuple[str, ...]) -> dict[str, Any]:
+    """An attrs record as a JSON-safe mapping, its Decimal fields as strings (no cent lost)."""
+    out = attrs.asdict(record)
+    for name in decimals:
+        out[name] = str(out[name])
+    return out
+
+
+def record_from_dict(cls: type, data: Mapping[str, Any], decimals: tuple[str, ...]) -> Any:
+    """Inverse of ``record_to_dict``: unknown or missing keys are errors naming them."""
+    names = {a.name for a in attrs.fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ValueError(f"{cls.__name__}.from_dict: unknown keys {unknown}")
+    missing = sorted(names - set(data))
+    if missing:
+        raise ValueError(f"{cls.__name__}.from_dict: missing keys {missing}")
+    values = dict(data)
+    for name in decimals:
+        values[name] = Decimal(values[name])
+    return cls(**values)
 
 
 def _array(name: str, value: Any, dtype: type) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 
 import click
 
@@ -90,7 +91,18 @@ def backtest(config_path, env, start, end, no_llm, no_report, as_json) -> None:
         overrides["decision"] = {"llm": {"providers": []}}
     config = load_config(config_path, env or "backtest", overrides)
     _setup_logging(config.app.log_level if config.app.log_level != "INFO" else "WARNING")
-    result = run(config, "backtest", report=not no_report)
+    view_factory = None
+    if not as_json and sys.stderr.isatty():  # a person is watching: show where the run is
+        from rich.console import Console
+
+        from .view import BacktestProgress
+
+        console = Console(stderr=True)
+
+        def view_factory(cfg, series):
+            return BacktestProgress(console, series)
+
+    result = run(config, "backtest", report=not no_report, view_factory=view_factory)
     _print_result(result, as_json)
 
 

@@ -16,6 +16,55 @@ from rich.table import Table
 from ..domain import ms_to_datetime
 
 
+class BacktestProgress:
+    """Where a backtest is (bars, decision points, model calls, time left), on stderr.
+
+    A first backtest with an LLM can run for minutes (a local-model call per new decision point):
+    without this it shows nothing until the end. ``update`` only keeps a reference to the engine;
+    counts are read when rich redraws (four times a second), so it costs the pipeline nothing.
+    """
+
+    def __init__(self, console: Console, series: Any) -> None:
+        total = sum(len(s) for s in series) if series else None
+        self.progress = Progress(
+            TextColumn("[bold]backtest[/]"),
+            BarColumn(),
+            TextColumn("{task.completed:,}/{task.total:,} bars"),
+            TextColumn(
+                "{task.fields[decisions]:,} decision points, LLM {task.fields[calls]:,} calls "
+                "+ {task.fields[replayed]:,} replayed"
+            ),
+            TimeRemainingColumn(),
+            console=console,
+        )
+        self.task = self.progress.add_task("", total=total, decisions=0, calls=0, replayed=0)
+        self.engine: Any = None
+        self.live = Live(self, console=console, refresh_per_second=4, transient=True)
+
+    def __enter__(self) -> BacktestProgress:
+        self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.live.__exit__(*exc)
+
+    def update(self, engine: Any, bar: Any) -> None:
+        self.engine = engine
+
+    def __rich__(self) -> Progress:
+        engine = self.engine
+        if engine is not None:
+            stats = engine.decisions.stats
+            self.progress.update(
+                self.task,
+                completed=engine.state.bars,
+                decisions=stats.get("decisions", 0),
+                calls=stats.get("llm_calls", 0),
+                replayed=stats.get("llm_replayed", 0),
+            )
+        return self.progress
+
+
 class LiveView:
     def __init__(self, console: Console, config: Any, series: Any) -> None:
         self.console = console

@@ -137,7 +137,7 @@ def run(config_path, env, feed, start, end, speed, no_view, no_llm, as_json) -> 
     config = load_config(config_path, env, overrides)
     view_factory = None
     console = None
-    if config.paper.view and not as_json:
+    if config.paper.view and not as_json and sys.stdout.isatty():
         from rich.console import Console
 
         from .view import LiveView

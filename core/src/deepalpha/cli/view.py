@@ -6,6 +6,7 @@ refresh thread, so the view costs the pipeline almost nothing.
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 from rich.console import Console, Group
@@ -66,6 +67,9 @@ class BacktestProgress:
 
 
 class LiveView:
+    """A paper session as it runs: the account, one row per symbol, and as many of the latest
+    decisions as the terminal has room for (the screen is measured at every redraw)."""
+
     def __init__(self, console: Console, config: Any, series: Any) -> None:
         self.console = console
         self.config = config
@@ -78,9 +82,10 @@ class LiveView:
             console=console,
         )
         self.task = self.progress.add_task("replay" if series else "live", total=total)
-        self.engine = None
-        self.bar = None
-        self.initial = None
+        self.engine: Any = None
+        self.initial: float | None = None
+        self.decisions: deque[Any] = deque(maxlen=500)
+        self._last: Any = None
         self.live = Live(self, console=console, refresh_per_second=4, transient=False)
 
     def __enter__(self) -> LiveView:
@@ -89,55 +94,66 @@ class LiveView:
 
     def __exit__(self, *exc: object) -> None:
         self.live.__exit__(*exc)
+        self.console.print()  # what follows (the metrics) starts on a line of its own
 
     def update(self, engine: Any, bar: Any) -> None:
+        """Per bar: keep references, and note a new decision (rendering happens on redraw)."""
         self.engine = engine
-        self.bar = bar
         if self.initial is None:
             self.initial = engine.state.equity
-        self.progress.update(self.task, completed=engine.state.bars)
+        last = engine.state.last_decision
+        if last is not None and last is not self._last:
+            self._last = last
+            self.decisions.append(last)
 
     def __rich__(self) -> Group:
-        table = Table(show_header=True, header_style="bold", expand=False)
-        for col in (
-            "time",
-            "symbol",
-            "close",
-            "position",
-            "cash",
-            "equity",
-            "return",
-            "drawdown",
-            "orders",
-            "fills",
-            "LLM",
-        ):
-            table.add_column(col, justify="right")
-        engine, bar = self.engine, self.bar
-        if engine is not None and bar is not None:
-            s = engine.state
-            ret = s.equity / self.initial - 1 if self.initial else 0.0
-            dd = 1 - s.equity / s.peak_equity if s.peak_equity else 0.0
-            stats = engine.decisions.stats
-            table.add_row(
+        engine = self.engine
+        if engine is None:
+            return Group(self.progress)
+        s = engine.state
+        self.progress.update(self.task, completed=s.bars)
+        ret = s.equity / self.initial - 1 if self.initial else 0.0
+        dd = 1 - s.equity / s.peak_equity if s.peak_equity else 0.0
+        stats = engine.decisions.stats
+        account = (
+            f"cash {engine.account.cash:,.2f}  equity {s.equity:,.2f}  return {ret:+.2%}  "
+            f"drawdown {dd:.2%}  orders {s.orders}  fills {s.fills}  LLM "
+            f"{stats.get('llm_calls', 0)} calls + {stats.get('llm_replayed', 0)} replayed"
+            f" ({stats.get('llm_failures', 0)} failed)"
+        )
+        symbols = Table(show_header=True, header_style="bold", expand=False, box=None)
+        for col in ("symbol", "last bar (UTC)", "close", "position", "value"):
+            symbols.add_column(col, justify="right")
+        for symbol, history in engine.histories.items():
+            bar = history.last()
+            if bar is None:
+                symbols.add_row(symbol, "-", "-", "-", "-")
+                continue
+            qty = engine.account.positions.get(symbol, 0.0)
+            symbols.add_row(
+                symbol,
                 ms_to_datetime(bar.ts).strftime("%Y-%m-%d %H:%M"),
-                bar.symbol,
                 f"{bar.close:,.2f}",
-                f"{engine.account.positions.get(bar.symbol, 0.0):.6f}",
-                f"{engine.account.cash:,.2f}",
-                f"{s.equity:,.2f}",
-                f"{ret:+.2%}",
-                f"{dd:.2%}",
-                str(s.orders),
-                str(s.fills),
-                f"{stats['llm_calls']} new/{stats['llm_replayed']} replayed",
+                f"{qty:.6f}",
+                f"{qty * bar.close:,.2f}",
             )
-        parts: list[Any] = [self.progress, table]
-        if engine is not None and engine.state.last_decision is not None:
-            d = engine.state.last_decision
-            when = ms_to_datetime(d.ts).strftime("%Y-%m-%d %H:%M")
-            parts.append(
-                f"last decision {when}: [bold]{d.action.value}[/] "
-                f"({d.confidence:.2f}, {d.source}) {d.rationale[:160]}"
+        # Whatever height is left shows the latest decisions, newest first, one line each.
+        height = self.console.size.height
+        room = height - 2 - (len(engine.histories) + 1) - 3
+        recent = Table(
+            show_header=True, header_style="bold", expand=True, box=None, title_justify="left"
+        )
+        recent.add_column("decided (UTC)", no_wrap=True)
+        recent.add_column("symbol", no_wrap=True)
+        recent.add_column("action", no_wrap=True)
+        recent.add_column("conf", justify="right", no_wrap=True)
+        recent.add_column("why", no_wrap=True, overflow="ellipsis", ratio=1)
+        for d in list(self.decisions)[::-1][: max(room, 1)]:
+            recent.add_row(
+                ms_to_datetime(d.ts).strftime("%Y-%m-%d %H:%M"),
+                d.symbol,
+                d.action.value,
+                f"{d.confidence:.2f}",
+                d.rationale,
             )
-        return Group(*parts)
+        return Group(self.progress, account, symbols, "", recent)

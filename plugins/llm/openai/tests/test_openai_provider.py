@@ -197,3 +197,34 @@ def test_close_is_idempotent_and_the_provider_reconnects(chat_server: ChatServer
     llm.close()
     assert llm.decide(SYSTEM, PROMPT).action is Action.SELL
     llm.close()
+
+
+@pytest.mark.parametrize("content", ["", "  \n "])
+def test_empty_answer_is_named_as_such(chat_server: ChatServer, content: str) -> None:
+    err = failure(chat_server, completion(content))
+    assert str(err).endswith("the answer was empty")
+
+
+def test_json_object_mode_sends_json_mode_and_the_schema_in_the_system_message(
+    chat_server: ChatServer,
+) -> None:
+    from deepalpha_llm_openai.chat import StructuredChat
+
+    chat_server.queue(decision("buy", 0.6))
+    chat = StructuredChat(
+        base_url=chat_server.base_url, model="m", max_retries=0, response_format="json_object"
+    )
+    assert chat.decide(SYSTEM, PROMPT).action is Action.BUY
+    chat.close()
+    [request] = chat_server.requests
+    assert request.body["response_format"] == {"type": "json_object"}
+    system = request.body["messages"][0]
+    assert system["role"] == "system" and system["content"].startswith(SYSTEM)
+    assert '"confidence"' in system["content"]  # the schema travels in the prompt instead
+
+
+def test_unknown_response_format_is_refused() -> None:
+    from deepalpha_llm_openai.chat import StructuredChat
+
+    with pytest.raises(ValueError, match="response_format: must be one of"):
+        StructuredChat(base_url="http://127.0.0.1:1/v1", model="m", response_format="tools")

@@ -32,12 +32,21 @@ from .transport import ScrubbingTransport
 #: Longest error message we raise; server error pages can be long HTML documents.
 MAX_MESSAGE_CHARS = 300
 
+#: How the schema is asked for. ``json_schema`` sends it as ``response_format`` (OpenAI,
+#: llama.cpp, Ollama); ``json_object`` sends ``{"type": "json_object"}`` and puts the schema in
+#: the system message, for servers with JSON mode only (DeepSeek).
+RESPONSE_FORMATS = {
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "json_object": instructor.Mode.JSON,
+}
+
 
 class StructuredChat:
     """Asks one model at one endpoint for ``TradingDecision`` answers.
 
     ``transport`` replaces the network (tests, in-process servers); ``extra_body`` adds
-    server-specific fields to every request (for example a llama.cpp ``grammar``).
+    server-specific fields to every request (for example a llama.cpp ``grammar``);
+    ``response_format`` is a key of ``RESPONSE_FORMATS``.
     """
 
     def __init__(
@@ -53,7 +62,13 @@ class StructuredChat:
         transport: httpx.BaseTransport | None = None,
         extra_body: Mapping[str, Any] | None = None,
         label: str = "openai",
+        response_format: str = "json_schema",
     ) -> None:
+        if response_format not in RESPONSE_FORMATS:
+            raise ValueError(
+                f"response_format: must be one of {sorted(RESPONSE_FORMATS)}, "
+                f"got {response_format!r}"
+            )
         self.base_url = base_url
         self.model = model
         self.timeout_s = timeout_s
@@ -80,7 +95,7 @@ class StructuredChat:
             http_client=self._http,
             **_no_credentials_check(self._api_key),
         )
-        self._client = instructor.from_openai(self._openai, mode=instructor.Mode.JSON_SCHEMA)
+        self._client = instructor.from_openai(self._openai, mode=RESPONSE_FORMATS[response_format])
 
     def __repr__(self) -> str:
         return f"StructuredChat(base_url={self.base_url!r}, model={self.model!r})"
@@ -155,10 +170,21 @@ def describe(exc: BaseException, timeout_s: float) -> str:
     if isinstance(cause, pydantic.ValidationError):
         problems = cause.errors(include_url=False, include_input=False)
         broken = [p["msg"] for p in problems if p["type"] == "json_invalid"]
+        if broken and _empty_answer(cause):
+            return f"the answer was empty{suffix}"
         if broken:
             return f"the answer is not valid JSON ({broken[0]}){suffix}"
         return f"the answer does not match the decision schema: {_summary(problems)}{suffix}"
     return f"{type(cause).__name__}: {cause}{suffix}"
+
+
+def _empty_answer(exc: pydantic.ValidationError) -> bool:
+    """True when the model sent no text at all (DeepSeek's JSON mode sometimes does)."""
+    for problem in exc.errors(include_url=False):
+        text = problem.get("input")
+        if problem["type"] == "json_invalid" and isinstance(text, str) and not text.strip():
+            return True
+    return False
 
 
 def _root(exc: BaseException) -> BaseException:

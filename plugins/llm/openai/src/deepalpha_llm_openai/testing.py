@@ -27,11 +27,15 @@ SECRET = "sk-test-5ecret-DO-NOT-LEAK-42"
 
 @attrs.define
 class Reply:
-    """One canned HTTP answer; ``stall_s`` makes the server wait before answering."""
+    """One canned HTTP answer; ``stall_s`` makes the server wait before answering.
+
+    ``headers`` are sent besides ``Content-Type`` and ``Content-Length`` (``retry-after``...).
+    """
 
     status: int = 200
     body: bytes = b""
     stall_s: float = 0.0
+    headers: dict[str, str] = attrs.field(factory=dict)
 
 
 def completion(content: str, *, finish_reason: str = "stop", model: str = "test-model") -> Reply:
@@ -57,9 +61,11 @@ def decision(action: object = "buy", confidence: object = 0.7, rationale: str = 
     return completion(json.dumps(answer))
 
 
-def error(status: int, message: str, kind: str = "server_error") -> Reply:
+def error(
+    status: int, message: str, kind: str = "server_error", headers: dict[str, str] | None = None
+) -> Reply:
     body = {"error": {"message": message, "type": kind, "code": None}}
-    return Reply(status, json.dumps(body).encode())
+    return Reply(status, json.dumps(body).encode(), headers=dict(headers or {}))
 
 
 @attrs.define
@@ -108,6 +114,8 @@ def serve_chat() -> Iterator[ChatServer]:
             self.send_response(reply.status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(reply.body)))
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
             self.end_headers()
             with contextlib.suppress(OSError):  # the client may have given up (timeout test)
                 self.wfile.write(reply.body)

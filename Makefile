@@ -12,7 +12,7 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 # The distributions of the workspace (order: core first, then plugins; the kernel is built apart).
 PLUGINS := plugins/data/file plugins/data/ccxt plugins/agents/technical plugins/agents/pattern \
            plugins/agents/trend plugins/agents/risk plugins/agents/news plugins/llm/openai \
-           plugins/llm/anthropic \
+           plugins/llm/anthropic plugins/llm/deepseek plugins/llm/ollama \
            plugins/llm/smollm plugins/risk/basic plugins/gateways/paper
 KERNEL_SOURCES := $(shell find rust-kernel/crates rust-kernel/python -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name 'Cargo.toml' \) 2>/dev/null) rust-kernel/Cargo.lock rust-kernel/pyproject.toml
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from anthropic.types import ErrorResponse, Message
@@ -308,3 +309,36 @@ def test_canned_payloads_are_valid_for_the_official_sdk() -> None:
         "api_error",
     ):
         ErrorResponse.model_validate(error_payload(kind, "m"))
+
+
+def test_timeout_then_success_retries_and_honours_retry_after_ms(server: MessagesServer) -> None:
+    server.queue(
+        Reply(stall_s=5.0, body=b"{}"),
+        error(529, "overloaded_error", "Overloaded", {"retry-after-ms": "250"}),
+        decision("buy", 0.55),
+    )
+    sleeps = Sleeps()
+    llm = provider(server, sleeps, timeout_s=0.2, max_retries=2)
+    assert llm.decide(SYSTEM, PROMPT).confidence == 0.55
+    assert sleeps == [0.5, 0.25]  # backoff after the timeout, then the server's hint
+    assert llm.last_call.attempts == 3
+
+
+def test_provider_is_reusable_after_a_failure_and_counts_every_attempt(
+    server: MessagesServer,
+) -> None:
+    server.queue(error(400, "invalid_request_error", "bad"), decision("hold", 0.2))
+    llm = provider(server)
+    with pytest.raises(LLMError):
+        llm.decide(SYSTEM, PROMPT)
+    assert llm.decide(SYSTEM, PROMPT).action is Action.HOLD
+    assert llm.attempts == 2 and llm.last_call.attempts == 1
+
+
+def test_concurrent_decisions_share_one_provider(server: MessagesServer) -> None:
+    server.queue(*(decision("buy", 0.5) for _ in range(4)))
+    llm = provider(server)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda _: llm.decide(SYSTEM, PROMPT), range(4)))
+    assert [a.action for a in answers] == [Action.BUY] * 4
+    assert llm.attempts == 4 and len(server.requests) == 4

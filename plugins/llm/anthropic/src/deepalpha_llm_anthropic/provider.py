@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
-from attrs import frozen
+from attrs import field, frozen
 from deepalpha.errors import LLMError
 from deepalpha.llm import DECISION_SCHEMA, LLMAnswer, LLMProvider
 
@@ -49,7 +49,7 @@ class CallInfo:
     output_tokens: int = 0
     request_id: str | None = None
     #: ``anthropic-ratelimit-*`` headers of the last response, names without the prefix.
-    rate_limits: Mapping[str, str] = {}
+    rate_limits: Mapping[str, str] = field(factory=dict)
 
 
 class AnthropicProvider(LLMProvider):

@@ -35,6 +35,7 @@ def test_defaults() -> None:
         ("max_retries", True, "max_retries: must be an integer"),
         ("max_retry_wait_s", -1, "max_retry_wait_s: must be in [0, 600]"),
         ("honour_retry_after", "yes", "honour_retry_after"),
+        ("output", "json", "output: must be one of tool, json_schema, got 'json'"),
         ("api_key", "${ANTHROPIC_API_KEY}", "environment variable ${ANTHROPIC_API_KEY} was not"),
     ],
 )

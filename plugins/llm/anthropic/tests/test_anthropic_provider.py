@@ -7,6 +7,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from anthropic.lib._parse._transform import transform_schema
 from anthropic.types import ErrorResponse, Message
 from deepalpha.domain import Action
 from deepalpha.errors import LLMError
@@ -342,3 +343,40 @@ def test_concurrent_decisions_share_one_provider(server: MessagesServer) -> None
         answers = list(pool.map(lambda _: llm.decide(SYSTEM, PROMPT), range(4)))
     assert [a.action for a in answers] == [Action.BUY] * 4
     assert llm.attempts == 4 and len(server.requests) == 4
+
+
+def test_json_schema_output_sends_output_config_and_reads_the_text(server: MessagesServer) -> None:
+    answer = {"action": "sell", "confidence": 0.4, "rationale": "lower highs"}
+    server.queue(message([{"type": "text", "text": json.dumps(answer)}], stop_reason="end_turn"))
+    llm = provider(server, output="json_schema")
+    got = llm.decide(SYSTEM, PROMPT)
+    assert (got.action, got.confidence, got.rationale) == (Action.SELL, 0.4, "lower highs")
+    [request] = server.requests
+    assert "tools" not in request.body and "tool_choice" not in request.body
+    fmt = request.body["output_config"]["format"]
+    assert fmt["type"] == "json_schema"
+    # The same schema the official SDK's transform produces for structured outputs.
+    assert fmt["schema"]["properties"]["action"]["enum"] == ["buy", "sell", "hold"]
+    sdk = transform_schema(DECISION_SCHEMA)
+    for name, prop in fmt["schema"]["properties"].items():
+        assert prop.get("description") == sdk["properties"][name].get("description")
+        assert not {"minimum", "maximum", "maxLength"} & prop.keys()
+    assert fmt["schema"]["required"] == sdk["required"]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ([{"type": "text", "text": '{"action": "buy", "confid'}], "the answer is not valid JSON"),
+        ([], "no text block with the JSON answer"),
+        (
+            [{"type": "text", "text": '{"action": "moon", "confidence": 1, "rationale": ""}'}],
+            "action: must be one of",
+        ),
+    ],
+)
+def test_json_schema_output_bad_answers(
+    server: MessagesServer, content: list, expected: str
+) -> None:
+    exc = failure(server, message(content, stop_reason="end_turn"), output="json_schema")
+    assert expected in str(exc)

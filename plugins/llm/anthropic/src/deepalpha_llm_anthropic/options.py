@@ -80,6 +80,16 @@ def _integer(low: int, high: int):
     return check
 
 
+def _one_of(*choices: str):
+    def check(_instance: object, attribute: attrs.Attribute, value: object) -> None:
+        if value not in choices:
+            raise ValueError(
+                f"{attribute.name}: must be one of {', '.join(choices)}, got {value!r}"
+            )
+
+    return check
+
+
 def _check_api_key(_instance: object, attribute: attrs.Attribute, value: object) -> None:
     if value is None:
         return
@@ -127,6 +137,9 @@ class AnthropicOptions:
     max_retries: int = field(default=2, validator=_integer(0, MAX_RETRIES_LIMIT))
     honour_retry_after: bool = field(default=True, validator=attrs.validators.instance_of(bool))
     max_retry_wait_s: float = field(default=30.0, validator=_number(0.0, 600.0))
+    #: ``tool`` (a forced tool call, every Claude model) or ``json_schema`` (the API's
+    #: ``output_config.format``, on models that offer structured outputs).
+    output: str = field(default="tool", validator=_one_of("tool", "json_schema"))
 
     def __attrs_post_init__(self) -> None:
         if (

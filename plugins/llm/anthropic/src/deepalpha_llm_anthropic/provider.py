@@ -13,6 +13,7 @@ and what went wrong; the engine then holds.
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
@@ -32,6 +33,23 @@ TOOL_DESCRIPTION = (
     "Record the trading decision for this symbol: action (buy, sell or hold), confidence in "
     "[0, 1] and a one-sentence rationale."
 )
+
+
+def _output_schema() -> dict[str, Any]:
+    """``DECISION_SCHEMA`` for ``output_config.format``: structured outputs do not accept numeric
+    and length bounds, so (as the SDK's ``transform_schema`` does) they move into each property's
+    description; ``parse_decision`` enforces them on the answer anyway."""
+    schema = copy.deepcopy(DECISION_SCHEMA)
+    for prop in schema["properties"].values():
+        bounds = {
+            k: prop.pop(k) for k in ("minimum", "maximum", "minLength", "maxLength") if k in prop
+        }
+        if bounds:
+            prop["description"] = "{" + ", ".join(f"{k}: {v}" for k, v in bounds.items()) + "}"
+    return schema
+
+
+OUTPUT_SCHEMA = _output_schema()
 #: Statuses worth another attempt (the SDK's list): timeout, conflict, rate limit, server errors.
 RETRY_STATUSES = frozenset({408, 409, 429})
 BACKOFF_START_S = 0.5
@@ -84,21 +102,25 @@ class AnthropicProvider(LLMProvider):
 
     def request_body(self, system: str, prompt: str) -> dict[str, Any]:
         opts = self.options
-        return {
+        body: dict[str, Any] = {
             "model": opts.model,
             "max_tokens": opts.max_tokens,
             "system": system,
             "messages": [{"role": "user", "content": prompt}],
-            "tools": [
+            "temperature": opts.temperature,
+        }
+        if opts.output == "json_schema":
+            body["output_config"] = {"format": {"type": "json_schema", "schema": OUTPUT_SCHEMA}}
+        else:
+            body["tools"] = [
                 {
                     "name": TOOL_NAME,
                     "description": TOOL_DESCRIPTION,
                     "input_schema": DECISION_SCHEMA,
                 }
-            ],
-            "tool_choice": {"type": "tool", "name": TOOL_NAME},
-            "temperature": opts.temperature,
-        }
+            ]
+            body["tool_choice"] = {"type": "tool", "name": TOOL_NAME}
+        return body
 
     def decide(self, system: str, prompt: str) -> LLMAnswer:
         body = json.dumps(self.request_body(system, prompt)).encode()
@@ -195,6 +217,8 @@ class AnthropicProvider(LLMProvider):
         if stop not in ("tool_use", "end_turn"):
             raise self._error(f"unexpected stop_reason {stop!r}", attempt)
         content = message.get("content")
+        if self.options.output == "json_schema":
+            return self._json_answer(content, stop, attempt)
         blocks = [
             b
             for b in (content if isinstance(content, list) else [])
@@ -204,6 +228,26 @@ class AnthropicProvider(LLMProvider):
             raise self._error(f"no tool_use block for {TOOL_NAME} (stop_reason {stop})", attempt)
         try:
             return parse_decision(blocks[0].get("input"))
+        except InvalidAnswer as exc:
+            raise self._error(
+                f"the answer does not match the decision schema: {exc}", attempt
+            ) from exc
+
+    def _json_answer(self, content: object, stop: object, attempt: int) -> LLMAnswer:
+        """The answer of ``output: json_schema``: JSON in the message's text blocks."""
+        texts = [
+            b.get("text")
+            for b in (content if isinstance(content, list) else [])
+            if isinstance(b, dict) and b.get("type") == "text" and isinstance(b.get("text"), str)
+        ]
+        if not texts:
+            raise self._error(f"no text block with the JSON answer (stop_reason {stop})", attempt)
+        try:
+            data = json.loads("".join(texts))
+        except ValueError as exc:
+            raise self._error(f"the answer is not valid JSON ({exc})", attempt) from exc
+        try:
+            return parse_decision(data)
         except InvalidAnswer as exc:
             raise self._error(
                 f"the answer does not match the decision schema: {exc}", attempt

@@ -12,9 +12,23 @@ from deepalpha.llm import LLMProvider
 from deepalpha_llm_deepseek.options import DeepSeekOptions
 from deepalpha_llm_deepseek.provider import DeepSeekProvider
 from deepalpha_llm_openai.testing import SECRET, ChatServer, Reply, completion, decision, error
+from openai.types.chat import ChatCompletion
+from openai.types.chat.completion_create_params import CompletionCreateParamsNonStreaming
+from pydantic import TypeAdapter
 
 SYSTEM = "You are a cautious trading assistant."
 PROMPT = "BTC/USD 1h: EMA trend up, RSI 41, MACD crossing up. Answer buy, sell or hold."
+
+
+#: The official SDK's type of a chat-completions request; extra keys would be ignored by it,
+#: so the tests also compare the keys they expect.
+REQUEST = TypeAdapter(CompletionCreateParamsNonStreaming)
+
+
+def sdk_valid(body: dict) -> None:
+    """Raises unless ``body`` is a request the openai SDK's own types accept."""
+    checked = REQUEST.validate_python(body)
+    list(checked["messages"])  # iterables are validated lazily
 
 
 def provider(server: ChatServer, **overrides) -> DeepSeekProvider:
@@ -46,6 +60,7 @@ def test_request_is_json_mode_and_mentions_json(chat_server: ChatServer) -> None
         "momentum fading",
     )
     [request] = chat_server.requests
+    sdk_valid(request.body)
     assert request.path == "/v1/chat/completions"
     assert request.headers["authorization"] == f"Bearer {SECRET}"
     body = request.body
@@ -151,3 +166,8 @@ def test_key_never_leaks_into_errors_reprs_or_logs(
     for shown in (text, rendered, repr(llm), repr(llm.options), caplog.text):
         assert SECRET not in shown
     llm.close()
+
+
+def test_loopback_replies_are_valid_sdk_completions() -> None:
+    for reply in (decision(), completion(""), completion("x", finish_reason="length")):
+        assert ChatCompletion.model_validate_json(reply.body).object == "chat.completion"

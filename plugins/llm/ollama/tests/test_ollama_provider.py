@@ -12,9 +12,23 @@ from deepalpha.llm import DECISION_SCHEMA, LLMProvider
 from deepalpha_llm_ollama.options import OllamaOptions
 from deepalpha_llm_ollama.provider import OllamaProvider
 from deepalpha_llm_openai.testing import SECRET, ChatServer, Reply, completion, decision, error
+from openai.types.chat import ChatCompletion
+from openai.types.chat.completion_create_params import CompletionCreateParamsNonStreaming
+from pydantic import TypeAdapter
 
 SYSTEM = "You are a cautious trading assistant."
 PROMPT = "ETH/USD 1h: EMA trend down, RSI 71. Answer buy, sell or hold."
+
+
+#: The official SDK's type of a chat-completions request; extra keys would be ignored by it,
+#: so the tests also compare the keys they expect.
+REQUEST = TypeAdapter(CompletionCreateParamsNonStreaming)
+
+
+def sdk_valid(body: dict) -> None:
+    """Raises unless ``body`` is a request the openai SDK's own types accept."""
+    checked = REQUEST.validate_python(body)
+    list(checked["messages"])  # iterables are validated lazily
 
 
 def provider(server: ChatServer, **overrides) -> OllamaProvider:
@@ -42,6 +56,7 @@ def test_request_uses_json_schema_and_never_tools(chat_server: ChatServer) -> No
     assert isinstance(llm, LLMProvider) and llm.name == "ollama"
     assert (answer.action, answer.confidence, answer.rationale) == (Action.SELL, 0.6, "overbought")
     [request] = chat_server.requests
+    sdk_valid(request.body)
     assert request.path == "/v1/chat/completions"  # base_url given with a trailing slash
     assert "authorization" not in request.headers  # keyless: nothing sent
     body = request.body
@@ -139,3 +154,8 @@ def test_key_never_leaks_into_errors_reprs_or_logs(
     for shown in (text, rendered, repr(llm), repr(llm.options), caplog.text):
         assert SECRET not in shown
     llm.close()
+
+
+def test_loopback_replies_are_valid_sdk_completions() -> None:
+    for reply in (decision(), completion(""), completion("x", finish_reason="length")):
+        assert ChatCompletion.model_validate_json(reply.body).object == "chat.completion"

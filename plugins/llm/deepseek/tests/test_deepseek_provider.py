@@ -171,3 +171,16 @@ def test_key_never_leaks_into_errors_reprs_or_logs(
 def test_loopback_replies_are_valid_sdk_completions() -> None:
     for reply in (decision(), completion(""), completion("x", finish_reason="length")):
         assert ChatCompletion.model_validate_json(reply.body).object == "chat.completion"
+
+
+def test_reask_after_an_invalid_answer_stays_in_json_mode(chat_server: ChatServer) -> None:
+    chat_server.queue(decision("maybe"), decision("hold", 0.4))
+    llm = provider(chat_server, max_retries=1)
+    assert llm.decide(SYSTEM, PROMPT).action is Action.HOLD
+    llm.close()
+    first, second = chat_server.requests
+    assert len(second.body["messages"]) > len(first.body["messages"])  # the re-ask explains
+    for request in (first, second):
+        sdk_valid(request.body)
+        assert request.body["response_format"] == {"type": "json_object"}
+        assert "json" in request.body["messages"][0]["content"].lower()

@@ -9,11 +9,11 @@ back empty, so it is asked again a bounded number of times (``transport.EmptyRet
 
 from __future__ import annotations
 
-import threading
+from typing import Any
 
 import httpx
-from deepalpha.llm import LLMAnswer, LLMProvider
-from deepalpha_llm_openai.chat import StructuredChat
+from deepalpha.llm import LLMAnswer
+from deepalpha_llm_openai.provider import OpenAIProvider
 
 from .options import DeepSeekOptions
 from .transport import EmptyRetryTransport
@@ -29,42 +29,21 @@ def with_json_word(system: str, prompt: str) -> str:
     return f"{system.rstrip()}\n\n{JSON_INSTRUCTION}" if system.strip() else JSON_INSTRUCTION
 
 
-class DeepSeekProvider(LLMProvider):
+class DeepSeekProvider(OpenAIProvider):
     """DeepSeek's chat-completions API (``deepseek-chat``, ``deepseek-reasoner``...)."""
 
     name = "deepseek"
 
     def __init__(self, options: DeepSeekOptions | None = None) -> None:
-        self.options = options if options is not None else DeepSeekOptions()
-        self.model = self.options.model
-        self._chat: StructuredChat | None = None
-        self._setup = threading.Lock()  # agents may ask from several threads at once
-
-    def __repr__(self) -> str:
-        return f"DeepSeekProvider({self.options!r})"
+        super().__init__(options if options is not None else DeepSeekOptions())
 
     def decide(self, system: str, prompt: str) -> LLMAnswer:
-        return self._ensure().decide(with_json_word(system, prompt), prompt)
+        return super().decide(with_json_word(system, prompt), prompt)
 
-    def _ensure(self) -> StructuredChat:
-        with self._setup:
-            if self._chat is None:
-                opts = self.options
-                self._chat = StructuredChat(
-                    base_url=opts.base_url,
-                    model=opts.model,
-                    api_key=opts.api_key,
-                    timeout_s=opts.timeout_s,
-                    max_retries=opts.max_retries,
-                    temperature=opts.temperature,
-                    transport=EmptyRetryTransport(httpx.HTTPTransport(), opts.empty_retries),
-                    label=self.name,
-                    response_format="json_object",
-                )
-            return self._chat
-
-    def close(self) -> None:
-        with self._setup:
-            if self._chat is not None:
-                self._chat.close()
-                self._chat = None
+    def _chat_options(self) -> dict[str, Any]:
+        empty_retries = self.options.empty_retries
+        return {
+            **super()._chat_options(),
+            "transport": EmptyRetryTransport(httpx.HTTPTransport(), empty_retries),
+            "response_format": "json_object",
+        }

@@ -9,50 +9,20 @@ into a grammar that constrains decoding; no ``tools`` or ``tool_choice`` is ever
 
 from __future__ import annotations
 
-import threading
+from typing import Any
 
-from deepalpha.llm import LLMAnswer, LLMProvider
-from deepalpha_llm_openai.chat import StructuredChat
+from deepalpha_llm_openai.provider import OpenAIProvider
 
 from .options import OllamaOptions
 
 
-class OllamaProvider(LLMProvider):
+class OllamaProvider(OpenAIProvider):
     """Ollama, llama.cpp, vLLM or any other OpenAI-compatible server reached by ``base_url``."""
 
     name = "ollama"
 
     def __init__(self, options: OllamaOptions | None = None) -> None:
-        self.options = options if options is not None else OllamaOptions()
-        self.model = self.options.model
-        self._chat: StructuredChat | None = None
-        self._setup = threading.Lock()  # agents may ask from several threads at once
+        super().__init__(options if options is not None else OllamaOptions())
 
-    def __repr__(self) -> str:
-        return f"OllamaProvider({self.options!r})"
-
-    def decide(self, system: str, prompt: str) -> LLMAnswer:
-        return self._ensure().decide(system, prompt)
-
-    def _ensure(self) -> StructuredChat:
-        with self._setup:
-            if self._chat is None:
-                opts = self.options
-                self._chat = StructuredChat(
-                    base_url=opts.base_url,
-                    model=opts.model,
-                    api_key=opts.api_key,
-                    timeout_s=opts.timeout_s,
-                    max_retries=opts.max_retries,
-                    temperature=opts.temperature,
-                    seed=opts.seed,
-                    label=self.name,
-                    response_format="json_schema",
-                )
-            return self._chat
-
-    def close(self) -> None:
-        with self._setup:
-            if self._chat is not None:
-                self._chat.close()
-                self._chat = None
+    def _chat_options(self) -> dict[str, Any]:
+        return {**super()._chat_options(), "response_format": "json_schema"}

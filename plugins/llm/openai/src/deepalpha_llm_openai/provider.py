@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from deepalpha.llm import LLMAnswer, LLMProvider
 
@@ -11,7 +12,11 @@ from .options import OpenAIOptions
 
 
 class OpenAIProvider(LLMProvider):
-    """Any OpenAI-compatible chat-completions server: OpenAI, DeepSeek, vLLM, llama.cpp..."""
+    """Any OpenAI-compatible chat-completions server: OpenAI, DeepSeek, vLLM, llama.cpp...
+
+    Providers for servers with quirks (``deepseek``, ``ollama``) subclass it and change only how
+    the chat is built (:meth:`_chat_options`) and, where needed, the question asked.
+    """
 
     name = "openai"
 
@@ -22,25 +27,29 @@ class OpenAIProvider(LLMProvider):
         self._setup = threading.Lock()  # agents may ask from several threads at once
 
     def __repr__(self) -> str:
-        return f"OpenAIProvider({self.options!r})"
+        return f"{type(self).__name__}({self.options!r})"
 
     def decide(self, system: str, prompt: str) -> LLMAnswer:
         return self._ensure().decide(system, prompt)
 
+    def _chat_options(self) -> dict[str, Any]:
+        """The keyword arguments of this provider's ``StructuredChat`` (built on first use)."""
+        opts = self.options
+        return {
+            "base_url": opts.base_url,
+            "model": opts.model,
+            "api_key": opts.api_key,
+            "timeout_s": opts.timeout_s,
+            "max_retries": opts.max_retries,
+            "temperature": opts.temperature,
+            "seed": getattr(opts, "seed", None),
+            "label": self.name,
+        }
+
     def _ensure(self) -> StructuredChat:
         with self._setup:
             if self._chat is None:
-                opts = self.options
-                self._chat = StructuredChat(
-                    base_url=opts.base_url,
-                    model=opts.model,
-                    api_key=opts.api_key,
-                    timeout_s=opts.timeout_s,
-                    max_retries=opts.max_retries,
-                    temperature=opts.temperature,
-                    seed=opts.seed,
-                    label=self.name,
-                )
+                self._chat = StructuredChat(**self._chat_options())
             return self._chat
 
     def close(self) -> None:

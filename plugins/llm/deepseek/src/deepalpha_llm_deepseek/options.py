@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 
 from attrs import field, frozen
 from deepalpha_llm_openai.options import (
-    _check_api_key,
-    _check_base_url,
-    _check_int,
-    _check_model,
-    _in_range,
+    check_api_key,
+    check_base_url,
+    check_int,
+    check_model,
+    in_range,
     is_loopback_url,
 )
 
@@ -39,18 +39,18 @@ class DeepSeekOptions:
     ``(1 + max_retries) * (1 + empty_retries)`` requests per decision.
     """
 
-    base_url: str = field(default=DEFAULT_BASE_URL, validator=_check_base_url)
-    model: str = field(default=DEFAULT_MODEL, validator=_check_model)
+    base_url: str = field(default=DEFAULT_BASE_URL, validator=check_base_url)
+    model: str = field(default=DEFAULT_MODEL, validator=check_model)
     api_key: str | None = field(
         default=None,
-        validator=_check_api_key,
+        validator=check_api_key,
         repr=lambda v: "None" if v is None else "'***'",
         metadata={"secret": True},
     )
-    timeout_s: float = field(default=60.0, validator=_in_range(0.0, 600.0, low_open=True))
-    max_retries: int = field(default=1, validator=[_check_int, _in_range(0, MAX_RETRIES_LIMIT)])
-    empty_retries: int = field(default=2, validator=[_check_int, _in_range(0, MAX_EMPTY_RETRIES)])
-    temperature: float = field(default=0.0, validator=_in_range(0.0, 2.0))
+    timeout_s: float = field(default=60.0, validator=in_range(0.0, 600.0, low_open=True))
+    max_retries: int = field(default=1, validator=[check_int, in_range(0, MAX_RETRIES_LIMIT)])
+    empty_retries: int = field(default=2, validator=[check_int, in_range(0, MAX_EMPTY_RETRIES)])
+    temperature: float = field(default=0.0, validator=in_range(0.0, 2.0))
 
     def __attrs_post_init__(self) -> None:
         key = self.api_key or ""

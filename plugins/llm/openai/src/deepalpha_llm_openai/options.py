@@ -33,7 +33,7 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
-def _check_base_url(_instance: object, attribute: attrs.Attribute, value: str) -> None:
+def check_base_url(_instance: object, attribute: attrs.Attribute, value: str) -> None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(
@@ -44,12 +44,12 @@ def _check_base_url(_instance: object, attribute: attrs.Attribute, value: str) -
         raise ValueError(f"{attribute.name}: must not carry a query or fragment, got {value!r}")
 
 
-def _check_model(_instance: object, attribute: attrs.Attribute, value: str) -> None:
+def check_model(_instance: object, attribute: attrs.Attribute, value: str) -> None:
     if not value.strip():
         raise ValueError(f"{attribute.name}: must name a model, got {value!r}")
 
 
-def _in_range(low: float, high: float, *, low_open: bool = False):
+def in_range(low: float, high: float, *, low_open: bool = False):
     """A validator for a finite number in [low, high] (or (low, high] when ``low_open``)."""
 
     def check(_instance: object, attribute: attrs.Attribute, value: float) -> None:
@@ -63,12 +63,12 @@ def _in_range(low: float, high: float, *, low_open: bool = False):
     return check
 
 
-def _check_int(_instance: object, attribute: attrs.Attribute, value: object) -> None:
+def check_int(_instance: object, attribute: attrs.Attribute, value: object) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
         raise ValueError(f"{attribute.name}: must be an integer, got {value!r}")
 
 
-def _check_api_key(_instance: object, attribute: attrs.Attribute, value: str | None) -> None:
+def check_api_key(_instance: object, attribute: attrs.Attribute, value: str | None) -> None:
     if value is None:
         return
     if not isinstance(value, str):
@@ -92,21 +92,21 @@ class OpenAIOptions:
     therefore about ``(1 + max_retries) * timeout_s`` plus backoff.
     """
 
-    base_url: str = field(default=DEFAULT_BASE_URL, validator=_check_base_url)
-    model: str = field(default=DEFAULT_MODEL, validator=_check_model)
+    base_url: str = field(default=DEFAULT_BASE_URL, validator=check_base_url)
+    model: str = field(default=DEFAULT_MODEL, validator=check_model)
     #: ``metadata["secret"]`` tells generic code (``config show``, logs) to mask the value.
     api_key: str | None = field(
         default=None,
-        validator=_check_api_key,
+        validator=check_api_key,
         repr=lambda v: "None" if v is None else "'***'",
         metadata={"secret": True},
     )
-    timeout_s: float = field(default=30.0, validator=_in_range(0.0, 600.0, low_open=True))
-    max_retries: int = field(default=1, validator=[_check_int, _in_range(0, MAX_RETRIES_LIMIT)])
-    temperature: float = field(default=0.0, validator=_in_range(0.0, 2.0))
+    timeout_s: float = field(default=30.0, validator=in_range(0.0, 600.0, low_open=True))
+    max_retries: int = field(default=1, validator=[check_int, in_range(0, MAX_RETRIES_LIMIT)])
+    temperature: float = field(default=0.0, validator=in_range(0.0, 2.0))
     #: Sent only when set; servers that honour it make answers repeatable (llama.cpp, OpenAI
     #: best-effort), which matters because the core replays recorded answers by prompt.
-    seed: int | None = field(default=None, validator=_check_int)
+    seed: int | None = field(default=None, validator=check_int)
 
     def __attrs_post_init__(self) -> None:
         key = self.api_key or ""

@@ -54,16 +54,9 @@ class WeightedAgent:
     factory: Callable[[], Any] = field(repr=False)
 
     def new(self) -> Any:
-        return _checked_agent(self.name, self.factory())
-
-
-def _checked_agent(name: str, agent: Any) -> Agent:
-    if not isinstance(agent, Agent):
-        raise PluginError(
-            f"agents.{name}: the plugin's factory returned {type(agent).__name__}, not a "
-            "deepalpha.agents.Agent; subclass deepalpha.agents.Agent (or BaseAgent)"
-        )
-    return agent
+        # The factory is the plugin's, guarded by the loader (plugins.GuardedFactory), which
+        # refuses anything that is not an Agent with one line naming the plugin.
+        return self.factory()
 
 
 def check_timeframes(name: str, agent: Any, base: str) -> None:
@@ -98,7 +91,7 @@ def build_agent(
         except (ValueError, TypeError) as exc:
             raise ConfigError(f"{path}.options: {exc}") from None
 
-    return factory, _checked_agent(name, factory())
+    return factory, factory()
 
 
 @frozen

@@ -57,7 +57,17 @@ class DataError(UserError):
 
 
 class LLMError(DeepAlphaError):
-    """An LLM provider failed or answered something invalid. The engine turns it into ``hold``."""
+    """An LLM provider failed or answered something invalid. The engine turns it into ``hold``.
+
+    ``usage`` (a ``deepalpha.llm.Usage``) is what the failed call still cost: attempts that
+    reached the model are paid for. ``retry_after`` is the server's hint in seconds, when it
+    sent one (a rate limit): the engine's circuit breaker waits at least that long.
+    """
+
+    def __init__(self, message: str, *, usage: object = None, retry_after: float | None = None):
+        super().__init__(message)
+        self.usage = usage
+        self.retry_after = retry_after
 
 
 class OrderRejected(DeepAlphaError):

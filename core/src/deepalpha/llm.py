@@ -4,6 +4,11 @@ The core writes the prompt (from the agents' signals), records every call and de
 a provider only carries one prompt to a model and returns a validated ``LLMAnswer``. Anything that
 goes wrong (transport, timeout, invalid JSON, out-of-range values) is raised as ``LLMError`` and the
 engine holds: an LLM failure never produces an order.
+
+A provider also says what each call cost: the answer (or the ``LLMError``) carries a ``Usage``
+counting every HTTP attempt and every token, retries and re-asks included, because each of them
+is paid for. The engine prices it (``llm_models.py``), charges it to the run's and the day's
+budget and records it with the answer.
 """
 
 from __future__ import annotations
@@ -34,10 +39,34 @@ def _clamp(value: float) -> float:
 
 
 @frozen
+class Usage:
+    """What one ``decide`` spent: HTTP attempts (retries and re-asks included) and tokens.
+
+    A provider that cannot count tokens (a server that does not report them) leaves them at 0;
+    the engine then charges nothing for that call and says so in the run's accounting.
+    """
+
+    attempts: int = 1
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.attempts + other.attempts,
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+        )
+
+
+@frozen
 class LLMAnswer:
     action: Action
     confidence: float = field(converter=_clamp)
     rationale: str = ""
+    #: What the call cost; ``None`` when the provider does not say (counted as one attempt).
+    usage: Usage | None = field(default=None, eq=False)
+    #: The model's raw output (the JSON text or tool input it sent), stored with the record.
+    raw: str | None = field(default=None, eq=False, repr=False)
 
 
 class LLMProvider(abc.ABC):
@@ -47,7 +76,16 @@ class LLMProvider(abc.ABC):
 
     @abc.abstractmethod
     def decide(self, system: str, prompt: str) -> LLMAnswer:
-        """Ask the model for a trading decision; raise ``LLMError`` on any failure."""
+        """Ask the model for a trading decision; raise ``LLMError`` on any failure.
+
+        Attach a ``Usage`` to the answer (and to the ``LLMError``) when the server reports tokens.
+        """
+
+    def params(self) -> dict[str, object]:
+        """The generation parameters that change the answer (temperature, seed, max_tokens,
+        output format...). They are part of the record key: a recorded answer is replayed only
+        for the same provider, model, prompt *and* parameters."""
+        return {}
 
     def close(self) -> None:
         """Release clients, servers or model memory."""

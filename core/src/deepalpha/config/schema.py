@@ -7,6 +7,7 @@ component is built, so an unknown key anywhere is an error naming its full path.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 import attrs
@@ -66,12 +67,47 @@ class ComponentConfig:
     options: dict[str, Any] = field(factory=dict)
 
 
+def _optional_positive(_inst: object, attribute: attrs.Attribute, value: float | None) -> None:
+    if value is not None and value <= 0:
+        raise ValueError(f"{attribute.name}: must be > 0 (or null for no limit), got {value!r}")
+
+
+def _iso_date(_inst: object, attribute: attrs.Attribute, value: str | None) -> None:
+    if value is None:
+        return
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"{attribute.name}: must be an ISO date like 2024-06-01, got {value!r}"
+        ) from None
+
+
+@frozen
+class BudgetConfig:
+    """LLM spend limits in US dollars; reaching one stops calling models (decisions then hold).
+
+    ``per_day_usd`` counts every run's calls recorded in the store since 00:00 UTC.
+    """
+
+    per_run_usd: float | None = field(default=None, validator=_optional_positive)
+    per_day_usd: float | None = field(default=None, validator=_optional_positive)
+
+
 @frozen
 class LLMUseConfig:
     """How the decision engine uses LLM providers."""
 
     #: Providers consulted, by configured name (keys of ``llm_providers``); empty disables LLMs.
     providers: tuple[str, ...] = ()
+    #: ``vote``: every available provider is asked at once and their answers are averaged with
+    #: the providers' ``weight``. ``failover``: the first available provider in ``providers``
+    #: order answers; the next is asked only when it fails or its circuit is open.
+    combine: Literal["vote", "failover"] = "vote"
+    budget: BudgetConfig = field(factory=BudgetConfig)
+    #: A backtest whose window starts before a consulted model's training cutoff: ``flag`` it in
+    #: the output and the report, ``refuse`` to run it, or ``ignore`` it.
+    cutoff_guard: Literal["flag", "refuse", "ignore"] = "flag"
     #: ``voter``: the answer is one more weighted vote. ``arbiter``: the answer is final.
     role: Literal["voter", "arbiter"] = "voter"
     weight: float = field(default=0.5, validator=_non_negative)
@@ -181,11 +217,36 @@ class DecisionConfig:
 
 
 @frozen
+class PriceConfig:
+    """US dollars per million tokens (overrides ``deepalpha.llm_models.KNOWN``)."""
+
+    input: float = field(validator=_non_negative)
+    output: float = field(validator=_non_negative)
+
+
+@frozen
 class LLMProviderConfig:
-    """One configured LLM provider: which plugin component, and its options."""
+    """One configured LLM provider: which plugin component, its options, and how the engine
+    governs it (its vote, price, training cutoff, rate limits, deadline and circuit breaker)."""
 
     provider: str
     options: dict[str, Any] = field(factory=dict)
+    #: Its vote among providers when ``decision.llm.combine`` is ``vote`` (seed: 0.4/0.3/0.3).
+    weight: float = field(default=1.0, validator=_non_negative)
+    price: PriceConfig | None = None
+    #: Last date of the model's training data; default from ``deepalpha.llm_models``.
+    cutoff: str | None = field(default=None, validator=_iso_date)
+    #: Calls and tokens (input + output) allowed per rolling minute; ``null``: no limit.
+    requests_per_minute: float | None = field(default=None, validator=_optional_positive)
+    tokens_per_minute: float | None = field(default=None, validator=_optional_positive)
+    #: Longest wait for a rate-limit slot before the provider is skipped for this decision.
+    max_wait_s: float = field(default=30.0, validator=_non_negative)
+    #: The engine's deadline for one answer, retries inside the provider included.
+    timeout_s: float = field(default=120.0, validator=_positive)
+    #: Consecutive failures that open the circuit (the provider is not called) ...
+    failure_threshold: int = field(default=3, validator=_positive)
+    #: ... for this many seconds (or the server's retry-after, if longer); then one trial call.
+    cooldown_s: float = field(default=60.0, validator=_non_negative)
 
 
 def _fraction(_inst: object, attribute: attrs.Attribute, value: float) -> None:

@@ -1,0 +1,65 @@
+"""The knowledge-cutoff guard: which consulted models may remember the market being tested.
+
+A model asked about bars that fall before the end of its training data may answer from memory of
+what happened next, which flatters a backtest the way look-ahead does. The guard cannot remove
+that; it says where it applies: a window that starts before a consulted model's cutoff (or with a
+model whose cutoff is unknown) is *exposed*, and the CLI, the report and ``deepalpha eval`` say so
+(``decision.llm.cutoff_guard: refuse`` refuses such a backtest).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from attrs import frozen
+
+from ..config import Config
+from ..llm_models import facts
+
+
+@frozen
+class Exposure:
+    """One consulted model whose memory may cover the window."""
+
+    provider: str
+    model: str
+    cutoff: date | None
+
+    def describe(self) -> str:
+        when = self.cutoff.isoformat() if self.cutoff else "unknown"
+        return f"{self.provider} ({self.model or 'model unknown'}, training cutoff {when})"
+
+
+def provider_facts(config: Config, name: str, model: str):
+    """``llm_models.facts`` for the configured provider ``name`` serving ``model``, with the
+    configuration's price and cutoff overrides applied."""
+    cfg = config.llm_providers[name]
+    price = (cfg.price.input, cfg.price.output) if cfg.price is not None else None
+    cutoff = date.fromisoformat(cfg.cutoff) if cfg.cutoff else None
+    return facts(model, price=price, cutoff=cutoff)
+
+
+def configured_model(config: Config, name: str) -> str:
+    """The model a configured provider will call, read from its options before it is built
+    (``model`` option, else the provider plugin's name: ``smollm`` is the SmolLM2 model)."""
+    cfg = config.llm_providers[name]
+    model = cfg.options.get("model")
+    if isinstance(model, str) and model:
+        return model
+    return "SmolLM2" if cfg.provider == "smollm" else ""
+
+
+def exposures(config: Config, start_ms: int | None) -> list[Exposure]:
+    """The consulted models whose training cutoff is on or after ``start_ms`` (the window's first
+    bar; ``None``: the data's beginning, exposed to any model with a cutoff) or unknown."""
+    llm = config.decision.llm
+    if llm.consult == "never":
+        return []
+    start = datetime.fromtimestamp(start_ms / 1000, UTC).date() if start_ms is not None else None
+    out = []
+    for name in llm.providers:
+        model = configured_model(config, name)
+        cutoff = provider_facts(config, name, model).cutoff
+        if cutoff is None or start is None or start <= cutoff:
+            out.append(Exposure(name, model, cutoff))
+    return out

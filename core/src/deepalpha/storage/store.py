@@ -526,10 +526,27 @@ class Store:
     # -- recorded LLM calls ------------------------------------------------------------------
 
     @staticmethod
-    def llm_key(provider: str, model: str, system: str, prompt: str) -> str:
+    def llm_key(
+        provider: str,
+        model: str,
+        system: str,
+        prompt: str,
+        params: Mapping[str, Any] | None = None,
+    ) -> str:
         """sha256 (hex) identifying one LLM question; the parts are length-delimited by JSON
-        encoding, so ("ab", "c") and ("a", "bc") never collide."""
-        payload = json.dumps([provider, model, system, prompt], ensure_ascii=False)
+        encoding, so ("ab", "c") and ("a", "bc") never collide.
+
+        ``params`` are the generation parameters that change the answer
+        (``LLMProvider.params()``), serialised with sorted keys. Without any (``None`` or empty)
+        the key is the one older releases computed, so answers recorded before stay replayable.
+        """
+        parts: list[Any] = [provider, model, system, prompt]
+        if params:
+            parts.append(dict(params))
+        try:
+            payload = json.dumps(parts, ensure_ascii=False, sort_keys=True)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"llm_key: params must be JSON values ({exc}): {params!r}") from None
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     def llm_get(self, key: str) -> dict[str, Any] | None:
@@ -549,14 +566,29 @@ class Store:
             return {key: response for key, response in conn.execute(query)}
 
     def llm_put(
-        self, key: str, provider: str, model: str, system: str, prompt: str, answer: dict
+        self,
+        key: str,
+        provider: str,
+        model: str,
+        system: str,
+        prompt: str,
+        answer: dict,
+        *,
+        params: Mapping[str, Any] | None = None,
+        raw: str | None = None,
+        input_tokens: int = 0,
+        output_tokens: int = 0,
+        cost_usd: float = 0.0,
+        attempts: int = 1,
+        latency_ms: float | None = None,
     ) -> None:
-        """Record an answer; recording the same question again keeps the first answer."""
-        expected = self.llm_key(provider, model, system, prompt)
+        """Record an answer with what it cost; recording the same question again keeps the first
+        answer (and its usage)."""
+        expected = self.llm_key(provider, model, system, prompt, params)
         if key != expected:
             raise ValueError(
-                f"llm_put: key {key!r} does not match its provider, model, system and prompt "
-                f"(expected {expected!r}); compute it with Store.llm_key"
+                f"llm_put: key {key!r} does not match its provider, model, system, prompt and "
+                f"params (expected {expected!r}); compute it with Store.llm_key"
             )
         row = {
             "key": key,
@@ -566,9 +598,134 @@ class Store:
             "prompt": prompt,
             "response": dict(answer),
             "created_at": _now_ms(),
+            "params": dict(params) if params else None,
+            "raw": raw,
+            **_usage_values(input_tokens, output_tokens, cost_usd, attempts, latency_ms),
         }
         with self._write() as conn:
             conn.execute(self._insert(t.llm_calls).values(row).on_conflict_do_nothing())
+
+    def llm_records(
+        self,
+        provider: str | None = None,
+        model: str | None = None,
+        before_ms: int | None = None,
+        limit: int | None = None,
+        *,
+        full: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Recorded answers, newest first, as plain mappings: key, provider, model, created_at
+        (epoch ms), params, response, input_tokens, output_tokens, cost_usd, attempts,
+        latency_ms; with ``full=True`` also system, prompt and raw (large)."""
+        if limit is not None and limit < 1:
+            raise ValueError(f"limit must be >= 1, got {limit!r}")
+        c = t.llm_calls.c
+        columns = [c[name] for name in _RECORD_COLUMNS + (_FULL_COLUMNS if full else ())]
+        query = (
+            sa.select(*columns)
+            .where(*_record_filters(provider, model, before_ms))
+            .order_by(c.created_at.desc(), c.key)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        with self._read() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
+
+    def llm_prune(
+        self,
+        provider: str | None = None,
+        model: str | None = None,
+        before_ms: int | None = None,
+        *,
+        everything: bool = False,
+        dry_run: bool = False,
+    ) -> int:
+        """Delete the recorded answers matching every filter given; returns how many (with
+        ``dry_run=True``, how many would be deleted, deleting nothing).
+
+        Without any filter this would delete every record, so it is refused with ``ValueError``
+        unless ``everything=True``. The spend ledger (``llm_usage``) is never pruned here.
+        """
+        filters = _record_filters(provider, model, before_ms)
+        if not filters and not everything:
+            raise ValueError(
+                "llm_prune: no filter given (provider, model or before_ms); "
+                "pass everything=True to delete every recorded answer"
+            )
+        count_q = sa.select(sa.func.count()).select_from(t.llm_calls).where(*filters)
+        if dry_run:
+            with self._read() as conn:
+                return int(conn.execute(count_q).scalar_one())
+        with self._write() as conn:
+            count = int(conn.execute(count_q).scalar_one())
+            conn.execute(sa.delete(t.llm_calls).where(*filters))
+        return count
+
+    # -- the LLM spend ledger ----------------------------------------------------------------
+
+    def record_llm_usage(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Append rows to the spend ledger in one transaction: one row per real model call,
+        answered or failed (a replayed answer is not a call).
+
+        Keys are ``llm_usage``'s column names: ``ts`` (wall clock, epoch ms), ``provider``,
+        ``model`` and ``ok`` are required; ``run_id`` (``None``), ``attempts`` (1),
+        ``input_tokens``/``output_tokens`` (0), ``cost_usd`` (0.0), ``latency_ms`` and ``error``
+        (``None``) default. An unknown key is a ``ValueError``.
+        """
+        if not rows:
+            return
+        values = [_ledger_row(row) for row in rows]
+        with self._write() as conn:
+            conn.execute(sa.insert(t.llm_usage), values)
+
+    def llm_spend_since(self, ms: int) -> float:
+        """US dollars the ledger holds for calls made at or after ``ms`` (epoch ms)."""
+        u = t.llm_usage.c
+        query = sa.select(sa.func.coalesce(sa.func.sum(u.cost_usd), 0.0)).where(u.ts >= int(ms))
+        with self._read() as conn:
+            return float(conn.execute(query).scalar_one())
+
+    def llm_usage(
+        self, run_id: str | None = None, since_ms: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The ledger summed per UTC day, provider and model, oldest day first: mappings with
+        day (``YYYY-MM-DD``), provider, model, calls, failures, attempts, input_tokens,
+        output_tokens and cost_usd. ``run_id`` keeps one run's calls, ``since_ms`` calls made at
+        or after that time."""
+        u = t.llm_usage.c
+        query = sa.select(
+            u.ts, u.provider, u.model, u.ok, u.attempts, u.input_tokens, u.output_tokens, u.cost_usd
+        )
+        if run_id is not None:
+            query = query.where(u.run_id == run_id)
+        if since_ms is not None:
+            query = query.where(u.ts >= int(since_ms))
+        # Summed here, not in SQL: the day of an epoch differs between SQLite and PostgreSQL,
+        # and the ledger holds one row per model call (thousands, not millions).
+        groups: dict[tuple[str, str, str], dict[str, Any]] = {}
+        with self._read() as conn:
+            for ts, provider, model, ok, attempts, tin, tout, cost in conn.execute(query):
+                day = ms_to_datetime(ts).date().isoformat()
+                group = groups.get((day, provider, model))
+                if group is None:
+                    group = groups[(day, provider, model)] = {
+                        "day": day,
+                        "provider": provider,
+                        "model": model,
+                        "calls": 0,
+                        "failures": 0,
+                        "attempts": 0,
+                        "input_tokens": 0,
+                        "output_tokens": 0,
+                        "cost_usd": 0.0,
+                    }
+                group["calls"] += 1
+                group["failures"] += 0 if ok else 1
+                group["attempts"] += attempts
+                group["input_tokens"] += tin
+                group["output_tokens"] += tout
+                group["cost_usd"] += cost
+        return [groups[k] for k in sorted(groups)]
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -588,6 +745,89 @@ class StoredDecision:
 
 def _stored_decision(row: Mapping[str, Any]) -> StoredDecision:
     return StoredDecision(int(row["pk"]), row["run_id"], from_row(row, Decision))
+
+
+_RECORD_COLUMNS = (
+    "key",
+    "provider",
+    "model",
+    "created_at",
+    "params",
+    "response",
+    "input_tokens",
+    "output_tokens",
+    "cost_usd",
+    "attempts",
+    "latency_ms",
+)
+_FULL_COLUMNS = ("system", "prompt", "raw")
+
+
+def _record_filters(
+    provider: str | None, model: str | None, before_ms: int | None
+) -> list[sa.ColumnElement[bool]]:
+    c = t.llm_calls.c
+    filters = []
+    if provider is not None:
+        filters.append(c.provider == provider)
+    if model is not None:
+        filters.append(c.model == model)
+    if before_ms is not None:
+        filters.append(c.created_at < int(before_ms))
+    return filters
+
+
+def _usage_values(
+    input_tokens: Any, output_tokens: Any, cost_usd: Any, attempts: Any, latency_ms: Any
+) -> dict[str, Any]:
+    """Usage columns as the types every driver binds, refusing negative or non-finite values."""
+    values = {
+        "input_tokens": int(input_tokens),
+        "output_tokens": int(output_tokens),
+        "cost_usd": float(cost_usd),
+        "attempts": int(attempts),
+        "latency_ms": None if latency_ms is None else float(latency_ms),
+    }
+    for name, value in values.items():
+        if value is not None and not (0 <= value < float("inf")):
+            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return values
+
+
+_LEDGER_REQUIRED = ("ts", "provider", "model", "ok")
+_LEDGER_OPTIONAL = (
+    "run_id",
+    "attempts",
+    "input_tokens",
+    "output_tokens",
+    "cost_usd",
+    "latency_ms",
+    "error",
+)
+
+
+def _ledger_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(row) - {*_LEDGER_REQUIRED, *_LEDGER_OPTIONAL})
+    if unknown:
+        raise ValueError(f"record_llm_usage: unknown key(s) {', '.join(unknown)}")
+    missing = [name for name in _LEDGER_REQUIRED if name not in row]
+    if missing:
+        raise ValueError(f"record_llm_usage: missing key(s) {', '.join(missing)}")
+    return {
+        "run_id": row.get("run_id"),
+        "ts": int(row["ts"]),
+        "provider": row["provider"],
+        "model": row["model"],
+        "ok": bool(row["ok"]),
+        "error": row.get("error"),
+        **_usage_values(
+            row.get("input_tokens", 0),
+            row.get("output_tokens", 0),
+            row.get("cost_usd", 0.0),
+            row.get("attempts", 1),
+            row.get("latency_ms"),
+        ),
+    }
 
 
 _WEIGHT_COLUMNS = ("symbol", "agent", "accuracy", "observations", "ts")

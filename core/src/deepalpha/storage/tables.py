@@ -209,7 +209,12 @@ class EquityRow(StorageTable, table=True):
 
 
 class LLMCallRow(StorageTable, table=True):
-    """One answered LLM call, keyed by sha256 of (provider, model, system, prompt), for replay."""
+    """One answered LLM call, for replay: keyed by sha256 of (provider, model, system, prompt) and,
+    when the provider names any, the generation parameters (``Store.llm_key``).
+
+    The usage columns say what the recorded call cost when it was made; they are null for answers
+    recorded before revision 0003. Replaying an answer costs nothing and is not charged again.
+    """
 
     __tablename__ = "llm_calls"
 
@@ -220,6 +225,44 @@ class LLMCallRow(StorageTable, table=True):
     prompt: str = Field(sa_type=sa.Text)
     response: dict = Field(sa_type=sa.JSON)
     created_at: int = Field(sa_type=EpochMs)
+    #: The generation parameters in the key (``LLMProvider.params()``); null when there were none.
+    params: dict | None = Field(default=None, sa_type=sa.JSON, nullable=True)
+    #: The model's raw output (JSON text or tool input), as the provider returned it.
+    raw: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
+    input_tokens: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)
+    output_tokens: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)
+    #: US dollars the call cost at the configured or default price (``deepalpha.llm_models``).
+    cost_usd: float | None = Field(default=None, sa_type=sa.Float, nullable=True)
+    #: HTTP attempts the answer took, retries and re-asks included.
+    attempts: int | None = Field(default=None, sa_type=sa.Integer, nullable=True)
+    latency_ms: float | None = Field(default=None, sa_type=sa.Float, nullable=True)
+
+
+class LLMUsageRow(StorageTable, table=True):
+    """The spend ledger: one row per real model call the engine made, answered or failed.
+
+    Replayed answers are not calls and never appear here. The run id is not a foreign key on
+    purpose: spend happened whatever becomes of the run, and the daily budget sums this table by
+    wall-clock time.
+    """
+
+    __tablename__ = "llm_usage"
+    __table_args__ = (sa.Index("ix_llm_usage_ts", "ts"),)
+
+    pk: int | None = Field(default=None, primary_key=True, sa_type=RowId)
+    run_id: str | None = Field(default=None, sa_type=sa.String(32), nullable=True)
+    #: Wall-clock time of the call (epoch ms), not the bar's time.
+    ts: int = Field(sa_type=EpochMs)
+    provider: str = Field(sa_type=sa.String(64))
+    model: str = Field(sa_type=sa.String(256))
+    ok: bool = Field(sa_type=sa.Boolean)
+    attempts: int = Field(sa_type=sa.Integer)
+    input_tokens: int = Field(sa_type=sa.BigInteger)
+    output_tokens: int = Field(sa_type=sa.BigInteger)
+    cost_usd: float = Field(sa_type=sa.Float)
+    latency_ms: float | None = Field(default=None, sa_type=sa.Float, nullable=True)
+    #: Why the call failed, one line without secrets; null when it answered.
+    error: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
 
 
 class AgentWeightRow(StorageTable, table=True):
@@ -265,5 +308,6 @@ fills = FillRow.__table__
 positions = PositionRow.__table__
 equity = EquityRow.__table__
 llm_calls = LLMCallRow.__table__
+llm_usage = LLMUsageRow.__table__
 agent_weights = AgentWeightRow.__table__
 decision_memory = DecisionMemoryRow.__table__

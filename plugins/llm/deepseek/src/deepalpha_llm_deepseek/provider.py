@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from deepalpha.llm import LLMAnswer
 from deepalpha_llm_openai.provider import OpenAIProvider
 
@@ -44,6 +43,7 @@ class DeepSeekProvider(OpenAIProvider):
         empty_retries = self.options.empty_retries
         return {
             **super()._chat_options(),
-            "transport": EmptyRetryTransport(httpx.HTTPTransport(), empty_retries),
+            # Layered above the meter, so every re-sent empty answer counts as an attempt.
+            "layer": lambda metered: EmptyRetryTransport(metered, empty_retries),
             "response_format": "json_object",
         }

@@ -17,7 +17,7 @@ import math
 from typing import Any, Literal
 
 from deepalpha.domain import Action
-from deepalpha.llm import DECISION_SCHEMA, LLMAnswer
+from deepalpha.llm import DECISION_SCHEMA, LLMAnswer, Usage
 from pydantic import BaseModel, ConfigDict, field_validator
 
 #: Bounds the rationale we keep; a model that rambles must not bloat every stored decision.
@@ -53,7 +53,11 @@ class TradingDecision(BaseModel):
         """The core's ``DECISION_SCHEMA`` rather than pydantic's rendering of this class."""
         return copy.deepcopy(DECISION_SCHEMA)
 
-    def to_answer(self) -> LLMAnswer:
+    def to_answer(self, *, usage: Usage | None = None, raw: str | None = None) -> LLMAnswer:
         return LLMAnswer(
-            action=Action(self.action), confidence=self.confidence, rationale=self.rationale
+            action=Action(self.action),
+            confidence=self.confidence,
+            rationale=self.rationale,
+            usage=usage,
+            raw=raw,
         )

@@ -8,13 +8,17 @@ provider answers in-process), so every provider validates answers the same way.
 
 Whatever fails comes out as one ``LLMError`` with a short message naming the endpoint and what
 went wrong; the API key is scrubbed from it.
+
+Every answer and every ``LLMError`` carries a ``Usage``: the HTTP attempts of that one ``decide``
+(transport retries and re-asks included) and the prompt and completion tokens summed over all of
+their responses, measured by ``meter.MeteringTransport`` just above the network.
 """
 
 from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -26,6 +30,7 @@ from deepalpha.llm import LLMAnswer
 from instructor.core import IncompleteOutputException, InstructorError
 
 from .answer import TradingDecision
+from .meter import MeteringTransport, metering
 from .secrets import scrub
 from .transport import ScrubbingTransport
 
@@ -44,9 +49,11 @@ RESPONSE_FORMATS = {
 class StructuredChat:
     """Asks one model at one endpoint for ``TradingDecision`` answers.
 
-    ``transport`` replaces the network (tests, in-process servers); ``extra_body`` adds
-    server-specific fields to every request (for example a llama.cpp ``grammar``);
-    ``response_format`` is a key of ``RESPONSE_FORMATS``.
+    ``transport`` replaces the network (tests, in-process servers); ``layer`` wraps it in a
+    transport of the provider's own that still sits below the meter's view of each attempt
+    (DeepSeek's re-send of an empty answer), so every request it sends is counted;
+    ``extra_body`` adds server-specific fields to every request (for example a llama.cpp
+    ``grammar`` or ``max_tokens``); ``response_format`` is a key of ``RESPONSE_FORMATS``.
     """
 
     def __init__(
@@ -60,6 +67,7 @@ class StructuredChat:
         temperature: float = 0.0,
         seed: int | None = None,
         transport: httpx.BaseTransport | None = None,
+        layer: Callable[[httpx.BaseTransport], httpx.BaseTransport] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         label: str = "openai",
         response_format: str = "json_schema",
@@ -76,11 +84,16 @@ class StructuredChat:
         self.temperature = temperature
         self.seed = seed
         self.label = label
+        self.response_format = response_format
         self._api_key = api_key or ""
         self._extra_body = dict(extra_body or {})
         # An explicit transport also stops httpx from applying proxy variables from the
         # environment, so a loopback server is always reached directly.
-        inner = transport if transport is not None else httpx.HTTPTransport()
+        inner: httpx.BaseTransport = MeteringTransport(
+            transport if transport is not None else httpx.HTTPTransport()
+        )
+        if layer is not None:
+            inner = layer(inner)
         self._http = httpx.Client(
             transport=ScrubbingTransport(inner, self._api_key),
             timeout=httpx.Timeout(timeout_s),
@@ -100,8 +113,22 @@ class StructuredChat:
     def __repr__(self) -> str:
         return f"StructuredChat(base_url={self.base_url!r}, model={self.model!r})"
 
+    def params(self) -> dict[str, Any]:
+        """The request fields that change the answer (see ``generation_params``)."""
+        return generation_params(
+            temperature=self.temperature,
+            seed=self.seed,
+            response_format=self.response_format,
+            extra_body=self._extra_body,
+        )
+
     def decide(self, system: str, prompt: str) -> LLMAnswer:
-        """Send ``system`` and ``prompt`` as one chat turn; return the validated answer."""
+        """Send ``system`` and ``prompt`` as one chat turn; return the validated answer.
+
+        The answer's ``usage`` counts every attempt of this call and its ``raw`` is the text the
+        model sent last (the JSON that validated); an ``LLMError`` carries the ``usage`` and the
+        last response's ``retry-after`` in seconds.
+        """
         request: dict[str, Any] = {
             "model": self.model,
             "messages": [
@@ -118,13 +145,20 @@ class StructuredChat:
             request["extra_body"] = self._extra_body
         if not self._api_key:
             request["extra_headers"] = {"Authorization": openai.Omit()}
-        try:
-            decision = self._client.chat.completions.create(**request)
-        except Exception as exc:  # every failure of the call becomes one LLMError
-            raise LLMError(self._message(exc)) from exc
+        with metering() as meter:
+            try:
+                decision = self._client.chat.completions.create(**request)
+            except Exception as exc:  # every failure of the call becomes one LLMError
+                raise LLMError(
+                    self._message(exc), usage=meter.usage(), retry_after=meter.retry_after
+                ) from exc
         if not isinstance(decision, TradingDecision):  # pragma: no cover - instructor contract
-            raise LLMError(self._message(TypeError(f"unexpected {type(decision).__name__}")))
-        return decision.to_answer()
+            raise LLMError(
+                self._message(TypeError(f"unexpected {type(decision).__name__}")),
+                usage=meter.usage(),
+            )
+        raw = scrub(meter.content, self._api_key) if meter.content is not None else None
+        return decision.to_answer(usage=meter.usage(), raw=raw)
 
     def close(self) -> None:
         self._openai.close()
@@ -134,6 +168,25 @@ class StructuredChat:
         text = f"{self.label} ({self.model} at {self.base_url}): {describe(exc, self.timeout_s)}"
         text = scrub(text, self._api_key)
         return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 3] + "..."
+
+
+def generation_params(
+    *,
+    temperature: float,
+    seed: int | None,
+    response_format: str,
+    extra_body: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What a recorded answer depends on besides provider, model and prompt: the sampling
+    temperature, the seed (when one is sent), how the schema is asked for, and any extra request
+    fields (``max_tokens``...). Endpoint, key, timeouts and retry counts are left out: they
+    change whether an answer comes, not which."""
+    params: dict[str, Any] = {**dict(extra_body or {})}
+    params["temperature"] = float(temperature)
+    params["response_format"] = response_format
+    if seed is not None:
+        params["seed"] = seed
+    return params
 
 
 def _no_credentials_check(api_key: str) -> dict[str, Any]:

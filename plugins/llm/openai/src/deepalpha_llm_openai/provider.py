@@ -7,7 +7,7 @@ from typing import Any
 
 from deepalpha.llm import LLMAnswer, LLMProvider
 
-from .chat import StructuredChat
+from .chat import StructuredChat, generation_params
 from .options import OpenAIOptions
 
 
@@ -31,6 +31,17 @@ class OpenAIProvider(LLMProvider):
 
     def decide(self, system: str, prompt: str) -> LLMAnswer:
         return self._ensure().decide(system, prompt)
+
+    def params(self) -> dict[str, Any]:
+        """Temperature, seed (when set), response format and extra request fields; never the
+        endpoint, key, timeouts or retry counts. Computed without building the client."""
+        chat = self._chat_options()
+        return generation_params(
+            temperature=chat.get("temperature", 0.0),
+            seed=chat.get("seed"),
+            response_format=chat.get("response_format", "json_schema"),
+            extra_body=chat.get("extra_body"),
+        )
 
     def _chat_options(self) -> dict[str, Any]:
         """The keyword arguments of this provider's ``StructuredChat`` (built on first use)."""

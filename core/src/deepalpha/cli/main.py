@@ -91,9 +91,10 @@ def _register_plugin_commands(group: click.Group) -> None:
 
 
 def _add_core_commands() -> None:
-    from . import config_cmd, decisions_cmd, plugins_cmd, run_cmd
+    from . import config_cmd, decisions_cmd, llm_cmd, plugins_cmd, run_cmd
 
     cli.add_command(decisions_cmd.decisions_group)
+    cli.add_command(llm_cmd.llm_group)
     cli.add_command(plugins_cmd.plugins_group)
     cli.add_command(config_cmd.config_group)
     cli.add_command(run_cmd.backtest)

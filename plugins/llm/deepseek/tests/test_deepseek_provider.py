@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
 
 import pytest
 from deepalpha.domain import Action
 from deepalpha.errors import LLMError
-from deepalpha.llm import LLMProvider
+from deepalpha.llm import LLMProvider, Usage
 from deepalpha_llm_deepseek.options import DeepSeekOptions
 from deepalpha_llm_deepseek.provider import DeepSeekProvider
 from deepalpha_llm_openai.testing import SECRET, ChatServer, Reply, completion, decision, error
@@ -184,3 +185,62 @@ def test_reask_after_an_invalid_answer_stays_in_json_mode(chat_server: ChatServe
         sdk_valid(request.body)
         assert request.body["response_format"] == {"type": "json_object"}
         assert "json" in request.body["messages"][0]["content"].lower()
+
+
+def sent_usage(server: ChatServer) -> Usage:
+    """Every reply the server sent as one attempt, with the tokens its body reported."""
+    total = Usage(attempts=0)
+    for reply in server.sent:
+        usage = json.loads(reply.body).get("usage") or {}
+        total += Usage(1, usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0))
+    return total
+
+
+def test_usage_counts_every_re_sent_empty_answer(chat_server: ChatServer) -> None:
+    chat_server.queue(
+        completion("", prompt_tokens=300, completion_tokens=1),
+        completion(" ", prompt_tokens=300, completion_tokens=2),
+        decision("buy", 0.8, prompt_tokens=300, completion_tokens=25),
+    )
+    llm = provider(chat_server, empty_retries=2)
+    answer = llm.decide(SYSTEM, PROMPT)
+    llm.close()
+    assert answer.usage == sent_usage(chat_server) == Usage(3, 900, 28)
+    assert json.loads(answer.raw) == {"action": "buy", "confidence": 0.8, "rationale": "ema up"}
+
+
+def test_usage_sums_a_429_retry_and_a_re_ask(chat_server: ChatServer) -> None:
+    chat_server.queue(
+        error(429, "Rate limit reached", "rate_limit_error", {"retry-after-ms": "10"}),
+        decision("maybe", prompt_tokens=210, completion_tokens=14),
+        decision("hold", 0.5, prompt_tokens=260, completion_tokens=16),
+    )
+    llm = provider(chat_server, max_retries=1)
+    answer = llm.decide(SYSTEM, PROMPT)
+    llm.close()
+    assert answer.usage == sent_usage(chat_server) == Usage(3, 470, 30)
+
+
+def test_an_answer_that_stays_empty_still_reports_its_cost(chat_server: ChatServer) -> None:
+    err = failure(
+        chat_server,
+        completion("", completion_tokens=1),
+        completion("", completion_tokens=1),
+        empty_retries=1,
+    )
+    assert "the answer was empty" in str(err)
+    assert err.usage == sent_usage(chat_server) == Usage(2, 20, 2)
+
+
+def test_rate_limit_hint_is_on_the_error(chat_server: ChatServer) -> None:
+    err = failure(chat_server, error(429, "Rate limit", "rate_limit_error", {"retry-after": "4"}))
+    assert err.retry_after == 4.0 and err.usage == Usage(1, 0, 0)
+
+
+def test_params_are_temperature_and_json_mode() -> None:
+    def params(**options) -> dict:
+        return DeepSeekProvider(DeepSeekOptions(base_url="http://127.0.0.1:9", **options)).params()
+
+    assert params() == {"temperature": 0.0, "response_format": "json_object"}
+    assert params(temperature=0.7) == {"temperature": 0.7, "response_format": "json_object"}
+    assert params(empty_retries=5, max_retries=3, timeout_s=5, api_key="sk-x") == params()

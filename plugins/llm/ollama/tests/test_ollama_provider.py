@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
 
 import pytest
 from deepalpha.domain import Action
 from deepalpha.errors import LLMError
-from deepalpha.llm import DECISION_SCHEMA, LLMProvider
+from deepalpha.llm import DECISION_SCHEMA, LLMProvider, Usage
 from deepalpha_llm_ollama.options import OllamaOptions
 from deepalpha_llm_ollama.provider import OllamaProvider
 from deepalpha_llm_openai.testing import SECRET, ChatServer, Reply, completion, decision, error
@@ -159,3 +160,29 @@ def test_key_never_leaks_into_errors_reprs_or_logs(
 def test_loopback_replies_are_valid_sdk_completions() -> None:
     for reply in (decision(), completion(""), completion("x", finish_reason="length")):
         assert ChatCompletion.model_validate_json(reply.body).object == "chat.completion"
+
+
+def test_usage_sums_a_re_ask_and_raw_is_the_answer_text(chat_server: ChatServer) -> None:
+    chat_server.queue(
+        completion("not json", prompt_tokens=90, completion_tokens=3),
+        decision("sell", 0.6, "overbought", prompt_tokens=130, completion_tokens=22),
+    )
+    llm = provider(chat_server, max_retries=1)
+    answer = llm.decide(SYSTEM, PROMPT)
+    llm.close()
+    assert answer.usage == Usage(2, 220, 25)
+    assert json.loads(answer.raw)["rationale"] == "overbought"
+
+
+def test_params_are_temperature_seed_and_json_schema() -> None:
+    def params(**options) -> dict:
+        return OllamaProvider(OllamaOptions(**options)).params()
+
+    assert params() == {"temperature": 0.0, "response_format": "json_schema"}
+    assert params(seed=3, temperature=0.4) == {
+        "temperature": 0.4,
+        "response_format": "json_schema",
+        "seed": 3,
+    }
+    assert params(temperature=0.4) != params()
+    assert params(base_url="http://127.0.0.1:8080/v1", timeout_s=5, max_retries=5) == params()

@@ -38,7 +38,15 @@ class Reply:
     headers: dict[str, str] = attrs.field(factory=dict)
 
 
-def completion(content: str, *, finish_reason: str = "stop", model: str = "test-model") -> Reply:
+def completion(
+    content: str,
+    *,
+    finish_reason: str = "stop",
+    model: str = "test-model",
+    prompt_tokens: int = 10,
+    completion_tokens: int = 5,
+) -> Reply:
+    """A chat completion whose ``usage`` reports the given token counts."""
     payload = {
         "id": "chatcmpl-test",
         "object": "chat.completion",
@@ -51,14 +59,27 @@ def completion(content: str, *, finish_reason: str = "stop", model: str = "test-
                 "finish_reason": finish_reason,
             }
         ],
-        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
     }
     return Reply(200, json.dumps(payload).encode())
 
 
-def decision(action: object = "buy", confidence: object = 0.7, rationale: str = "ema up") -> Reply:
+def decision(
+    action: object = "buy",
+    confidence: object = 0.7,
+    rationale: str = "ema up",
+    *,
+    prompt_tokens: int = 10,
+    completion_tokens: int = 5,
+) -> Reply:
     answer = {"action": action, "confidence": confidence, "rationale": rationale}
-    return completion(json.dumps(answer))
+    return completion(
+        json.dumps(answer), prompt_tokens=prompt_tokens, completion_tokens=completion_tokens
+    )
 
 
 def error(
@@ -78,11 +99,13 @@ class Recorded:
 
 @attrs.define
 class ChatServer:
-    """Answers queued replies in order and records every request it received."""
+    """Answers queued replies in order and records every request it received and every reply
+    it sent (``sent``, in order: tests add up the tokens they reported)."""
 
     base_url: str
     replies: deque = attrs.field(factory=deque)
     requests: list[Recorded] = attrs.field(factory=list)
+    sent: list[Reply] = attrs.field(factory=list)
     release: threading.Event = attrs.field(factory=threading.Event)
 
     def queue(self, *replies: Reply) -> None:
@@ -108,6 +131,7 @@ def serve_chat() -> Iterator[ChatServer]:
                 )
             )
             reply = state.replies.popleft() if state.replies else error(500, "no reply queued")
+            state.sent.append(reply)
             if reply.stall_s:
                 # Woken at teardown so the test never waits for a stalled handler.
                 state.release.wait(reply.stall_s)

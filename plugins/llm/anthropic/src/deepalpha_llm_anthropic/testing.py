@@ -33,8 +33,13 @@ class Reply:
 
 
 def message_payload(
-    content: list[dict], *, stop_reason: str | None = "tool_use", model: str = "test-model"
+    content: list[dict],
+    *,
+    stop_reason: str | None = "tool_use",
+    model: str = "test-model",
+    tokens: tuple[int, int] = (120, 40),
 ) -> dict:
+    """A Messages API message; ``tokens`` is its ``usage`` (input, output)."""
     return {
         "id": "msg_test_01",
         "type": "message",
@@ -43,7 +48,7 @@ def message_payload(
         "content": content,
         "stop_reason": stop_reason,
         "stop_sequence": None,
-        "usage": {"input_tokens": 120, "output_tokens": 40},
+        "usage": {"input_tokens": tokens[0], "output_tokens": tokens[1]},
     }
 
 
@@ -51,16 +56,27 @@ def tool_use(tool_input: dict, name: str = TOOL) -> dict:
     return {"type": "tool_use", "id": "toolu_test_01", "name": name, "input": tool_input}
 
 
-def message(content: list[dict], *, stop_reason: str | None = "tool_use", **headers: str) -> Reply:
-    payload = message_payload(content, stop_reason=stop_reason)
+def message(
+    content: list[dict],
+    *,
+    stop_reason: str | None = "tool_use",
+    tokens: tuple[int, int] = (120, 40),
+    **headers: str,
+) -> Reply:
+    payload = message_payload(content, stop_reason=stop_reason, tokens=tokens)
     return Reply(200, json.dumps(payload).encode(), {"request-id": "req_ok", **headers})
 
 
 def decision(
-    action: object = "buy", confidence: object = 0.7, rationale: object = "ema up", **headers: str
+    action: object = "buy",
+    confidence: object = 0.7,
+    rationale: object = "ema up",
+    *,
+    tokens: tuple[int, int] = (120, 40),
+    **headers: str,
 ) -> Reply:
     answer = {"action": action, "confidence": confidence, "rationale": rationale}
-    return message([tool_use(answer)], **headers)
+    return message([tool_use(answer)], tokens=tokens, **headers)
 
 
 def error_payload(kind: str, text: str) -> dict:

@@ -99,6 +99,9 @@ def _add_core_commands() -> None:
     cli.add_command(config_cmd.config_group)
     cli.add_command(run_cmd.backtest)
     cli.add_command(run_cmd.run)
+    from . import eval_cmd
+
+    cli.add_command(eval_cmd.eval_command)
 
 
 #: Core command groups that never need plugin-contributed commands. ``deepalpha plugins list``

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from deepalpha.domain import Action
 from deepalpha.errors import LLMError
-from deepalpha.llm import LLMAnswer, LLMProvider
+from deepalpha.llm import LLMAnswer, LLMProvider, Usage
 from deepalpha_llm_smollm import model as model_module
 from deepalpha_llm_smollm.model import bundled_model_path
 from deepalpha_llm_smollm.options import SmolLMOptions
@@ -71,9 +71,10 @@ def test_a_file_that_is_not_a_model_is_an_llm_error(tmp_path: Path) -> None:
     fake.write_bytes(b"not a model")
     llm = SmolLMProvider(SmolLMOptions(model_path=str(fake)))
     assert llm.model == "broken"
-    with pytest.raises(LLMError, match=re.escape("smollm: cannot load model broken.gguf")):
+    with pytest.raises(LLMError, match=re.escape("smollm: cannot load model broken.gguf")) as info:
         llm.decide(SYSTEM, PROMPT)
     llm.close()
+    assert info.value.usage == Usage(attempts=0)  # the model never ran: nothing spent
 
 
 @pytest.mark.slow
@@ -88,7 +89,12 @@ def test_real_model_answers_the_same_in_every_process() -> None:
     assert isinstance(answer, LLMAnswer)
     assert answer.action in (Action.BUY, Action.SELL, Action.HOLD)
     assert 0.0 <= answer.confidence <= 1.0
-    assert answer.rationale.strip()
+    assert answer.rationale.startswith("[demo model] ") and len(answer.rationale) <= 240
+    assert answer.rationale.removeprefix("[demo model] ").strip()
+    raw = json.loads(answer.raw)
+    assert raw["action"] == answer.action.value  # the model's own JSON, unlabelled
+    assert answer.usage.attempts >= 1 and answer.usage.input_tokens > 0
+    assert answer.usage.output_tokens > 0
 
     first, second = in_fresh_process(), in_fresh_process()
     assert first == second

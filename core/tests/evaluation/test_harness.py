@@ -87,7 +87,8 @@ def _overrides(tmp_path, datadir, **decision) -> dict:
             "risk": {"enabled": False},
             "news": {"enabled": False},
         },
-        # The data start on 2017-07-01: windows from 07-01 and 07-06 are before the cutoff.
+        # The data run from 2017-07-01 11:00 for 30 days: 10-day windows every 5 days start at
+        # midnight on 07-02, 07-07 (both before the cutoff), 07-12 and 07-17.
         "llm_providers": {
             "hashed": {
                 "provider": "hashed",
@@ -124,7 +125,7 @@ def test_every_window_runs_the_subject_and_all_baselines(evaluated) -> None:
     first, _, _, _, lines, _ = evaluated
     assert first.subject == SUBJECT_LLM
     assert first.baselines == (AGENTS, RANDOM, BUY_HOLD)
-    assert len(first.windows) == 5 and len(lines) == 5
+    assert len(first.windows) == 4 and len(lines) == 4
     for w in first.windows:
         assert set(w.curves) == {SUBJECT_LLM, AGENTS, RANDOM, BUY_HOLD}
         assert set(w.tests) == {AGENTS, RANDOM, BUY_HOLD}
@@ -136,10 +137,10 @@ def test_every_window_runs_the_subject_and_all_baselines(evaluated) -> None:
 
 def test_windows_before_the_cutoff_are_reported_apart(evaluated) -> None:
     first = evaluated[0]
-    assert [w.group for w in first.windows] == ["exposed"] * 2 + ["clear"] * 3
+    assert [w.group for w in first.windows] == ["exposed"] * 2 + ["clear"] * 2
     assert first.windows[0].exposures[0] == "hashed (model unknown, training cutoff 2017-07-10)"
     assert set(first.groups) == {"all", "exposed", "clear"}
-    assert first.groups["exposed"].windows == 2 and first.groups["clear"].windows == 3
+    assert first.groups["exposed"].windows == 2 and first.groups["clear"].windows == 2
 
 
 def test_the_random_baseline_trades_at_about_the_subjects_rate(evaluated) -> None:
@@ -175,7 +176,7 @@ def test_json_and_html_outputs(evaluated) -> None:
     json_path, html_path = write_outputs(first, tmp / "out")
     data = json.loads(json_path.read_text())
     assert data["subject"] == SUBJECT_LLM
-    assert len(data["windows"]) == 5
+    assert len(data["windows"]) == 4
     assert set(data["groups"]) == {"all", "exposed", "clear"}
     assert set(data["regimes"]) == {"up", "down", "sideways"}
     assert data["windows"][0]["tests"]["buy_hold"]["p_value"] > 0

@@ -52,3 +52,13 @@ def test_a_window_of_fewer_than_two_bars_is_refused() -> None:
 def test_labels_are_dates() -> None:
     (window,) = walk_forward(1_514_764_800_000, 1_514_764_800_000 + 7 * D, 7 * D, 7 * D, bar_ms=H)
     assert window.label() == "2018-01-01 to 2018-01-08"
+
+
+def test_day_windows_start_at_the_first_midnight() -> None:
+    windows = walk_forward(11 * H, 40 * D, 10 * D, 10 * D, bar_ms=H)
+    assert [w.start for w in windows] == [D, 11 * D, 21 * D]
+
+
+def test_hour_windows_and_a_tight_fit_keep_the_first_bar() -> None:
+    assert walk_forward(11 * H, 40 * D, 48 * H, 30 * H, bar_ms=H)[0].start == 11 * H
+    assert walk_forward(11 * H, 11 * H + 10 * D, 10 * D, D, bar_ms=H)[0].start == 11 * H

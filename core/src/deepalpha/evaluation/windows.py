@@ -1,10 +1,12 @@
 """Walk-forward windows: fixed-length spans of the data, stepped forward in time.
 
 ``--window 90d --step 30d`` cuts the data into 90-day windows starting every 30 days, from the
-first bar the evaluated symbols share. A window is ``[start, end)`` in epoch ms UTC; only windows
-that fit entirely inside the data are kept (a last, shorter window would be judged on less data
-than the others, so it is dropped rather than mixed in). Overlapping windows (step < window) share
-bars; the overall tests count every bar once (see ``harness``).
+first bar the evaluated symbols share (from the first UTC midnight at or after it when both the
+window and the step are whole days, so windows read as dates). A window is ``[start, end)`` in
+epoch ms UTC; only windows that fit entirely inside the data are kept (a last, shorter window
+would be judged on less data than the others, so it is dropped rather than mixed in).
+Overlapping windows (step < window) share bars; the overall tests count every bar once (see
+``harness``).
 """
 
 from __future__ import annotations
@@ -67,6 +69,10 @@ def walk_forward(
             f"--window: {window or window_ms} is longer than the data ({days:.1f} days, "
             f"{_day(first)} to {_day(end)}); no window fits"
         )
+    if window_ms % _UNITS["d"] == 0 and step_ms % _UNITS["d"] == 0:
+        midnight = -(-first // _UNITS["d"]) * _UNITS["d"]
+        if midnight + window_ms <= end:
+            first = midnight
     out = []
     start = first
     while start + window_ms <= end:

@@ -15,7 +15,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .harness import BUY_HOLD, EvalResult, GroupResult
+from .harness import BUY_HOLD, SUBJECT_LLM, EvalResult, GroupResult
 
 FIGURE_DATA_ID = "deepalpha-eval-figures"
 RESULT_DATA_ID = "deepalpha-eval-result"
@@ -89,7 +89,7 @@ GROUP_COLUMNS = (
     "turnover",
     "fees",
     "LLM $",
-    "windows lost to subject",
+    "windows the subject beat it",
 )
 
 
@@ -187,11 +187,17 @@ def terminal_tables(result: EvalResult) -> list[Any]:
     bpy = _bars_per_year(result, YEAR_MS)
     out: list[Any] = []
     for name, group in shown_groups(result).items():
-        title = f"{_GROUP_TITLES[name]}: {group.windows} windows"
+        title = f"{group_title(result, name)}: {group.windows} windows"
         out.append(_rich_table(title, GROUP_COLUMNS, group_rows(result, group)))
         out.append(_rich_table("", TEST_COLUMNS, significance_rows(result, group, bpy)))
     out.append(_rich_table("By regime", regime_columns(result), regime_rows(result)))
     return out
+
+
+def group_title(result: EvalResult, name: str) -> str:
+    if result.subject != SUBJECT_LLM and name == "clear":
+        return "Windows (no LLM consulted, so none is exposed)"
+    return _GROUP_TITLES[name]
 
 
 def shown_groups(result: EvalResult) -> dict[str, GroupResult]:
@@ -204,6 +210,8 @@ def shown_groups(result: EvalResult) -> dict[str, GroupResult]:
 
 def missing_groups(result: EvalResult) -> list[str]:
     """One line per cutoff group without windows."""
+    if result.subject != SUBJECT_LLM:
+        return []
     return [f"{_GROUP_TITLES[g]}: none" for g in ("exposed", "clear") if g not in result.groups]
 
 
@@ -242,7 +250,7 @@ def equity_figure(result: EvalResult, group: GroupResult) -> dict[str, Any]:
             line={"color": _COLORS.get(name), "dash": "dot" if name == BUY_HOLD else None},
         )
     fig.update_xaxes(type="date")
-    fig.update_yaxes(title_text="Equity (start = 1)")
+    fig.update_yaxes(title_text="Equity (start = 1, log scale)", type="log")
     fig.update_layout(height=420, title="Walk-forward equity (each bar once)", **_LAYOUT)
     return json.loads(fig.to_json())
 
@@ -251,7 +259,7 @@ def window_figure(result: EvalResult) -> dict[str, Any]:
     """Each window's return per strategy, grouped bars."""
     import plotly.graph_objects as go
 
-    labels = [f"{w.window.index} {w.window.label()} ({w.regime.label})" for w in result.windows]
+    labels = [f"#{w.window.index} {w.regime.label}" for w in result.windows]
     fig = go.Figure()
     for name in (result.subject, *result.baselines):
         fig.add_bar(
@@ -298,7 +306,7 @@ def render_html(result: EvalResult) -> str:
         figures["groups"][name] = {"div": div, "figure": equity_figure(result, group)}
         sections.append(
             f'<section class="group" data-group="{name}">\n'
-            f"<h2>{html.escape(_GROUP_TITLES[name])}: {group.windows} windows</h2>\n"
+            f"<h2>{html.escape(group_title(result, name))}: {group.windows} windows</h2>\n"
             f'<div id="{div}"></div>\n'
             f"{_table(GROUP_COLUMNS, group_rows(result, group))}\n"
             "<h3>Significance</h3>\n"

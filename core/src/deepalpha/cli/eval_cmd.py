@@ -115,8 +115,12 @@ def eval_command(
         console.print(line)
     for table in terminal_tables(result):
         console.print(table)
+    calls = sum(w.llm["calls"] for w in result.windows)
+    replayed = sum(w.llm["replayed"] for w in result.windows)
+    spend = sum(w.llm["cost_usd"] for w in result.windows)
     console.print(
-        f"{len(result.windows)} windows evaluated, {len(result.skipped)} skipped, in {seconds:.1f}s"
+        f"{len(result.windows)} windows evaluated, {len(result.skipped)} skipped, in "
+        f"{seconds:.1f}s; LLM calls {calls} (replayed {replayed}), spend ${spend:.4f}"
     )
     console.print(f"json: {json_path}")
     console.print(f"report: {html_path}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from deepalpha.config import load_config, mask_secrets, structure, to_dict
-from deepalpha.config.schema import Config
+from deepalpha.config.schema import MIN_WEIGHT, Config
 from deepalpha.errors import ConfigError
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -88,7 +88,7 @@ def test_secrets_are_masked() -> None:
 @settings(max_examples=50, deadline=None)
 @given(
     threshold=st.floats(0, 1),
-    weight=st.floats(0, 10),
+    weight=st.one_of(st.just(0.0), st.floats(MIN_WEIGHT, 10)),
     symbols=st.lists(st.text("ABCXYZ/", min_size=1, max_size=8), min_size=1, max_size=4),
     role=st.sampled_from(["voter", "arbiter"]),
     enabled=st.booleans(),
@@ -385,3 +385,9 @@ def test_in_source_names_the_file_once_and_keeps_the_error_class() -> None:
     assert in_source(error, "c.yaml") is error
     plain = ConfigError("market.timeframe: bad")
     assert in_source(plain, None) is plain
+
+
+@pytest.mark.parametrize("weight", [1e-300, 5e-324, float("inf"), -1.0])
+def test_weights_below_the_smallest_or_not_finite_are_refused(weight) -> None:
+    with pytest.raises(ConfigError, match=r"agents\.technical\.weight: must be 0 \(off\)"):
+        load_config(None, overrides={"agents": {"technical": {"weight": weight}}})

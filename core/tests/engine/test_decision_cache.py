@@ -9,6 +9,7 @@ import pytest
 from deepalpha.config.schema import (
     CacheConfig,
     DecisionConfig,
+    LLMProviderConfig,
     LLMUseConfig,
     MemoryConfig,
     WeightsConfig,
@@ -47,14 +48,16 @@ def _signals(direction, symbol=BTC, strength=1.0):
     ]
 
 
-def _engine(llm, ttl=300.0, url=None, book=None, memory=0):
+def _engine(llm, ttl=300.0, url=None, book=None, memory=0, provider_configs=None):
     cfg = DecisionConfig(
         weights=WeightsConfig(enabled=False),
         cache=CacheConfig(ttl=ttl, url=url),
         memory=MemoryConfig(size=memory),
         llm=LLMUseConfig(providers=("x",), record=False),
     )
-    return DecisionEngine(cfg, {"a": 1.0, "b": 1.0}, {"x": llm}, book=book)
+    return DecisionEngine(
+        cfg, {"a": 1.0, "b": 1.0}, {"x": llm}, book=book, provider_configs=provider_configs
+    )
 
 
 def _no_wall_clock(monkeypatch) -> None:
@@ -142,7 +145,9 @@ def test_failed_llm_answers_are_not_cached() -> None:
             raise TimeoutError("slow")
 
     down = Down()
-    engine = _engine(down)
+    # A breaker that stays closed: every decision point asks (the breaker has its own tests).
+    closed = {"x": LLMProviderConfig(provider="x", failure_threshold=10)}
+    engine = _engine(down, provider_configs=closed)
     for symbol in (BTC, ETH):
         assert _point(engine, 1_000 * S, symbol).action is Action.HOLD
         assert _point(engine, 1_001 * S, symbol).explanation["cache"]["hit"] is False

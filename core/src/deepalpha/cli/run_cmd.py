@@ -46,6 +46,9 @@ def _print_result(result, as_json: bool) -> None:
                 result.breakdown.to_dict()["symbols"] if result.breakdown is not None else {}
             ),
             "stats": result.stats,
+            "llm": result.llm,
+            "lookahead_exposures": [e.describe() for e in result.exposures],
+            "llm_budget_stop": result.budget_stop,
             "report": str(result.report) if result.report else None,
         }
         click.echo(json.dumps(payload, indent=2))
@@ -66,8 +69,17 @@ def _print_result(result, as_json: bool) -> None:
         f"({result.bars_per_second:,.0f} bars/s); decisions {stats.get('decisions', 0)}, "
         f"orders {stats.get('orders', 0)}, fills {stats.get('fills', 0)}, "
         f"LLM calls {stats.get('llm_calls', 0)} (replayed {stats.get('llm_replayed', 0)}, "
-        f"failed {stats.get('llm_failures', 0)})"
+        f"failed {stats.get('llm_failures', 0)}), {stats.get('llm_input_tokens', 0):,} + "
+        f"{stats.get('llm_output_tokens', 0):,} tokens, ${stats.get('llm_cost_usd', 0.0):.4f}"
     )
+    for exposure in result.exposures:
+        console.print(
+            f"[yellow]look-ahead risk: the bars start before the training cutoff of "
+            f"{exposure.describe()}; the model may remember this market[/]",
+            highlight=False,
+        )
+    if result.budget_stop:
+        console.print(f"[yellow]LLM budget reached: {result.budget_stop}; decisions held[/]")
     if result.report:
         console.print(f"report: {result.report}")
     if result.interrupted:

@@ -29,6 +29,18 @@ def _non_negative(_inst: object, attribute: attrs.Attribute, value: float) -> No
         raise ValueError(f"{attribute.name}: must be >= 0, got {value!r}")
 
 
+#: Smallest non-zero weight: below it a weight times a score underflows towards subnormal
+#: floats and the vote stops being the weighted mean its explanation shows.
+MIN_WEIGHT = 1e-9
+
+
+def _weight(_inst: object, attribute: attrs.Attribute, value: float) -> None:
+    if not (value == 0 or MIN_WEIGHT <= value < float("inf")):
+        raise ValueError(
+            f"{attribute.name}: must be 0 (off) or a finite number >= {MIN_WEIGHT:g}, got {value!r}"
+        )
+
+
 @frozen
 class AppConfig:
     name: str = "DeepAlpha"
@@ -63,7 +75,7 @@ class ComponentConfig:
     """One configured component (agent or risk rule): on/off, weight, plugin options."""
 
     enabled: bool = True
-    weight: float = field(default=1.0, validator=_non_negative)
+    weight: float = field(default=1.0, validator=_weight)
     options: dict[str, Any] = field(factory=dict)
 
 
@@ -232,7 +244,7 @@ class LLMProviderConfig:
     provider: str
     options: dict[str, Any] = field(factory=dict)
     #: Its vote among providers when ``decision.llm.combine`` is ``vote`` (seed: 0.4/0.3/0.3).
-    weight: float = field(default=1.0, validator=_non_negative)
+    weight: float = field(default=1.0, validator=_weight)
     price: PriceConfig | None = None
     #: Last date of the model's training data; default from ``deepalpha.llm_models``.
     cutoff: str | None = field(default=None, validator=_iso_date)

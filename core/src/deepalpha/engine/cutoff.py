@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from attrs import frozen
 
 from ..config import Config
+from ..errors import ConfigError
 from ..llm_models import facts
 
 
@@ -63,3 +64,26 @@ def exposures(config: Config, start_ms: int | None) -> list[Exposure]:
         if cutoff is None or start is None or start <= cutoff:
             out.append(Exposure(name, model, cutoff))
     return out
+
+
+def guard(config: Config, start_ms: int | None, where: str) -> list[Exposure]:
+    """The exposures of a run over history starting at ``start_ms``; with
+    ``decision.llm.cutoff_guard: refuse`` an exposed run is refused, naming ``where`` (the
+    setting that chose the window) and each model's cutoff. ``ignore`` reports none."""
+    mode = config.decision.llm.cutoff_guard
+    if mode == "ignore":
+        return []
+    found = exposures(config, start_ms)
+    if found and mode == "refuse":
+        when = (
+            datetime.fromtimestamp(start_ms / 1000, UTC).date().isoformat()
+            if start_ms is not None
+            else "the data's first bar"
+        )
+        raise ConfigError(
+            f"{where}: the window starts {when}, before the training cutoff of "
+            + ", ".join(e.describe() for e in found)
+            + ": the model may remember this market (decision.llm.cutoff_guard: refuse); start "
+            "after the cutoff or set cutoff_guard: flag"
+        )
+    return found

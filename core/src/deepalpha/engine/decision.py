@@ -45,13 +45,16 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from ..config.schema import DecisionConfig
+from ..config.schema import DecisionConfig, LLMProviderConfig
 from ..domain import Action, Bar, Decision, Direction, Signal, ms_to_datetime
-from ..errors import LLMError
-from ..llm import LLMAnswer, LLMProvider
+from ..llm import LLMProvider
 from . import explain
 from .cache import CachedDecision, DecisionCache, MemoryCache, RedisCache, fingerprint
 from .cache import settings_digest as _settings_digest
+from .governor import Governor, Outcome
+from .record import AnswerRecord
+
+__all__ = ["SYSTEM_PROMPT", "AnswerRecord", "DecisionEngine", "MemoryEntry"]
 from .weights import AgentAccuracy, AgentWeights
 
 log = logging.getLogger(__name__)
@@ -64,6 +67,7 @@ SYSTEM_PROMPT = (
 
 _ACTION_SIGN = {Action.BUY: 1, Action.SELL: -1, Action.HOLD: 0}
 _ACTIONS = {a.value: a for a in Action}  # a dict lookup is cheaper than Action(value)
+_SHOWN_FIRST = ("llm_calls", "llm_replayed", "llm_failures")
 _DIRECTION_NAME = {Direction.LONG: "long", Direction.FLAT: "flat", Direction.SHORT: "short"}
 
 
@@ -72,10 +76,6 @@ def _utc_minute(ts: int) -> str:
     """``YYYY-MM-DD HH:MM`` (UTC) of epoch ms; memoised: a remembered decision's time appears in
     several prompts."""
     return ms_to_datetime(ts).strftime("%Y-%m-%d %H:%M")
-
-
-def _answer(row: dict) -> LLMAnswer:
-    return LLMAnswer(Action(row["action"]), row["confidence"], row.get("rationale", ""))
 
 
 class MemoryEntry(NamedTuple):
@@ -89,49 +89,6 @@ class MemoryEntry(NamedTuple):
     rationale: str = ""
 
 
-class AnswerRecord:
-    """Where LLM answers are recorded and replayed from: a store plus an in-process memo."""
-
-    def __init__(self, store: Any | None) -> None:
-        self._store = store
-        self._memo: dict[str, LLMAnswer] = {}
-        self._loaded: set[tuple[str, str]] = set()
-
-    def preload(self, provider: str, model: str) -> None:
-        """Read every recorded answer of ``provider``/``model`` at once (the first time)."""
-        if self._store is None or (provider, model) in self._loaded:
-            return
-        self._loaded.add((provider, model))
-        for key, row in self._store.llm_answers(provider, model).items():
-            self._memo.setdefault(key, _answer(row))
-
-    def key(self, provider: str, model: str, system: str, prompt: str) -> str:
-        if self._store is not None:
-            return self._store.llm_key(provider, model, system, prompt)
-        return "\x1f".join((provider, model, system, prompt))
-
-    def get(self, key: str) -> LLMAnswer | None:
-        if key in self._memo:
-            return self._memo[key]
-        if self._store is None:
-            return None
-        row = self._store.llm_get(key)
-        if row is None:
-            return None
-        answer = self._memo[key] = _answer(row)
-        return answer
-
-    def put(self, key: str, provider: str, model: str, system: str, prompt: str, answer: LLMAnswer):
-        self._memo[key] = answer
-        if self._store is not None:
-            payload = {
-                "action": answer.action.value,
-                "confidence": answer.confidence,
-                "rationale": answer.rationale,
-            }
-            self._store.llm_put(key, provider, model, system, prompt, payload)
-
-
 class DecisionEngine:
     """Resolves the agents' signals for one bar into a ``Decision`` at decision points.
 
@@ -141,6 +98,9 @@ class DecisionEngine:
     (restored here, written by :meth:`save`); either ``None`` keeps them in memory only.
     ``allow_short``: a sell while flat is a decision point (it opens a short).
     ``cache``: a ``DecisionCache`` to use instead of the one ``config.cache`` describes.
+    ``provider_configs``: each provider's governance (weight, price, limits, breaker; defaults
+    when absent); ``ledger`` and ``run_id``: where every model call's usage is written
+    (``governor.py``).
     """
 
     def __init__(
@@ -154,6 +114,9 @@ class DecisionEngine:
         book: str | None = None,
         allow_short: bool = False,
         cache: DecisionCache | None = None,
+        provider_configs: Mapping[str, LLMProviderConfig] | None = None,
+        ledger: Any = None,
+        run_id: str | None = None,
     ) -> None:
         self.config = config
         self.weights = dict(weights)
@@ -169,17 +132,32 @@ class DecisionEngine:
         self._memory: dict[str, deque[MemoryEntry]] = {}
         self._unsaved: list[MemoryEntry] = []
         self._last: dict[str, tuple[Action, bool]] = {}
-        self.stats = {
-            "decisions": 0,
-            "llm_calls": 0,
-            "llm_replayed": 0,
-            "llm_failures": 0,
-            "cache_hits": 0,
-            "vetoes": 0,
-        }
+        self.governor = Governor(
+            self.providers,
+            provider_configs,
+            config.llm,
+            self.record,
+            ledger=ledger,
+            run_id=run_id,
+        )
+        self._counts = {"decisions": 0, "cache_hits": 0, "vetoes": 0}
         self.cache = cache if cache is not None else self._build_cache()
         if self._store is not None:
             self._restore()
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        """Decisions, cache hits and vetoes, and the governor's model-call accounting."""
+        llm = self.governor.stats
+        return {
+            "decisions": self._counts["decisions"],
+            "llm_calls": llm["llm_calls"],
+            "llm_replayed": llm["llm_replayed"],
+            "llm_failures": llm["llm_failures"],
+            "cache_hits": self._counts["cache_hits"],
+            "vetoes": self._counts["vetoes"],
+            **{k: v for k, v in llm.items() if k not in _SHOWN_FIRST},
+        }
 
     # -- construction -----------------------------------------------------------------------------
 
@@ -421,7 +399,7 @@ class DecisionEngine:
         expl: dict[str, Any],
         source: str,
     ) -> Decision:
-        self.stats["vetoes"] += 1
+        self._counts["vetoes"] += 1
         confidence = max(s.confidence for s in signals if s.veto)
         expl["veto"]["blocked"] = blocked.value
         expl["outcome"] = "veto"
@@ -440,7 +418,7 @@ class DecisionEngine:
         )
 
     def _from_cache(self, bar: Bar, signals: tuple[Signal, ...], hit: CachedDecision) -> Decision:
-        self.stats["cache_hits"] += 1
+        self._counts["cache_hits"] += 1
         age = bar.ts - hit.ts
         expl = dict(hit.explanation or {})
         expl["cache"] = {"hit": True, "decided_ts": hit.ts, "age_ms": age}
@@ -459,7 +437,7 @@ class DecisionEngine:
         )
 
     def _finish(self, decision: Decision) -> Decision:
-        self.stats["decisions"] += 1
+        self._counts["decisions"] += 1
         if self._memory_size:
             self._remember(
                 MemoryEntry(
@@ -541,8 +519,9 @@ class DecisionEngine:
             self._store.save_decision_state(self.book, weights, memory, self._memory_size)
 
     def close(self) -> None:
-        """Save, then release the cache (a Redis connection)."""
+        """Save, stop the model-call threads, then release the cache (a Redis connection)."""
         self.save()
+        self.governor.close()
         if self.cache is not None:
             self.cache.close()
 
@@ -574,25 +553,6 @@ class DecisionEngine:
         lines.append("Options: buy, sell, hold.")
         return "\n".join(lines)
 
-    def _ask(self, name: str, provider: LLMProvider, prompt: str) -> tuple[LLMAnswer, bool]:
-        """The provider's answer and whether it was replayed from the record."""
-        model = getattr(provider, "model", "") or ""
-        self.record.preload(name, model)
-        key = self.record.key(name, model, SYSTEM_PROMPT, prompt)
-        answer = self.record.get(key) if self.config.llm.record else None
-        if answer is not None:
-            self.stats["llm_replayed"] += 1
-            return answer, True
-        if self.config.llm.replay_only:
-            raise LLMError(f"{name}: no recorded answer for this prompt (replay_only)")
-        self.stats["llm_calls"] += 1
-        answer = provider.decide(SYSTEM_PROMPT, prompt)
-        if not isinstance(answer, LLMAnswer):
-            raise LLMError(f"{name}: provider returned {type(answer).__name__}, not LLMAnswer")
-        if self.config.llm.record:
-            self.record.put(key, name, model, SYSTEM_PROMPT, prompt, answer)
-        return answer, False
-
     def _consult(
         self,
         bar: Bar,
@@ -602,46 +562,45 @@ class DecisionEngine:
         weights: Mapping[str, float],
         expl: dict[str, Any],
     ) -> tuple[Action, float, str]:
-        """Ask the providers; fill ``expl`` in; return (action, confidence, source)."""
+        """Ask the providers (through the governor); fill ``expl`` in; return (action,
+        confidence, source). Providers that answered count with their ``weight``; with none
+        answering the decision holds."""
         prompt = self.prompt(bar, signals, action, score)
         llm_cfg = self.config.llm
         agent_weight = sum(weights.get(s.agent, 1.0) for s in signals)
+        outcomes = self.governor.consult(SYSTEM_PROMPT, prompt)
+        answered = [o for o in outcomes if o.answer is not None]
         info: dict[str, Any] = {
             "role": llm_cfg.role,
             "weight": llm_cfg.weight,
+            "combine": llm_cfg.combine,
             "agent_weight": agent_weight,
-            "answers": [],
+            "answers": [_answer_entry(o) for o in answered],
+            "unavailable": [
+                {"provider": o.provider, "reason": o.reason, **_usage_entry(o)}
+                for o in outcomes
+                if o.answer is None
+            ],
+            "usage": _decision_usage(outcomes),
             "score": 0.0,
             "failed": None,
             "skipped": None,
         }
         expl["llm"] = info
-        answers: list[tuple[str, LLMAnswer]] = []
-        for name, provider in self.providers.items():
-            try:
-                answer, replayed = self._ask(name, provider, prompt)
-            except Exception as exc:  # any provider failure holds; never an order
-                self.stats["llm_failures"] += 1
-                log.warning("LLM provider %s failed, holding: %s", name, exc)
-                info["failed"] = f"{name} failed ({type(exc).__name__}: {exc})"
-                expl["outcome"] = "llm_failed"
-                expl["combined"] = {"score": 0.0, "action": Action.HOLD.value}
-                return Action.HOLD, 0.0, f"llm:{name}"
-            answers.append((name, answer))
-            info["answers"].append(
-                {
-                    "provider": name,
-                    "model": getattr(provider, "model", "") or "",
-                    "action": answer.action.value,
-                    "confidence": answer.confidence,
-                    "counted": _ACTION_SIGN[answer.action] * answer.confidence,
-                    "replayed": replayed,
-                    "rationale": answer.rationale,
-                }
+        for o in outcomes:
+            if o.answer is None and not o.reason.startswith(("not asked", "circuit open")):
+                log.warning("LLM provider %s %s", o.provider, o.reason)
+        provider_weight = sum(o.weight for o in answered)
+        if not answered or provider_weight <= 0:
+            info["failed"] = "; ".join(f"{o.provider} {o.reason}" for o in outcomes) or (
+                "no provider answered"
             )
-        llm_score = sum(a["counted"] for a in info["answers"]) / len(answers)
+            expl["outcome"] = "llm_failed"
+            expl["combined"] = {"score": 0.0, "action": Action.HOLD.value}
+            return Action.HOLD, 0.0, "llm:" + ",".join(o.provider for o in outcomes)
+        llm_score = sum(a["counted"] * a["weight"] for a in info["answers"]) / provider_weight
         info["score"] = llm_score
-        names = ",".join(name for name, _ in answers)
+        names = ",".join(o.provider for o in answered)
         if llm_cfg.role == "arbiter":
             combined = llm_score
             final = Action.BUY if combined > 0 else Action.SELL if combined < 0 else Action.HOLD
@@ -653,3 +612,43 @@ class DecisionEngine:
             expl["outcome"] = "llm_voter"
         expl["combined"] = {"score": combined, "action": final.value}
         return final, min(1.0, abs(combined)), f"llm:{names}"
+
+
+def _usage_entry(o: Outcome) -> dict[str, Any]:
+    u = o.usage
+    return {
+        "attempts": u.attempts if u else 0,
+        "input_tokens": u.input_tokens if u else 0,
+        "output_tokens": u.output_tokens if u else 0,
+        "cost_usd": o.cost_usd,
+        "latency_ms": o.latency_ms,
+    }
+
+
+def _answer_entry(o: Outcome) -> dict[str, Any]:
+    answer = o.answer
+    return {
+        "provider": o.provider,
+        "model": o.model,
+        "weight": o.weight,
+        "action": answer.action.value,
+        "confidence": answer.confidence,
+        "counted": _ACTION_SIGN[answer.action] * answer.confidence,
+        "replayed": o.replayed,
+        "rationale": answer.rationale,
+        **_usage_entry(o),
+    }
+
+
+def _decision_usage(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    """What asking cost this decision, over every provider (replayed answers cost nothing)."""
+    out = {"calls": 0, "attempts": 0, "input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0}
+    for o in outcomes:
+        if o.usage is None:
+            continue
+        out["calls"] += 1
+        out["attempts"] += o.usage.attempts
+        out["input_tokens"] += o.usage.input_tokens
+        out["output_tokens"] += o.usage.output_tokens
+        out["cost_usd"] += o.cost_usd
+    return out

@@ -71,6 +71,9 @@ class Prepared:
     database: str
     report_dir: Path
     warnings: tuple[str, ...] = ()
+    #: Consulted models whose training cutoff the window starts before (``cutoff.py``); for a
+    #: window without a start, the runner decides once it has the data's first bar.
+    exposures: tuple = ()
 
     def close(self) -> None:
         """Close what was built (LLM providers, gateway, data source); errors are logged."""
@@ -109,6 +112,7 @@ def _prepare(config: Config, mode: str | None, plugins: DeepAlphaPlugins, report
     elif mode in ("paper", "live") and config.paper.feed == "replay":
         window = windows["paper"]
     _check_agents_and_llm(config)
+    exposed = _check_cutoff(config, mode, window, windows)
     database = _check_storage(config.storage.url)
     report_dir = Path(config.app.report_dir).expanduser()
     if report:
@@ -120,8 +124,32 @@ def _prepare(config: Config, mode: str | None, plugins: DeepAlphaPlugins, report
     for warning in warnings:
         log.warning("%s", warning)
     return Prepared(
-        config, mode, components, step_ms, window, windows, database, report_dir, warnings
+        config,
+        mode,
+        components,
+        step_ms,
+        window,
+        windows,
+        database,
+        report_dir,
+        warnings,
+        tuple(exposed),
     )
+
+
+def _check_cutoff(
+    config: Config, mode: str | None, window: Window | None, windows: dict[str, Window]
+) -> list:
+    """The knowledge-cutoff guard for runs over history with a start date; ``config validate``
+    (no mode) checks every window a run would (backtest, replayed paper)."""
+    from .cutoff import guard
+
+    checked = [window] if mode is not None else list(windows.values())
+    found: list = []
+    for w in checked:
+        if w is not None and w.start is not None:
+            found = guard(config, w.start, f"{w.section}.start") or found
+    return found if mode is not None else []
 
 
 def _check_decisions(config: Config, components: Components) -> None:

@@ -50,6 +50,12 @@ class RunResult:
     interrupted: bool = False
     #: Per-symbol results beside the portfolio's (``results.breakdown.Breakdown``).
     breakdown: Any = attrs.field(default=None, repr=False)
+    #: Per LLM provider: model, weight, price, cutoff, calls, tokens, dollars (``governor.py``).
+    llm: dict = attrs.field(factory=dict, repr=False)
+    #: Consulted models whose training cutoff the run's bars start before (``cutoff.py``).
+    exposures: tuple = ()
+    #: Why the run stopped calling models (its budget), or ``None``.
+    budget_stop: str | None = None
 
     @property
     def bars_per_second(self) -> float:
@@ -142,12 +148,25 @@ def run(
                 start=last,
                 **({"stop": stop} if stop is not None else {}),
             )
+    exposures = prepared.exposures
+    if series and prepared.window is not None and prepared.window.start is None:
+        from .cutoff import guard
+
+        first = min(int(s.ts[0]) for s in series)
+        exposures = tuple(guard(config, first, f"{prepared.window.section}.start"))
+    for exposure in exposures:
+        log.warning(
+            "look-ahead risk: the bars start before the training cutoff of %s; the model may "
+            "remember this market",
+            exposure.describe(),
+        )
     if stop is not None:
         import itertools
 
         bars = itertools.takewhile(lambda _bar: not stop(), bars)
 
     weights = {wa.name: wa.weight for wa in components.agents}
+    run_id = store.start_run(mode, mask_secrets(to_dict(config)), list(config.market.symbols))
     decisions = DecisionEngine(
         config.decision,
         weights,
@@ -158,8 +177,10 @@ def run(
         # restarts; a backtest starts from the configured weights every time (reproducible).
         book=None if mode == "backtest" else f"{mode}:{config.app.name}",
         allow_short=components.policy.allow_short,
+        provider_configs=config.llm_providers,
+        ledger=store,
+        run_id=run_id,
     )
-    run_id = store.start_run(mode, mask_secrets(to_dict(config)), list(config.market.symbols))
     hook = plugins.hook
     _safe(hook.on_run_start, run_id=run_id, mode=mode, config=config)
     view = view_factory(config, series) if view_factory else None
@@ -216,6 +237,13 @@ def run(
     stats.update(
         orders=engine.state.orders, fills=engine.state.fills, rejections=engine.state.rejections
     )
+    llm_usage = decisions.governor.usage() if components.llm else {}
+    budget_stop = decisions.governor.budget_stop
+    llm_summary = {
+        "providers": llm_usage,
+        "budget_stop": budget_stop,
+        "exposures": [e.describe() for e in exposures],
+    }
     report_path = None
     if report and bd is not None:
         from ..results.report import write_report
@@ -228,11 +256,12 @@ def run(
             title=f"DeepAlpha {mode}: {', '.join(config.market.symbols)} {config.market.timeframe}",
             config=mask_secrets(to_dict(config)),
             weights=decisions.agent_weights(),
+            llm={**llm_summary, "stats": stats},
         )
     if bd is None:
-        store.finish_run(run_id, status, {"summary": None, "stats": stats})
+        store.finish_run(run_id, status, {"summary": None, "stats": stats, "llm": llm_summary})
         raise DataError("the run ended before its first bar; nothing to summarise")
-    store.finish_run(run_id, status, {**bd.to_dict(), "stats": stats})
+    store.finish_run(run_id, status, {**bd.to_dict(), "stats": stats, "llm": llm_summary})
     _safe(hook.on_run_end, run_id=run_id, summary=summary)
     if own_store:
         store.close()
@@ -248,6 +277,9 @@ def run(
         equity,
         interrupted,
         bd,
+        llm_usage,
+        tuple(exposures),
+        budget_stop,
     )
 
 

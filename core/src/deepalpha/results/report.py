@@ -249,6 +249,7 @@ body { font-family: system-ui, sans-serif; margin: 24px; color: #222; }
 h1 { font-size: 22px; margin: 0 0 4px 0; }
 h2 { font-size: 18px; margin: 28px 0 8px 0; }
 p.meta { color: #666; margin: 0 0 16px 0; }
+p.warning { background: #fff4e5; border-left: 4px solid #e67e22; padding: 8px 12px; }
 table { border-collapse: collapse; margin-bottom: 16px; }
 td, th { padding: 3px 12px; border-bottom: 1px solid #eee; }
 th { text-align: left; font-weight: 600; border-bottom: 1px solid #bbb; }
@@ -305,12 +306,81 @@ def _weights_table(agents: Mapping[str, Mapping[str, Any]] | None) -> str:
     return "<h3>Agent weights</h3>\n" + _table("weights", headers, rows, numeric) + "\n"
 
 
+def _llm_warnings(llm: Mapping[str, Any] | None) -> str:
+    """Look-ahead and budget warnings, shown above everything else."""
+    if not llm:
+        return ""
+    out = []
+    exposures = llm.get("exposures") or []
+    if exposures:
+        out.append(
+            '<p class="warning" id="lookahead">Look-ahead risk: the bars start before the '
+            "training cutoff of "
+            + html.escape("; ".join(exposures))
+            + ". The model may remember how this market moved; treat its contribution to these "
+            "results as unproven.</p>"
+        )
+    if llm.get("budget_stop"):
+        out.append(
+            '<p class="warning" id="budget">LLM budget reached: '
+            + html.escape(str(llm["budget_stop"]))
+            + "; later decisions that needed a model held.</p>"
+        )
+    return "\n".join(out)
+
+
+def _llm_section(llm: Mapping[str, Any] | None) -> str:
+    """Per provider: model, weight, price, cutoff, calls, replayed, failures, tokens, dollars."""
+    providers = (llm or {}).get("providers") or {}
+    if not providers:
+        return ""
+    columns = (
+        "provider",
+        "model",
+        "weight",
+        "cutoff",
+        "calls",
+        "replayed",
+        "failed",
+        "skipped",
+        "attempts",
+        "input tokens",
+        "output tokens",
+        "cost $",
+    )
+    rows = []
+    for name, p in providers.items():
+        rows.append(
+            (
+                name,
+                p.get("model") or "",
+                f"{p.get('weight', 1.0):g}",
+                p.get("cutoff") or "unknown",
+                f"{p.get('calls', 0):,}",
+                f"{p.get('replayed', 0):,}",
+                f"{p.get('failures', 0):,}",
+                f"{p.get('skipped', 0):,}",
+                f"{p.get('attempts', 0):,}",
+                f"{p.get('input_tokens', 0):,}",
+                f"{p.get('output_tokens', 0):,}",
+                f"{p.get('cost_usd', 0.0):.4f}",
+            )
+        )
+    table = _table("llm", columns, rows, frozenset({2, *range(4, len(columns))}))
+    total = sum(p.get("cost_usd", 0.0) for p in providers.values())
+    return (
+        f'<h2>LLM</h2>\n<p class="meta">Model spend ${total:.4f}; replayed answers cost '
+        "nothing.</p>\n" + table
+    )
+
+
 def render_html(
     bd: Breakdown,
     *,
     title: str,
     config: Mapping[str, Any] | None = None,
     weights: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+    llm: Mapping[str, Any] | None = None,
 ) -> str:
     """The report as one HTML string (see ``write_report``)."""
     from plotly.offline import get_plotlyjs
@@ -385,6 +455,7 @@ def render_html(
 <body>
 <h1>{html.escape(title)}</h1>
 <p class="meta">{html.escape(meta)}</p>
+{_llm_warnings(llm)}
 <h2>Portfolio</h2>
 <table class="summary">
 {summary_table}
@@ -393,6 +464,7 @@ def render_html(
 <h2>By symbol</h2>
 {symbol_table}
 {chr(10).join(sections)}
+{_llm_section(llm)}
 <h2>Trades</h2>
 {trades_note}
 {trade_table}
@@ -420,17 +492,21 @@ def write_report(
     title: str,
     config: Mapping[str, Any] | None = None,
     weights: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+    llm: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write the report of ``breakdown`` to ``path`` (parents created) and return it as a ``Path``.
 
     ``config`` is the run's configuration as a plain mapping, already masked by the caller; keys
     that look secret are masked again here (``mask_config``). ``weights`` is the decision engine's
     ``{symbol: {agent: {column: value}}}`` (its weights report), shown in each symbol's section.
+    ``llm`` is the run's LLM accounting (``providers``, ``budget_stop``, ``exposures``, ``stats``):
+    a look-ahead warning at the top when the bars start before a model's training cutoff, and a
+    table of calls, tokens and dollars per provider.
     The file is written to a temporary name and renamed, so a crash never leaves half a report.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = render_html(breakdown, title=title, config=config, weights=weights)
+    text = render_html(breakdown, title=title, config=config, weights=weights, llm=llm)
     # A sibling temporary file (same file system, so the rename is atomic) created with the
     # process's usual permissions, unlike mkstemp's owner-only mode: reports are meant to be shared.
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")

@@ -391,3 +391,30 @@ def test_in_source_names_the_file_once_and_keeps_the_error_class() -> None:
 def test_weights_below_the_smallest_or_not_finite_are_refused(weight) -> None:
     with pytest.raises(ConfigError, match=r"agents\.technical\.weight: must be 0 \(off\)"):
         load_config(None, overrides={"agents": {"technical": {"weight": weight}}})
+
+
+def test_llm_providers_in_the_seed_shape(tmp_path) -> None:
+    """The product description writes provider options flat, without ``provider``."""
+    path = tmp_path / "seed.yaml"
+    path.write_text(
+        "llm_providers:\n"
+        "  openai: {api_key: sk-test, model: gpt-4, weight: 0.4}\n"
+        "  anthropic: {api_key: a-test, model: claude-3-opus, weight: 0.3}\n"
+        "  fast: {provider: openai, options: {model: gpt-4o-mini}}\n"
+    )
+    config = load_config(path, overrides={"llm_providers": {"fast": {"weight": 0.2}}})
+    openai, anthropic, fast = (config.llm_providers[n] for n in ("openai", "anthropic", "fast"))
+    # The file's flat model overrides the packaged default's options.model.
+    assert (openai.provider, openai.weight) == ("openai", 0.4)
+    assert openai.options == {"model": "gpt-4", "api_key": "sk-test"}
+    assert (anthropic.provider, anthropic.options["model"]) == ("anthropic", "claude-3-opus")
+    # A later layer that only changes the weight keeps the plugin an earlier layer named.
+    assert (fast.provider, fast.weight, fast.options) == ("openai", 0.2, {"model": "gpt-4o-mini"})
+
+
+def test_a_provider_key_given_flat_and_under_options_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"llm_providers\.openai\.model: given twice"):
+        load_config(
+            None,
+            overrides={"llm_providers": {"openai": {"model": "a", "options": {"model": "b"}}}},
+        )

@@ -12,7 +12,11 @@ Two shapes are accepted beyond the schema's own:
   (``agents.technical.timeframes: [1h, 4h]``): under ``agents.<name>`` every key other than
   ``enabled``, ``weight`` and ``options`` is one of the agent's options. Errors about such a key
   still name it where it was written (``agents.technical.timeframes``), and a key given both flat
-  and under ``options`` is an error naming both.
+  and under ``options`` is an error naming both;
+- an LLM provider likewise, as the product description writes it
+  (``llm_providers.openai: {api_key: ..., model: gpt-4, weight: 0.4}``): keys that are not the
+  engine's (``provider``, ``weight``, ``price``, limits...) are the provider's options, and a
+  missing ``provider`` is the entry's own name (``openai`` uses the ``openai`` plugin).
 """
 
 from __future__ import annotations
@@ -84,10 +88,26 @@ class FlatOptions(dict):
     """
 
     flat: frozenset[str] = frozenset()
+    #: The keys of the owning entry that are not options (named in "valid keys" messages).
+    owner_keys: tuple[str, ...] = ()
 
 
 #: Keys of ``agents.<name>`` that belong to the engine; any other key is one of the agent's options.
 COMPONENT_KEYS = ("enabled", "weight", "options")
+#: The same for ``llm_providers.<name>`` (``LLMProviderConfig``'s fields).
+PROVIDER_KEYS = (
+    "provider",
+    "options",
+    "weight",
+    "price",
+    "cutoff",
+    "requests_per_minute",
+    "tokens_per_minute",
+    "max_wait_s",
+    "timeout_s",
+    "failure_threshold",
+    "cooldown_s",
+)
 
 
 def _is_list_like(type_: Any) -> bool:
@@ -184,7 +204,7 @@ def _messages(exc: BaseException, path: str, flat: _Flat) -> list[str]:
         written_flat = sorted(k for k in exc.extra_fields if flat.holds(path, k))
         nested = sorted(k for k in exc.extra_fields if k not in written_flat)
         if written_flat:
-            valid = ", ".join([*COMPONENT_KEYS, *fields])
+            valid = ", ".join([*flat.owner_keys, *fields])
             out.append(
                 f"{flat.owner}: unknown key(s) {', '.join(written_flat)}; valid keys: {valid}"
             )
@@ -235,6 +255,7 @@ class _Flat:
     options_path: str = ""
     owner: str = ""
     keys: frozenset[str] = frozenset()
+    owner_keys: tuple[str, ...] = COMPONENT_KEYS
 
     def holds(self, path: str, key: str) -> bool:
         return path == self.options_path and key in self.keys
@@ -249,40 +270,60 @@ _NOT_FLAT = _Flat()
 
 
 def flatten_agents(data: dict[str, Any]) -> dict[str, Any]:
-    """Move the flat option keys of every ``agents.<name>`` mapping into its ``options``.
+    """Move the flat option keys of every ``agents.<name>`` and ``llm_providers.<name>`` mapping
+    into its ``options``, and name a provider entry's plugin after the entry when not given.
 
     Returns ``data`` unchanged when there is nothing to move; otherwise a copy whose moved
     options are ``FlatOptions`` remembering which keys were flat.
     """
-    agents = data.get("agents")
-    if not isinstance(agents, dict):
-        return data
-    out_agents: dict[str, Any] = {}
-    changed = False
-    for name, entry in agents.items():
-        if not isinstance(entry, dict) or all(key in COMPONENT_KEYS for key in entry):
-            out_agents[name] = entry
+    out = data
+    for section, keys in (("agents", COMPONENT_KEYS), ("llm_providers", PROVIDER_KEYS)):
+        entries = out.get(section)
+        if not isinstance(entries, dict):
             continue
-        flat = {k: v for k, v in entry.items() if k not in COMPONENT_KEYS}
+        moved = flatten_section(section, entries, keys)
+        if moved is not entries:
+            out = {**out, section: moved}
+    return out
+
+
+def flatten_section(
+    section: str, entries: dict[str, Any], keys: tuple[str, ...], *, name_provider: bool = True
+) -> dict:
+    """One section of ``flatten_agents``; ``name_provider=False`` leaves a missing ``provider``
+    missing (a configuration layer that only overrides an entry another layer names)."""
+    out: dict[str, Any] = {}
+    changed = False
+    for name, entry in entries.items():
+        if (
+            name_provider
+            and isinstance(entry, dict)
+            and section == "llm_providers"
+            and "provider" not in entry
+        ):
+            entry = {"provider": str(name), **entry}
+            changed = True
+        if not isinstance(entry, dict) or all(key in keys for key in entry):
+            out[name] = entry
+            continue
+        flat = {k: v for k, v in entry.items() if k not in keys}
         options = entry.get("options")
         if options is None:
             options = {}
         if not isinstance(options, dict):
-            out_agents[name] = entry  # the converter reports the bad options value
+            out[name] = entry  # the converter reports the bad options value
             continue
         for key in sorted(flat.keys() & options.keys(), key=str):
             raise ConfigError(
-                f"agents.{name}.{key}: given twice, as agents.{name}.{key} and as "
-                f"agents.{name}.options.{key}; keep one"
+                f"{section}.{name}.{key}: given twice, as {section}.{name}.{key} and as "
+                f"{section}.{name}.options.{key}; keep one"
             )
         merged = FlatOptions({**options, **flat})
         merged.flat = frozenset(str(k) for k in flat)
-        out_agents[name] = {
-            **{k: v for k, v in entry.items() if k in COMPONENT_KEYS},
-            "options": merged,
-        }
+        merged.owner_keys = keys
+        out[name] = {**{k: v for k, v in entry.items() if k in keys}, "options": merged}
         changed = True
-    return {**data, "agents": out_agents} if changed else data
+    return out if changed else entries
 
 
 def structure(data: Any, cls: type, path: str, *, source: str | None = None) -> Any:
@@ -303,7 +344,9 @@ def structure(data: Any, cls: type, path: str, *, source: str | None = None) -> 
         except ConfigError as exc:
             raise ConfigError(f"{head}{exc}") from None
     elif isinstance(data, FlatOptions) and data.flat and path.endswith(".options"):
-        flat = _Flat(path, path.removesuffix(".options"), data.flat)
+        flat = _Flat(
+            path, path.removesuffix(".options"), data.flat, data.owner_keys or COMPONENT_KEYS
+        )
     try:
         return converter.structure(data, cls)
     except Exception as exc:  # cattrs raises groups and plain errors alike

@@ -210,7 +210,14 @@ def load_raw(
     if overrides:
         layers.append(("command line", overrides))
     data: dict[str, Any] = {}
-    for _source, layer in layers:
+    for source, layer in layers:
+        if isinstance(layer, dict) and isinstance(layer.get("llm_providers"), dict):
+            # Each layer's flat provider keys move under ``options`` before merging, so a file's
+            # ``openai: {model: gpt-4o}`` overrides the packaged ``openai.options.model``.
+            try:
+                layer = {**layer, "llm_providers": _plain_providers(layer["llm_providers"])}
+            except ConfigError as exc:
+                raise ConfigError(f"{source}: {exc}") from None
         data = merge(data, layer)
     try:
         return substitute(data, dict(os.environ))
@@ -219,6 +226,19 @@ def load_raw(
         # The value came from the last layer that sets this key: name that file.
         source = next((name for name, layer in reversed(layers) if _holds(layer, keys)), "config")
         raise _sourced(exc, source) from None
+
+
+def _plain_providers(entries: dict[str, Any]) -> dict[str, Any]:
+    """``llm_providers`` with flat option keys moved under ``options`` (plain dicts)."""
+    from .converter import PROVIDER_KEYS, FlatOptions, flatten_section
+
+    moved = flatten_section("llm_providers", entries, PROVIDER_KEYS, name_provider=False)
+    return {
+        name: {**entry, "options": dict(entry["options"])}
+        if isinstance(entry, dict) and isinstance(entry.get("options"), FlatOptions)
+        else entry
+        for name, entry in moved.items()
+    }
 
 
 def load_config(

@@ -13,7 +13,12 @@ def _engine(bars: int, decisions: int, calls: int, replayed: int):
     return types.SimpleNamespace(
         state=types.SimpleNamespace(bars=bars),
         decisions=types.SimpleNamespace(
-            stats={"decisions": decisions, "llm_calls": calls, "llm_replayed": replayed}
+            stats={
+                "decisions": decisions,
+                "llm_calls": calls,
+                "llm_replayed": replayed,
+                "llm_cost_usd": 0.0123,
+            }
         ),
     )
 
@@ -27,7 +32,7 @@ def test_the_progress_line_shows_bars_decision_points_and_model_calls() -> None:
     console.print(view)
     text = out.getvalue()
     assert "1,234/2,400 bars" in text
-    assert "17 decision points, LLM 5 calls + 12 replayed" in text
+    assert "17 decision points, LLM 5 calls + 12 replayed, $0.0123" in text
 
 
 def test_the_live_view_has_a_row_per_symbol_and_fills_the_screen_with_decisions() -> None:

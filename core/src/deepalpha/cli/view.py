@@ -18,7 +18,8 @@ from ..domain import ms_to_datetime
 
 
 class BacktestProgress:
-    """Where a backtest is (bars, decision points, model calls, time left), on stderr.
+    """Where a backtest is (bars, decision points, model calls, replayed answers, dollars spent
+    on models, time left), on stderr.
 
     A first backtest with an LLM can run for minutes (a local-model call per new decision point):
     without this it shows nothing until the end. ``update`` only keeps a reference to the engine;
@@ -33,12 +34,14 @@ class BacktestProgress:
             TextColumn("{task.completed:,}/{task.total:,} bars"),
             TextColumn(
                 "{task.fields[decisions]:,} decision points, LLM {task.fields[calls]:,} calls "
-                "+ {task.fields[replayed]:,} replayed"
+                "+ {task.fields[replayed]:,} replayed, ${task.fields[spend]:.4f}"
             ),
             TimeRemainingColumn(),
             console=console,
         )
-        self.task = self.progress.add_task("", total=total, decisions=0, calls=0, replayed=0)
+        self.task = self.progress.add_task(
+            "", total=total, decisions=0, calls=0, replayed=0, spend=0.0
+        )
         self.engine: Any = None
         self.live = Live(self, console=console, refresh_per_second=4, transient=True)
 
@@ -62,6 +65,7 @@ class BacktestProgress:
                 decisions=stats.get("decisions", 0),
                 calls=stats.get("llm_calls", 0),
                 replayed=stats.get("llm_replayed", 0),
+                spend=stats.get("llm_cost_usd", 0.0),
             )
         return self.progress
 
@@ -119,7 +123,7 @@ class LiveView:
             f"cash {engine.account.cash:,.2f}  equity {s.equity:,.2f}  return {ret:+.2%}  "
             f"drawdown {dd:.2%}  orders {s.orders}  fills {s.fills}  LLM "
             f"{stats.get('llm_calls', 0)} calls + {stats.get('llm_replayed', 0)} replayed"
-            f" ({stats.get('llm_failures', 0)} failed)"
+            f" ({stats.get('llm_failures', 0)} failed) ${stats.get('llm_cost_usd', 0.0):.4f}"
         )
         symbols = Table(show_header=True, header_style="bold", expand=False, box=None)
         for col in ("symbol", "last bar (UTC)", "close", "position", "value"):

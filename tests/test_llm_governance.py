@@ -371,7 +371,7 @@ def test_failover_asks_the_next_provider_in_order_when_the_first_is_stopped(
 def test_failover_uses_the_first_provider_while_it_answers(where, servers, plugins) -> None:
     result, decisions, _ = _run(_config(where, servers, combine="failover"), plugins)
     asked = _asked(decisions)
-    assert asked
+    assert asked and result.stats["llm_calls"] == len(asked)
     for d in asked:
         llm = d.explanation["llm"]
         assert [a["provider"] for a in llm["answers"]] == ["openai"]

@@ -348,3 +348,49 @@ def test_replay_is_free_and_keyed_by_generation_params(tmp_path) -> None:
         assert hotter.calls == 2 and third.stats["llm_replayed"] == 0
         rows = store.llm_records(provider="x", full=True)
         assert {r["input_tokens"] for r in rows} >= {1000}
+
+
+def test_a_trial_call_not_made_does_not_block_the_provider_for_good() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker(1, 10.0, clock)
+    breaker.failure()
+    clock.now += 11
+    assert breaker.blocked() is None  # the trial is let through ...
+    breaker.release()  # ... but a rate limit kept it from being made
+    assert breaker.blocked() is None  # the next trial may go
+
+
+def test_the_run_budget_counts_every_provider_asked_at_once() -> None:
+    # Each call costs $0.01; with $0.025 left for a decision asking three providers at once,
+    # only two are called (a third would take the run to $0.03).
+    providers = {n: Fixed(Action.BUY, 1.0, tokens=(10_000, 0)) for n in ("a", "b", "c")}
+    configs = {n: _cfg(n, price=PriceConfig(input=1.0, output=0.0)) for n in providers}
+    engine = _engine(providers, configs, budget=BudgetConfig(per_run_usd=0.035))
+    _points(engine, 1)  # BTC: the first decision calls all three ($0.03), ETH: nothing left
+    assert [p.calls for p in providers.values()] == [1, 1, 1]
+    assert engine.stats["llm_cost_usd"] == pytest.approx(0.03)
+
+
+def test_a_provider_always_past_its_deadline_opens_its_circuit() -> None:
+    release = threading.Event()
+
+    class Slow(Fixed):
+        started = 0
+
+        def decide(self, system, prompt):
+            self.started += 1
+            release.wait(0.2)
+            return super().decide(system, prompt)
+
+    slow = Slow(Action.BUY, 1.0)
+    engine = _engine(
+        {"slow": slow, "ok": Fixed(Action.BUY, 1.0)},
+        {"slow": _cfg("slow", timeout_s=0.01, failure_threshold=2, cooldown_s=600), "ok": None},
+    )
+    try:
+        _points(engine, 3)
+        # Late answers do not reset the breaker: two deadlines missed, then it is not asked.
+        assert slow.started == 2
+    finally:
+        release.set()
+        engine.close()

@@ -76,6 +76,11 @@ class CircuitBreaker:
             self._trial = True  # half-open: this one call decides
             return None
 
+    def release(self) -> None:
+        """The trial call let through was not made after all (rate limit, budget)."""
+        with self._lock:
+            self._trial = False
+
     def success(self) -> None:
         with self._lock:
             self.failures = 0
@@ -290,12 +295,14 @@ class Governor:
         todo = [i for i, o in enumerate(outcomes) if o is None]
         if todo:
             started = {}
+            reserved = 0.0
             for i in todo:
                 guard, key = keyed[i]
-                refused = self._refusal(guard)
+                refused = self._refusal(guard, reserved)
                 if refused is not None:
                     outcomes[i] = refused
                 else:
+                    reserved += guard.expected_cost()
                     started[i] = (self._clock(), self._submit(guard, system, prompt))
             for i, (t0, future) in started.items():
                 guard, key = keyed[i]
@@ -319,17 +326,18 @@ class Governor:
             guard.totals["skipped"] += 1
         return Outcome(guard.name, guard.model, guard.weight, reason=reason)
 
-    def _refusal(self, guard: ProviderGuard) -> Outcome | None:
-        """An outcome when ``guard`` must not be called now (breaker, budget), else ``None``."""
-        blocked = guard.breaker.blocked()
-        if blocked is not None:
-            return self._skip(guard, blocked)
-        over = self._over_budget(guard.expected_cost())
+    def _refusal(self, guard: ProviderGuard, reserved: float = 0.0) -> Outcome | None:
+        """An outcome when ``guard`` must not be called now (budget, breaker), else ``None``.
+        ``reserved``: the expected cost of calls this decision is already making."""
+        over = self._over_budget(guard.expected_cost() + reserved)
         if over is not None:
             if self.budget_stop is None:
                 self.budget_stop = over
                 log.warning("LLM budget reached: %s; no more model calls, decisions hold", over)
             return self._skip(guard, f"not asked: {over}")
+        blocked = guard.breaker.blocked()
+        if blocked is not None:
+            return self._skip(guard, blocked)
         return None
 
     def _call_now(self, guard: ProviderGuard, key: str, system: str, prompt: str) -> Outcome:
@@ -345,14 +353,17 @@ class Governor:
             self._pool = ThreadPoolExecutor(
                 max_workers=max(2, 2 * len(self.guards)), thread_name_prefix="deepalpha-llm"
             )
-        return self._pool.submit(self._run_call, guard, system, prompt)
+        return self._pool.submit(self._run_call, guard, system, prompt, self._clock())
 
-    def _run_call(self, guard: ProviderGuard, system: str, prompt: str) -> Outcome:
+    def _run_call(
+        self, guard: ProviderGuard, system: str, prompt: str, submitted: float
+    ) -> Outcome:
         """In a worker thread: wait for a rate-limit slot, call, account (even if the engine
         stopped waiting for this answer)."""
         expected = guard.expected_tokens(prompt)
         wait = guard.limiter.wait_s(expected)
         if wait > guard.config.max_wait_s:
+            guard.breaker.release()
             return self._skip(
                 guard,
                 f"rate limited: a slot frees in {wait:.1f} s > max_wait_s="
@@ -380,7 +391,9 @@ class Governor:
         guard.limiter.settle(slot, usage.input_tokens + usage.output_tokens)
         model_facts = guard.facts()
         cost = model_facts.cost(usage.input_tokens, usage.output_tokens)
-        if reason is None:
+        if self._clock() - submitted > guard.config.timeout_s:
+            pass  # the engine stopped waiting and counted the failure; a late answer is no cure
+        elif reason is None:
             guard.breaker.success()
         else:
             guard.breaker.failure(retry_after)

@@ -154,6 +154,9 @@ def test_the_random_baseline_trades_at_about_the_subjects_rate(evaluated) -> Non
 
 def test_llm_spend_is_a_cost_taken_from_the_return(evaluated) -> None:
     first = evaluated[0]
+    # 1,000 tokens in at $10/M and 100 out at $30/M: $0.013 a call, every window pays.
+    assert all(w.llm["cost_usd"] == pytest.approx(0.013 * w.llm["calls"]) for w in first.windows)
+    assert all(w.llm["calls"] > 0 for w in first.windows)
     for w in first.windows:
         m = w.curves[SUBJECT_LLM].metrics
         assert m["llm_cost"] == w.llm["cost_usd"]

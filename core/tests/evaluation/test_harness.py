@@ -269,3 +269,12 @@ def test_cli_bad_inputs_are_one_line_errors(tmp_path, datadir, args, message) ->
     assert result.exit_code == 2
     assert result.output.startswith(message) or message in result.output
     assert "Traceback" not in result.output
+
+
+def test_llm_spend_comes_out_of_equity_evenly_and_fully_by_the_last_bar() -> None:
+    from deepalpha.evaluation.harness import _net_of_llm
+
+    equity = np.array([1000.0, 1010.0, 1020.0, 1030.0, 1040.0])
+    net = _net_of_llm(equity, 40.0)
+    assert net.tolist() == [1000.0, 1000.0, 1000.0, 1000.0, 1000.0]
+    assert _net_of_llm(equity, 0.0).tolist() == equity.tolist()

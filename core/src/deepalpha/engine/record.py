@@ -8,7 +8,6 @@ replays an answer given under other settings. Without a store the memo alone ser
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,12 +43,10 @@ class AnswerRecord:
         prompt: str,
         params: Mapping[str, Any] | None = None,
     ) -> str:
-        if self._store is not None:
-            return self._store.llm_key(provider, model, system, prompt, params or None)
-        parts = [provider, model, system, prompt]
-        if params:
-            parts.append(json.dumps(params, sort_keys=True))
-        return "\x1f".join(parts)
+        """The question's key (``Store.llm_key``: one formula whether or not a store is kept)."""
+        from ..storage.store import Store
+
+        return Store.llm_key(provider, model, system, prompt, params or None)
 
     def get(self, key: str) -> LLMAnswer | None:
         if key in self._memo:

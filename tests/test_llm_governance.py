@@ -11,6 +11,7 @@ servers were told to answer, not read back from the engine.
 from __future__ import annotations
 
 import contextlib
+import socketserver
 import types
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -104,7 +105,10 @@ class Servers:
 
 
 @pytest.fixture
-def servers() -> Iterator[Servers]:
+def servers(monkeypatch) -> Iterator[Servers]:
+    # The stdlib server writes headers and body apart: without TCP_NODELAY, Nagle's algorithm
+    # and the client's delayed ACK add ~40 ms to every answer (a test server's artefact).
+    monkeypatch.setattr(socketserver.StreamRequestHandler, "disable_nagle_algorithm", True)
     with chat.serve_chat() as gone:
         stopped_url = gone.base_url  # the port is closed once the block ends
     with contextlib.ExitStack() as stack:

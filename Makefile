@@ -64,6 +64,7 @@ bench: setup
 	$(PY) bench/backtest.py
 	$(PY) bench/agents.py
 	$(PY) bench/decision.py
+	$(PY) bench/llm.py
 	$(PY) bench/plugins_list.py
 	$(PY) bench/indicators.py
 

@@ -8,10 +8,22 @@ import traceback
 import pytest
 from deepalpha.domain import Action
 from deepalpha.errors import LLMError
-from deepalpha.llm import DECISION_SCHEMA, LLMProvider
+from deepalpha.llm import LLMProvider
 from deepalpha_llm_openai.options import OpenAIOptions
 from deepalpha_llm_openai.provider import OpenAIProvider
 from deepalpha_llm_openai.testing import SECRET, ChatServer, Reply, completion, decision, error
+
+#: The core's ``DECISION_SCHEMA`` as the strict form sends it, written out here.
+STRICT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "action": {"type": "string", "enum": ["buy", "sell", "hold"]},
+        "confidence": {"type": "number"},
+        "rationale": {"type": "string"},
+    },
+    "required": ["action", "confidence", "rationale"],
+    "additionalProperties": False,
+}
 
 SYSTEM = "You are a cautious trading assistant."
 PROMPT = "BTC/USD 1h: EMA trend up, RSI 41, MACD crossing up. Answer buy, sell or hold."
@@ -56,9 +68,10 @@ def test_request_follows_the_chat_completions_wire_format(chat_server: ChatServe
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": PROMPT},
     ]
+    # Strict structured output: the core's schema without its bounds (pydantic checks those).
     assert body["response_format"] == {
         "type": "json_schema",
-        "json_schema": {"name": "TradingDecision", "schema": DECISION_SCHEMA},
+        "json_schema": {"name": "TradingDecision", "schema": STRICT_SCHEMA, "strict": True},
     }
     assert body["temperature"] == 0.2
     assert body["seed"] == 7

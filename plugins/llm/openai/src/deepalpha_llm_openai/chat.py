@@ -6,6 +6,12 @@ the openai client owns the wire format and transport retries, instructor sends t
 providers reuse this class by handing it their own httpx transport (the embedded ``smollm``
 provider answers in-process), so every provider validates answers the same way.
 
+instructor is handed our own ``create`` (``StructuredChat._create``) rather than the openai
+client's, for two things it does not do: with ``strict`` it replaces instructor's
+``response_format`` by OpenAI's strict structured-output form (``strict_response_format``), and
+it turns a completion whose ``message.refusal`` is set into ``ModelRefusal``, which instructor
+does not re-ask (a refusal would otherwise read as an empty answer and be paid for again).
+
 Whatever fails comes out as one ``LLMError`` with a short message naming the endpoint and what
 went wrong; the API key is scrubbed from it.
 
@@ -16,6 +22,7 @@ their responses, measured by ``meter.MeteringTransport`` just above the network.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
 from collections.abc import Callable, Mapping
@@ -37,6 +44,9 @@ from .transport import ScrubbingTransport
 #: Longest error message we raise; server error pages can be long HTML documents.
 MAX_MESSAGE_CHARS = 300
 
+#: Longest part of a model's refusal quoted in the error message.
+MAX_REFUSAL_CHARS = 160
+
 #: How the schema is asked for. ``json_schema`` sends it as ``response_format`` (OpenAI,
 #: llama.cpp, Ollama); ``json_object`` sends ``{"type": "json_object"}`` and puts the schema in
 #: the system message, for servers with JSON mode only (DeepSeek).
@@ -44,6 +54,74 @@ RESPONSE_FORMATS = {
     "json_schema": instructor.Mode.JSON_SCHEMA,
     "json_object": instructor.Mode.JSON,
 }
+
+#: The JSON Schema keywords kept in a strict schema: structure, not bounds. OpenAI's strict mode
+#: rejects a schema with a keyword it does not support; its documented subset has no string
+#: lengths, and fine-tuned models take no numeric bounds either, so bounds (``maxLength``,
+#: ``minimum``, ``maximum``...) stay out and pydantic enforces them (``TradingDecision``).
+STRICT_KEYWORDS = frozenset(
+    {
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "enum",
+        "const",
+        "items",
+        "anyOf",
+        "$defs",
+        "$ref",
+        "description",
+    }
+)
+
+
+class ModelRefusal(Exception):
+    """The model declined to answer (``choices[0].message.refusal``).
+
+    Raised from the ``create`` instructor calls, so instructor does not re-ask: a refusal is not
+    an answer that failed validation, and asking again would be paid for again.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def strict_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """``schema`` reduced to what OpenAI's strict structured outputs accept.
+
+    Only ``STRICT_KEYWORDS`` are kept (recursively, in ``properties``, ``items``, ``anyOf`` and
+    ``$defs``); every object gets ``additionalProperties: false``. Strict mode also requires
+    every property to be listed in ``required``: an optional property is refused here rather
+    than silently made required.
+    """
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key not in STRICT_KEYWORDS:
+            continue
+        if key in ("properties", "$defs"):
+            out[key] = {name: strict_schema(sub) for name, sub in value.items()}
+        elif key == "items":
+            out[key] = strict_schema(value)
+        elif key == "anyOf":
+            out[key] = [strict_schema(sub) for sub in value]
+        else:
+            out[key] = copy.deepcopy(value)
+    if out.get("type") == "object" or "properties" in out:
+        missing = sorted(set(out.get("properties", {})) - set(out.get("required", [])))
+        if missing:
+            raise ValueError(f"strict schema: every property must be required, not {missing}")
+        out["additionalProperties"] = False
+    return out
+
+
+def strict_response_format(name: str, schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The chat-completions ``response_format`` asking for strict structured output."""
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": name, "schema": strict_schema(schema), "strict": True},
+    }
 
 
 class StructuredChat:
@@ -53,7 +131,10 @@ class StructuredChat:
     transport of the provider's own that still sits below the meter's view of each attempt
     (DeepSeek's re-send of an empty answer), so every request it sends is counted;
     ``extra_body`` adds server-specific fields to every request (for example a llama.cpp
-    ``grammar`` or ``max_tokens``); ``response_format`` is a key of ``RESPONSE_FORMATS``.
+    ``grammar`` or ``max_tokens``); ``response_format`` is a key of ``RESPONSE_FORMATS``;
+    ``strict`` (with ``json_schema`` only) sends OpenAI's strict form of it, ``strict: true``
+    and the schema without bounds (``strict_response_format``), so the server constrains the
+    answer to the schema instead of treating it as a hint.
     """
 
     def __init__(
@@ -71,6 +152,7 @@ class StructuredChat:
         extra_body: Mapping[str, Any] | None = None,
         label: str = "openai",
         response_format: str = "json_schema",
+        strict: bool = False,
     ) -> None:
         if response_format not in RESPONSE_FORMATS:
             raise ValueError(
@@ -85,6 +167,12 @@ class StructuredChat:
         self.seed = seed
         self.label = label
         self.response_format = response_format
+        self.strict = strict and response_format == "json_schema"
+        self._strict_format = (
+            strict_response_format(TradingDecision.__name__, TradingDecision.model_json_schema())
+            if self.strict
+            else None
+        )
         self._api_key = api_key or ""
         self._extra_body = dict(extra_body or {})
         # An explicit transport also stops httpx from applying proxy variables from the
@@ -108,7 +196,10 @@ class StructuredChat:
             http_client=self._http,
             **_no_credentials_check(self._api_key),
         )
-        self._client = instructor.from_openai(self._openai, mode=RESPONSE_FORMATS[response_format])
+        mode = RESPONSE_FORMATS[response_format]
+        self._client = instructor.Instructor(
+            client=self._openai, create=instructor.patch(create=self._create, mode=mode), mode=mode
+        )
 
     def __repr__(self) -> str:
         return f"StructuredChat(base_url={self.base_url!r}, model={self.model!r})"
@@ -160,6 +251,17 @@ class StructuredChat:
         raw = scrub(meter.content, self._api_key) if meter.content is not None else None
         return decision.to_answer(usage=meter.usage(), raw=raw)
 
+    def _create(self, **kwargs: Any) -> Any:
+        """The openai client's ``chat.completions.create`` as instructor calls it (every
+        attempt and re-ask), with the strict ``response_format`` and refusals checked."""
+        if self._strict_format is not None and "response_format" in kwargs:
+            kwargs["response_format"] = self._strict_format
+        completion = self._openai.chat.completions.create(**kwargs)
+        refusal = _refusal(completion)
+        if refusal is not None:
+            raise ModelRefusal(refusal)
+        return completion
+
     def close(self) -> None:
         self._openai.close()
         self._http.close()
@@ -189,6 +291,15 @@ def generation_params(
     return params
 
 
+def _refusal(completion: Any) -> str | None:
+    """The first choice's ``message.refusal`` when it is a non-empty string, else ``None``."""
+    choices = getattr(completion, "choices", None)
+    if not choices:
+        return None
+    refusal = getattr(getattr(choices[0], "message", None), "refusal", None)
+    return refusal if isinstance(refusal, str) and refusal.strip() else None
+
+
 def _no_credentials_check(api_key: str) -> dict[str, Any]:
     """Lets a keyless client talk to a local server, sending no ``Authorization`` at all.
 
@@ -216,6 +327,11 @@ def describe(exc: BaseException, timeout_s: float) -> str:
     if isinstance(cause, openai.APIConnectionError | httpx.TransportError):
         inner = cause.__cause__ or cause
         return f"cannot reach the server: {inner}{suffix}"
+    if isinstance(cause, ModelRefusal):
+        text = " ".join(cause.text.split())
+        if len(text) > MAX_REFUSAL_CHARS:
+            text = text[: MAX_REFUSAL_CHARS - 3] + "..."
+        return f"the model refused: {text}"
     if isinstance(cause, IncompleteOutputException):
         return "the answer was cut off by the token limit before the JSON ended"
     if isinstance(cause, json.JSONDecodeError):

@@ -21,6 +21,12 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
 MAX_RETRIES_LIMIT = 5
 
+#: How the decision schema is asked for (``response_format``): ``json_schema`` is OpenAI's strict
+#: structured output; ``json_object`` is JSON mode, for models without structured outputs, with
+#: the schema described in the system message. Kept here, not in ``chat``, so that validating
+#: configuration imports no instructor.
+RESPONSE_FORMATS = ("json_schema", "json_object")
+
 
 def is_loopback_url(url: str) -> bool:
     """True when ``url`` points at this machine (``localhost``, 127.0.0.0/8 or ``::1``)."""
@@ -68,6 +74,13 @@ def check_int(_instance: object, attribute: attrs.Attribute, value: object) -> N
         raise ValueError(f"{attribute.name}: must be an integer, got {value!r}")
 
 
+def check_response_format(_instance: object, attribute: attrs.Attribute, value: object) -> None:
+    if value not in RESPONSE_FORMATS:
+        raise ValueError(
+            f"{attribute.name}: must be one of {', '.join(RESPONSE_FORMATS)}, got {value!r}"
+        )
+
+
 def check_api_key(_instance: object, attribute: attrs.Attribute, value: str | None) -> None:
     if value is None:
         return
@@ -90,6 +103,9 @@ class OpenAIOptions:
     ``max_retries`` bounds both the transport retries (timeouts, 429 and 5xx, with backoff) and
     the re-asks after an answer that fails validation; the worst-case wait of one decision is
     therefore about ``(1 + max_retries) * timeout_s`` plus backoff.
+    ``response_format`` is ``json_schema`` (strict structured output: the server constrains the
+    answer to the schema) or ``json_object`` (JSON mode, the schema in the system message) for
+    models without structured outputs.
     """
 
     base_url: str = field(default=DEFAULT_BASE_URL, validator=check_base_url)
@@ -107,6 +123,7 @@ class OpenAIOptions:
     #: Sent only when set; servers that honour it make answers repeatable (llama.cpp, OpenAI
     #: best-effort), which matters because the core replays recorded answers by prompt.
     seed: int | None = field(default=None, validator=check_int)
+    response_format: str = field(default="json_schema", validator=check_response_format)
 
     def __attrs_post_init__(self) -> None:
         key = self.api_key or ""

@@ -44,8 +44,15 @@ class OpenAIProvider(LLMProvider):
         )
 
     def _chat_options(self) -> dict[str, Any]:
-        """The keyword arguments of this provider's ``StructuredChat`` (built on first use)."""
+        """The keyword arguments of this provider's ``StructuredChat`` (built on first use).
+
+        ``response_format`` comes from the options; ``json_schema`` chosen there is strict
+        (OpenAI's structured outputs). Subclasses whose options have no ``response_format``
+        (``deepseek``, ``ollama``) set the format here themselves and are not strict: Ollama and
+        llama.cpp ignore ``strict`` but use the schema's bounds in their grammar.
+        """
         opts = self.options
+        response_format = getattr(opts, "response_format", None)
         return {
             "base_url": opts.base_url,
             "model": opts.model,
@@ -55,6 +62,8 @@ class OpenAIProvider(LLMProvider):
             "temperature": opts.temperature,
             "seed": getattr(opts, "seed", None),
             "label": self.name,
+            "response_format": response_format or "json_schema",
+            "strict": response_format == "json_schema",
         }
 
     def _ensure(self) -> StructuredChat:

@@ -5,10 +5,12 @@ by tests (it starts a thread-backed ``http.server`` on 127.0.0.1).
 
 Payload shapes follow OpenAI's documented chat-completions API: the request is a JSON object
 with ``model``, ``messages`` (``role``/``content``), ``response_format``
-(``{"type": "json_schema", "json_schema": {"name", "schema"}}``), ``temperature`` and ``seed``;
-a success is ``{"id", "object": "chat.completion", "created", "model", "choices": [{"index",
-"message": {"role": "assistant", "content"}, "finish_reason"}], "usage"}``; an error is an HTTP
-status with ``{"error": {"message", "type", "code"}}``.
+(``{"type": "json_schema", "json_schema": {"name", "schema", "strict"}}`` or
+``{"type": "json_object"}``), ``temperature`` and ``seed``; a success is ``{"id", "object":
+"chat.completion", "created", "model", "choices": [{"index", "message": {"role": "assistant",
+"content", "refusal"}, "finish_reason"}], "usage"}`` (a refusal has ``content: null`` and the
+model's words in ``refusal``; ``finish_reason: "length"`` marks an answer cut off by the token
+limit); an error is an HTTP status with ``{"error": {"message", "type", "code"}}``.
 """
 
 from __future__ import annotations
@@ -39,14 +41,18 @@ class Reply:
 
 
 def completion(
-    content: str,
+    content: str | None,
     *,
     finish_reason: str = "stop",
     model: str = "test-model",
     prompt_tokens: int = 10,
     completion_tokens: int = 5,
+    refusal: str | None = None,
 ) -> Reply:
     """A chat completion whose ``usage`` reports the given token counts."""
+    message: dict[str, object] = {"role": "assistant", "content": content}
+    if refusal is not None:
+        message["refusal"] = refusal
     payload = {
         "id": "chatcmpl-test",
         "object": "chat.completion",
@@ -55,7 +61,7 @@ def completion(
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": content},
+                "message": message,
                 "finish_reason": finish_reason,
             }
         ],
@@ -79,6 +85,21 @@ def decision(
     answer = {"action": action, "confidence": confidence, "rationale": rationale}
     return completion(
         json.dumps(answer), prompt_tokens=prompt_tokens, completion_tokens=completion_tokens
+    )
+
+
+def refusal(
+    text: str = "I'm sorry, I can't help with that request.",
+    *,
+    prompt_tokens: int = 10,
+    completion_tokens: int = 5,
+) -> Reply:
+    """A refusal: ``content`` null and the model's words in ``message.refusal``."""
+    return completion(
+        None,
+        refusal=text,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
     )
 
 

@@ -87,3 +87,22 @@ def test_prepare_refuses_an_exposed_backtest_as_config_validate_does() -> None:
         assert [e.provider for e in prepared.exposures] == ["gpt"]
     finally:
         prepared.close()
+
+
+def test_a_provider_without_a_model_option_is_judged_by_its_default_model() -> None:
+    """anthropic and deepseek default to claude-haiku-4-5 and deepseek-chat (their options
+    classes); the guard must know them by those, not flag them as unknown."""
+    config = load_config(
+        None,
+        overrides={
+            "llm_providers": {
+                "anthropic": {"provider": "anthropic", "options": {"api_key": "k"}},
+                "deepseek": {"provider": "deepseek", "options": {"api_key": "k"}},
+            },
+            "decision": {"llm": {"providers": ["anthropic", "deepseek"]}},
+        },
+    )
+    assert exposures(config, _ms("2026-01-01")) == []
+    # 2025-01-01 is after deepseek-chat's date (2024-12-26), before claude-haiku-4-5's.
+    found = exposures(config, _ms("2025-01-01"))
+    assert [(e.provider, e.model) for e in found] == [("anthropic", "claude-haiku-4-5")]

@@ -393,6 +393,7 @@ def test_replay_reads_the_record_in_one_query(tmp_path, monkeypatch) -> None:
         first = DecisionEngine(cfg, {"a": 1.0}, {"x": llm}, AnswerRecord(store))
         first.decide(_bar(H, BTC), [_sig("a", 1)], 0)
         first.decide(_bar(H, ETH), [_sig("a", -1, symbol=ETH)], 1)
+        first.close()  # the end of a run: every queued record is written
 
         def no_single_lookups(key):
             raise AssertionError("replay looked an answer up one by one")

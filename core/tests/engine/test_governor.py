@@ -333,6 +333,7 @@ def test_replay_is_free_and_keyed_by_generation_params(tmp_path) -> None:
             {"x": Fixed(Action.BUY, 0.9, tokens=(1000, 100))}, configs, record=AnswerRecord(store)
         )
         original = _points(first, 2)
+        first.close()  # the end of a run: every queued record is written
         assert first.stats["llm_calls"] == 4 and first.stats["llm_cost_usd"] > 0
         again_llm = Fixed(Action.SELL, 0.1)
         again = _engine({"x": again_llm}, configs, record=AnswerRecord(store))
@@ -345,6 +346,7 @@ def test_replay_is_free_and_keyed_by_generation_params(tmp_path) -> None:
         hotter = Fixed(Action.SELL, 0.1, temperature=0.7)
         third = _engine({"x": hotter}, configs, record=AnswerRecord(store))
         _points(third, 1)
+        third.close()
         assert hotter.calls == 2 and third.stats["llm_replayed"] == 0
         rows = store.llm_records(provider="x", full=True)
         assert {r["input_tokens"] for r in rows} >= {1000}

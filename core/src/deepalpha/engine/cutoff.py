@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import attrs
 from attrs import frozen
 
 from ..config import Config
@@ -41,13 +42,29 @@ def provider_facts(config: Config, name: str, model: str):
 
 
 def configured_model(config: Config, name: str) -> str:
-    """The model a configured provider will call, read from its options before it is built
-    (``model`` option, else the provider plugin's name: ``smollm`` is the SmolLM2 model)."""
+    """The model a configured provider will call, before it is built: its ``model`` option, else
+    the default of the provider plugin's options class (``claude-haiku-4-5`` for ``anthropic``),
+    else ``SmolLM2`` for the embedded ``smollm``; ``""`` when none is known."""
     cfg = config.llm_providers[name]
     model = cfg.options.get("model")
     if isinstance(model, str) and model:
         return model
-    return "SmolLM2" if cfg.provider == "smollm" else ""
+    if cfg.provider == "smollm":
+        return "SmolLM2"
+    try:
+        from ..plugins import get_plugin_manager
+
+        spec = get_plugin_manager().resolve("llm", cfg.provider)
+        options = getattr(spec, "options", None)
+        default = attrs.fields_dict(options).get("model") if options is not None else None
+    except Exception:  # an unknown provider is reported where it is built
+        return ""
+    if default is None or default.default is attrs.NOTHING:
+        return ""
+    value = (
+        default.default.factory() if isinstance(default.default, attrs.Factory) else default.default
+    )
+    return value if isinstance(value, str) else ""
 
 
 def exposures(config: Config, start_ms: int | None) -> list[Exposure]:

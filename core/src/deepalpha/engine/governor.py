@@ -17,7 +17,8 @@ The decision engine decides *when* to ask and how to combine the answers; the ``
   the providers, which see the HTTP responses;
 * **accounting**: every real call's attempts, tokens and dollars (``llm_models``), per provider,
   per decision (in its explanation) and per run, written to the store's ``llm_usage`` ledger,
-  which also answers the day's spend;
+  which also answers the day's spend; records and ledger rows are written behind the decision
+  by ``llm_writer.py``;
 * **budget**: before a call, the run's and the day's spend plus what the call is expected to cost
   (the provider's mean so far) must stay within ``decision.llm.budget``; otherwise no model is
   called (the decision then holds) and the run says so once in the log and in its stats.
@@ -43,6 +44,7 @@ from attrs import frozen
 from ..config.schema import LLMProviderConfig, LLMUseConfig
 from ..llm import LLMAnswer, LLMProvider, Usage
 from ..llm_models import ModelFacts, facts
+from .llm_writer import BackgroundWriter
 from .record import AnswerRecord
 
 log = logging.getLogger(__name__)
@@ -255,8 +257,9 @@ class Governor:
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()  # totals, spend and the pending ledger rows
         self._pending: list[dict[str, Any]] = []
+        self._writer = BackgroundWriter()
+        self._unwritten_usd = 0.0
         self.spent_usd = 0.0
-        self._day_spent_before: tuple[str, float] | None = None
         self.budget_stop: str | None = None
         self.stats = {
             "llm_calls": 0,
@@ -310,7 +313,7 @@ class Governor:
         return [o for o in outcomes if o is not None]
 
     def _replayed(self, guard: ProviderGuard, key: str) -> Outcome | None:
-        answer = self.record.get(key) if self.use.record else None
+        answer = self.record.get(key, guard.name, guard.model) if self.use.record else None
         if answer is not None:
             with self._lock:
                 self.stats["llm_replayed"] += 1
@@ -441,6 +444,7 @@ class Governor:
                 params=guard.params(),
                 cost_usd=outcome.cost_usd,
                 latency_ms=outcome.latency_ms,
+                write=self._writer.submit,
             )
         return outcome
 
@@ -491,21 +495,33 @@ class Governor:
             )
 
     def flush(self) -> None:
-        """Write the ledger rows of calls that ended since the last flush (the engine's thread)."""
+        """Queue the ledger rows of calls that ended since the last flush for the writer."""
         with self._lock:
             rows, self._pending = self._pending, []
+            cost = sum(r["cost_usd"] for r in rows)
+            if rows and self._ledger is not None:
+                self._unwritten_usd += cost
         if rows and self._ledger is not None:
+            self._writer.submit(self._write_rows, rows, cost)
+
+    def _write_rows(self, rows: list[dict[str, Any]], cost: float) -> None:
+        try:
             self._ledger.record_llm_usage(rows)
+        finally:
+            with self._lock:
+                self._unwritten_usd -= cost
 
     def _day_spent(self) -> float:
-        """Today's (UTC) spend of every run: the ledger's, this run's unflushed calls included."""
+        """Today's (UTC) spend of every run: the ledger's, plus this run's calls still queued."""
         if self._ledger is None:
             return self.spent_usd
         self.flush()
         midnight = datetime.fromtimestamp(self._wall(), UTC).replace(
             hour=0, minute=0, second=0, microsecond=0
         )
-        return float(self._ledger.llm_spend_since(int(midnight.timestamp() * 1000)))
+        with self._lock:
+            queued = self._unwritten_usd
+        return float(self._ledger.llm_spend_since(int(midnight.timestamp() * 1000))) + queued
 
     def _over_budget(self, expected: float) -> str | None:
         budget = self.use.budget
@@ -538,8 +554,10 @@ class Governor:
         return out
 
     def close(self) -> None:
-        """Stop the worker threads (a call still running is not waited for) and flush."""
+        """Stop the call threads (a call still running is not waited for), then write every
+        queued record and ledger row."""
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
         self.flush()
+        self._writer.drain()

@@ -8,11 +8,15 @@ replays an answer given under other settings. Without a store the memo alone ser
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..domain import Action
 from ..llm import LLMAnswer
+
+
+def _now(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return fn(*args, **kwargs)
 
 
 def _answer(row: dict) -> LLMAnswer:
@@ -48,10 +52,15 @@ class AnswerRecord:
 
         return Store.llm_key(provider, model, system, prompt, params or None)
 
-    def get(self, key: str) -> LLMAnswer | None:
+    def get(
+        self, key: str, provider: str | None = None, model: str | None = None
+    ) -> LLMAnswer | None:
+        """The recorded answer of ``key``; after ``preload(provider, model)`` the memo is
+        complete for that pair (plus what this process recorded since), so a miss asks no
+        database."""
         if key in self._memo:
             return self._memo[key]
-        if self._store is None:
+        if self._store is None or (provider, model) in self._loaded:
             return None
         row = self._store.llm_get(key)
         if row is None:
@@ -71,8 +80,11 @@ class AnswerRecord:
         params: Mapping[str, Any] | None = None,
         cost_usd: float = 0.0,
         latency_ms: float | None = None,
+        write: Callable[..., Any] | None = None,
     ) -> None:
-        """Record ``answer`` with what it cost (its ``usage``) and its raw text."""
+        """Record ``answer`` with what it cost (its ``usage``) and its raw text. The memo has it
+        at once; ``write(fn, *args, **kwargs)`` runs the store write (a background writer),
+        else it is written here."""
         self._memo[key] = answer
         if self._store is None:
             return
@@ -82,7 +94,8 @@ class AnswerRecord:
             "confidence": answer.confidence,
             "rationale": answer.rationale,
         }
-        self._store.llm_put(
+        (write or _now)(
+            self._store.llm_put,
             key,
             provider,
             model,

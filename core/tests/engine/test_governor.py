@@ -144,6 +144,9 @@ def test_a_provider_down_leaves_the_others_voting_and_its_circuit_opens() -> Non
     assert reasons[0].startswith("failed (LLMError: HTTP 503")
     assert all(r.startswith("circuit open after 2 consecutive failures") for r in reasons[2:])
     assert engine.stats["llm_failures"] == 2 and engine.stats["llm_skipped"] == 4
+    steps = decisions[0].explanation["steps"]
+    assert "LLM a gave no answer: failed (LLMError: HTTP 503)" in steps
+    assert any(s.startswith("LLM b (asked) said buy 0.80") for s in steps)
 
 
 def test_all_providers_failing_holds() -> None:

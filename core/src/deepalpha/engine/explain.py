@@ -20,10 +20,13 @@ Keys (``outcome`` tells which of the optional parts decided):
 - ``vote``: ``score, threshold, action``;
 - ``conflict``: ``present, at_confidence, long, short`` (agent names);
 - ``veto``: ``agents`` vetoing, ``blocked`` (the action the veto turned into hold, or null);
-- ``llm``: null when no model was asked, else ``role, weight, answers`` (per provider:
-  ``provider, model, action, confidence, counted, replayed``, and the model's ``rationale``),
-  ``score`` (mean of the counted answers), ``failed`` (error text or null), ``skipped`` (why no
-  model was asked, or null);
+- ``llm``: null when no model was asked, else ``role, weight, combine, agent_weight, answers``
+  (per provider that answered: ``provider, model, weight, action, confidence, counted,
+  replayed``, the model's ``rationale``, and ``attempts, input_tokens, output_tokens, cost_usd,
+  latency_ms``), ``unavailable`` (per provider that gave no answer: ``provider, reason`` and what
+  it cost), ``usage`` (the decision's calls, attempts, tokens and dollars), ``score`` (the
+  providers' weighted mean of the counted answers), ``failed`` (why no provider answered, or
+  null), ``skipped`` (why no model was asked, or null);
 - ``combined``: ``score, action`` (the vote, the vote with the LLM, or the arbiter's score);
 - ``min_confidence``: ``value, passed``;
 - ``cache``: ``hit`` and, on a hit, ``decided_ts, age_ms``;
@@ -156,10 +159,14 @@ def steps(expl: dict[str, Any]) -> list[str]:
         else:
             for a in llm["answers"]:
                 how = "replayed" if a["replayed"] else "asked"
+                cost = f", ${a['cost_usd']:.4f}" if a.get("cost_usd") else ""
                 out.append(
-                    f"LLM {a['provider']} ({how}) said {a['action']} {a['confidence']:.2f}, "
+                    f"LLM {a['provider']} ({how}{cost}) said {a['action']} {a['confidence']:.2f}, "
                     f"counted {a['counted']:+.3f} as {llm['role']}"
+                    + (f" at provider weight {a['weight']:g}" if "weight" in a else "")
                 )
+            for u in llm.get("unavailable") or []:
+                out.append(f"LLM {u['provider']} gave no answer: {u['reason']}")
     combined = expl["combined"]
     out.append(f"combined {combined['score']:+.3f} -> {combined['action']}")
     veto = expl["veto"]

@@ -200,6 +200,9 @@ def test_api_page_bound_and_foreign_next(caplog) -> None:
 )
 def test_api_errors_never_carry_the_token(reply, message, caplog) -> None:
     caplog.set_level(logging.DEBUG)
+    # The CLI quiets httpx's logger (run_cmd._setup_logging); an earlier test that ran a command
+    # in this process leaves it so. This test needs httpx's request lines to check redaction.
+    caplog.set_level(logging.DEBUG, logger="httpx")
     with serve({"/api/developer/v2/posts/": reply}) as server:
         source = cryptopanic(server.url)
         with pytest.raises(NewsSourceError, match=message) as caught:

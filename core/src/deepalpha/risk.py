@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from attrs import frozen
 
 from .domain import Bar, OrderIntent, Portfolio
+
+if TYPE_CHECKING:
+    from .history import Market
 
 
 @frozen
@@ -29,6 +33,9 @@ class RiskContext:
     day_start_equity: float
     #: Equity when the run started (for sizing against initial capital).
     initial_equity: float = 0.0
+    #: Every symbol's bars so far (volume and volatility limits read them); ``None`` when the
+    #: engine does not provide them, and rules that need them then refuse new positions.
+    market: Market | None = None
 
 
 @frozen

@@ -60,3 +60,36 @@ def test_the_core_config_loader_reports_errors_by_key_path():
         ConfigError, match=re.escape("risk.sizing.options.fraction: must be in (0, 1], got 1.5")
     ):
         structure({"fraction": 1.5}, SizingOptions, "risk.sizing.options")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"max_leverage": 0}, "risk.account.options.max_leverage: must be a number > 0, got 0"),
+        (
+            {"max_daily_loss": 1.5},
+            "risk.account.options.max_daily_loss: must be in (0, 1], got 1.5",
+        ),
+        ({"max_position": "lots"}, "risk.account.options.max_position"),
+        ({"max_positon": 0.5}, "risk.account.options: unknown key(s) max_positon"),
+    ],
+)
+def test_account_options_errors_name_the_key_path(options, message):
+    from deepalpha.config.converter import structure
+    from deepalpha.errors import ConfigError
+    from deepalpha_risk_basic import AccountOptions
+
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        structure(options, AccountOptions, "risk.account.options")
+
+
+def test_new_limits_can_be_switched_off_with_null():
+    from deepalpha.config.converter import structure
+    from deepalpha_risk_basic import InstrumentOptions, StrategyOptions
+
+    got = structure({"max_volatility": None, "stop_loss": None}, InstrumentOptions, "x")
+    assert got.max_volatility is None and got.stop_loss is None
+    strategy = structure({"max_consecutive_losses": None}, StrategyOptions, "x")
+    assert strategy.max_consecutive_losses is None
+    with pytest.raises(ValueError, match=r"max_consecutive_losses: must be a whole number >= 1"):
+        StrategyOptions(max_consecutive_losses=0)

@@ -1,4 +1,4 @@
-"""The distribution registers six rules through the ``deepalpha`` entry point group."""
+"""The distribution registers its rules through the ``deepalpha`` entry point group."""
 
 from importlib.metadata import entry_points
 
@@ -22,6 +22,13 @@ def test_every_rule_builds_from_its_default_options():
         "take_profit",
         "max_drawdown",
         "daily_loss",
+        "account",
+        "strategy",
+        "instrument",
+        "precision",
+        "max_notional",
+        "price_band",
+        "rate_limit",
     ]
     for spec in specs:
         assert isinstance(spec, RiskRuleSpec) and spec.kind == "risk"

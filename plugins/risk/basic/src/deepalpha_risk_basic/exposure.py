@@ -6,13 +6,14 @@ import attrs
 from deepalpha.domain import ZERO, OrderIntent, to_decimal
 from deepalpha.risk import RiskContext, RiskRule, Verdict
 
-from ._common import WIDE, equity_of, floor_div, reference_price, show
+from ._common import WIDE, equity_of, floor_div, reducing, reference_price, show
 from .options import ExposureOptions
 
 
 class ExposureRule(RiskRule):
     """Shrink an order that would take the symbol's position beyond the cap; reject it if nothing
-    fits. Exits (``reduce_only``) always pass: capping an exit could only leave more risk on.
+    fits. Exits (``reduce_only``, or against the position and no larger than it) always pass:
+    capping an exit could only leave more risk on.
 
     Place it after ``sizing``: it needs a quantity to judge.
     """
@@ -23,7 +24,7 @@ class ExposureRule(RiskRule):
         self.options = options if options is not None else ExposureOptions()
 
     def check(self, intent: OrderIntent, ctx: RiskContext) -> Verdict:
-        if intent.reduce_only:
+        if reducing(intent, ctx):
             return Verdict.accept(intent)
         if intent.quantity is None:
             return Verdict.reject(

@@ -1,6 +1,7 @@
 """``max_drawdown`` and ``daily_loss``: stop opening positions when losses pile up.
 
-Both only ever block *new* exposure: ``check`` lets every ``reduce_only`` intent through, because
+Both only ever block *new* exposure: ``check`` lets every exit through (``reduce_only``, or against
+the position and no larger than it), because
 refusing an exit while losing is the one thing a loss limit must never do.
 """
 
@@ -11,6 +12,7 @@ import math
 from deepalpha.domain import OrderIntent
 from deepalpha.risk import RiskContext, RiskRule, Verdict
 
+from ._common import reducing
 from .options import DailyLossOptions, MaxDrawdownOptions
 
 _DAY_MS = 86_400_000
@@ -18,7 +20,7 @@ _DAY_MS = 86_400_000
 
 class _HaltRule(RiskRule):
     def check(self, intent: OrderIntent, ctx: RiskContext) -> Verdict:
-        if intent.reduce_only:
+        if reducing(intent, ctx):
             return Verdict.accept(intent)
         reason = self.halted(ctx)
         return Verdict.reject(reason) if reason else Verdict.accept(intent)

@@ -1,4 +1,4 @@
-"""Entry point of ``deepalpha-risk-basic``: registers six risk rules, one record each."""
+"""Entry point of ``deepalpha-risk-basic``: registers its risk rules, one record each."""
 
 from __future__ import annotations
 
@@ -8,15 +8,24 @@ from deepalpha.records import RiskRuleSpec
 from .exits import StopLossRule, TakeProfitRule
 from .exposure import ExposureRule
 from .halts import DailyLossRule, MaxDrawdownRule
+from .levels import AccountRule, InstrumentRule, StrategyRule
 from .options import (
+    AccountOptions,
     DailyLossOptions,
     ExposureOptions,
+    InstrumentOptions,
     MaxDrawdownOptions,
+    MaxNotionalOptions,
+    PrecisionOptions,
+    PriceBandOptions,
+    RateLimitOptions,
     SizingOptions,
     StopLossOptions,
+    StrategyOptions,
     TakeProfitOptions,
 )
 from .sizing import SizingRule
+from .venue import MaxNotionalRule, PrecisionRule, PriceBandRule, RateLimitRule
 
 
 @hookimpl
@@ -57,5 +66,49 @@ def register_risk_rules():
             factory=DailyLossRule,
             description="Halts new positions for the UTC day after a daily loss (default 5%)",
             options=DailyLossOptions,
+        ),
+        RiskRuleSpec(
+            name="account",
+            factory=AccountRule,
+            description="Account limits: net position 95%, leverage 3x, daily loss 5%, "
+            "monthly drawdown 15%",
+            options=AccountOptions,
+        ),
+        RiskRuleSpec(
+            name="strategy",
+            factory=StrategyRule,
+            description="Strategy limits: 2% per position, leverage 2x, 5 losing exits in a row",
+            options=StrategyOptions,
+        ),
+        RiskRuleSpec(
+            name="instrument",
+            factory=InstrumentRule,
+            description="Instrument limits: 5% per symbol, 2% stop, 10% of daily volume, "
+            "volatility 50%",
+            options=InstrumentOptions,
+        ),
+        RiskRuleSpec(
+            name="precision",
+            factory=PrecisionRule,
+            description="Venue grid: quantity step, minimum quantity and notional, price tick",
+            options=PrecisionOptions,
+        ),
+        RiskRuleSpec(
+            name="max_notional",
+            factory=MaxNotionalRule,
+            description="Caps one order's value (default 100,000)",
+            options=MaxNotionalOptions,
+        ),
+        RiskRuleSpec(
+            name="price_band",
+            factory=PriceBandRule,
+            description="Refuses a limit price too far from the last close (default 5%)",
+            options=PriceBandOptions,
+        ),
+        RiskRuleSpec(
+            name="rate_limit",
+            factory=RateLimitRule,
+            description="Orders per window of the bar clock (default 10 per 60 s)",
+            options=RateLimitOptions,
         ),
     ]

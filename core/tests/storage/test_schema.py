@@ -35,7 +35,7 @@ def test_reopening_keeps_data_and_revision(db_url: str) -> None:
 
 
 def test_one_head() -> None:
-    assert migrate.head() == "0003"
+    assert migrate.head() == "0004"
 
 
 def test_sqlite_pragmas(tmp_path) -> None:

@@ -83,6 +83,12 @@ class Account:
                 del pending[fill.symbol]
         self.refresh()
 
+    def resync(self) -> None:
+        """Take the gateway's books and resting orders as they are now (a resumed run, after
+        the venue was reconciled with the database)."""
+        self._pending = {o.symbol: o.id for o in self._gateway.open_orders()}
+        self.refresh()
+
     def settle_unfilled(self, symbol: str) -> None:
         """Drop the pending mark of an order that ended without a fill (canceled, rejected)."""
         order_id = self._pending.get(symbol)

@@ -18,6 +18,12 @@ first bar), so no indicator ever mixes two symbols' prices. What is held lives i
 
 The hot path calls components directly; pluggy is only used for lifecycle events, which happen at
 decision points and on orders, not on every bar.
+
+Paper and live runs write their buffered decisions and equity rows at least every
+``PAPER_FLUSH_SECONDS`` (and before each order), so a kill loses at most that much equity history;
+a resumed run (``resume.py``) writes the rest again. Every order the venue rejects or cancels is
+counted in the run's stats and logged with the venue's reason; an entry no risk rule could size
+is stored as a rejected order with the reason rather than dropped.
 """
 
 from __future__ import annotations
@@ -34,19 +40,33 @@ import attrs
 
 from ..config.schema import TradingConfig
 from ..data import BarSeries
-from ..domain import Action, Bar, Decision, Fill, Order, OrderIntent, Position, Signal
+from ..domain import (
+    ZERO,
+    Action,
+    Bar,
+    Decision,
+    Fill,
+    Order,
+    OrderIntent,
+    OrderStatus,
+    Position,
+    Signal,
+)
 from ..history import History, Market
 from ..risk import RiskContext, RiskRule
 from .account import Account
 from .components import Components
 from .decision import DecisionEngine
 from .policy import TradingPolicy
+from .resume import UNSENT_PREFIX, CatchUpJournal, ResumePoint, check_decisions
 from .writer import BackgroundWriter
 
 log = logging.getLogger(__name__)
 
 _DAY_MS = 86_400_000
 EQUITY_FLUSH_ROWS = 5_000
+#: Paper and live runs store their equity rows and decisions at least this often (wall clock).
+PAPER_FLUSH_SECONDS = 1.0
 
 
 class EventJournal:
@@ -63,22 +83,62 @@ class EventJournal:
         self._run_id = run_id
         self._watch_orders = _has_impls(hook, "on_order")
         self._watch_fills = _has_impls(hook, "on_fill")
+        #: Orders the venue refused (``REJECTED``) and orders that ended ``CANCELED``.
+        self.rejected = 0
+        self.canceled = 0
 
     @property
     def observed(self) -> bool:
         return self._watch_orders or self._watch_fills
 
     def record_order(self, order: Order) -> None:
-        self._inner.record_order(order)
-        if self._watch_orders:
+        written = self._inner.record_order(order)
+        status = order.status
+        if status is OrderStatus.REJECTED or status is OrderStatus.CANCELED:
+            self._refused(order, written is not False)
+        if self._watch_orders and written is not False:
             self._inner.flush()
             _notify(self._hook, "on_order", run_id=self._run_id, order=order)
 
+    def _refused(self, order: Order, tell: bool) -> None:
+        if order.status is OrderStatus.REJECTED:
+            self.rejected += 1
+            what = "rejected"
+        else:
+            self.canceled += 1
+            what = "canceled"
+        if tell:
+            log.warning(
+                "order %s %s %s %s %s: %s",
+                order.id,
+                order.side.value,
+                order.quantity,
+                order.symbol,
+                what,
+                order.reason or "no reason given",
+            )
+
     def record_fill(self, fill: Fill, position: Position) -> None:
-        self._inner.record_fill(fill, position)
-        if self._watch_fills:
+        written = self._inner.record_fill(fill, position)
+        if self._watch_fills and written is not False:
             self._inner.flush()
             _notify(self._hook, "on_fill", run_id=self._run_id, fill=fill)
+
+    def record_execution(self, fill: Fill, position: Position, order: Order) -> None:
+        """A fill, the position after it and its order's new state, in one transaction."""
+        record = getattr(self._inner, "record_execution", None)
+        if record is None:
+            self.record_fill(fill, position)
+            self.record_order(order)
+            return
+        written = record(fill, position, order)
+        if written is False or not (self._watch_fills or self._watch_orders):
+            return
+        self._inner.flush()
+        if self._watch_fills:
+            _notify(self._hook, "on_fill", run_id=self._run_id, fill=fill)
+        if self._watch_orders:
+            _notify(self._hook, "on_order", run_id=self._run_id, order=order)
 
     def flush(self) -> None:
         self._inner.flush()
@@ -146,6 +206,7 @@ class Engine:
         series: Mapping[str, BarSeries] | None = None,
         agent_budget: float | None = None,
         symbols: tuple[str, ...] = (),
+        resume: ResumePoint | None = None,
     ) -> None:
         self.c = components
         self.decisions = decisions
@@ -193,12 +254,28 @@ class Engine:
         #: Symbols known before their first bar: their histories and agents exist from the start,
         #: so ``history.market`` lists every symbol of the run from the first bar on.
         self._symbols = tuple(symbols)
+        #: A killed run being replayed (``resume.py``); ``None`` once the venue is reconciled.
+        self._resume = resume
+        self._catch_up: CatchUpJournal | None = None
+        #: Decisions of the run handed to storage so far (stored or, while replaying, skipped).
+        self._decisions_seen = 0
+        self._unsent = 0
+        self._risk_rejections = 0
+        self._flush_every = None if buffered else PAPER_FLUSH_SECONDS
+        self._flushed_at = time.monotonic()
+        #: What reconciling the venue found (``None``: not resumed, or not yet reconciled).
+        self.reconciled: dict[str, Any] | None = None
+        #: A resumed run's decisions and equity rows already stored (not written again).
+        self._stored_decision_count = len(resume.decisions) if resume is not None else 0
+        self._equity_stored_until = resume.equity_ts if resume is not None else None
 
     # -- setup ------------------------------------------------------------------------------------
 
     def start(self) -> None:
         journal = self.store.journal(self.run_id, buffered=self.buffered)
         self._store_journal = journal
+        if self._resume is not None:
+            journal = self._catch_up = CatchUpJournal(journal, self._resume)
         self.journal = EventJournal(journal, self.hook, self.run_id)
         if self.buffered and not self.journal.observed:
             # Observed journals flush on this thread before each hook; a writer thread could
@@ -266,13 +343,27 @@ class Engine:
 
     def run(self, bars: Iterable[Bar], warmup: Iterable[Bar] = ()) -> None:
         self.start()
+        failed = False
         try:
             self.warm_up(warmup)
             for bar in bars:
                 self.on_bar(bar)
+            if self._resume is not None:
+                self.end_recovery()
+        except BaseException:
+            failed = True
+            raise
         finally:
             try:
-                self.flush()
+                if failed:
+                    # The first error is what matters (a database that stopped answering
+                    # fails every later write too): never chain a second one onto it.
+                    try:
+                        self.flush()
+                    except Exception as exc:
+                        log.debug("flush after a failure failed too: %r", exc)
+                else:
+                    self.flush()
             finally:
                 if self._writer is not None:
                     self._writer.close()
@@ -285,6 +376,8 @@ class Engine:
         state = self.state
         account = self.account
         symbol = bar.symbol
+        if self._resume is not None:
+            self._recovering(bar)
 
         # 1. the venue moves to this bar: resting orders may fill now, at this bar's prices.
         fills = self._venue_on_bar(bar)
@@ -339,6 +432,11 @@ class Engine:
             rows.append((bar.ts, equity, account.cash))
         if len(rows) >= EQUITY_FLUSH_ROWS:
             self.flush(keep_last=True)
+        elif self._flush_every is not None:
+            now = time.monotonic()
+            if now - self._flushed_at >= self._flush_every:
+                self._flushed_at = now
+                self.flush(keep_last=True)
         if self.view is not None:
             self.view.update(self, bar)
 
@@ -501,7 +599,7 @@ class Engine:
                 verdict = rule.check(intent, ctx)
             except Exception as exc:
                 log.warning("risk rule %s raised; rejecting %s", name, intent, exc_info=exc)
-                self.state.rejections += 1
+                self._risk_rejections += 1
                 return None
             if not verdict.approved:
                 log.info(
@@ -511,25 +609,129 @@ class Engine:
                     intent.symbol,
                     verdict.reason,
                 )
-                self.state.rejections += 1
+                self._risk_rejections += 1
                 return None
             intent = verdict.intent
-        if intent.quantity is None or intent.quantity <= 0:
-            log.info("no risk rule sized %s %s; not sent", intent.side.value, intent.symbol)
-            self.state.rejections += 1
-            return None
         if not self.buffered:  # an order is never persisted before the decision behind it
             self._flush_decisions()
+        if intent.quantity is None or intent.quantity <= 0:
+            return self._unsized(intent)
         order = self.c.gateway.submit(intent)
         self.state.orders += 1
         self.account.sent(order)
         return order
 
+    def _unsized(self, intent: OrderIntent) -> Order:
+        """Store an intent no risk rule gave a quantity as a rejected order, with the reason."""
+        self._unsent += 1
+        why = (
+            "no risk rule set a quantity"
+            if intent.quantity is None
+            else f"sized to {intent.quantity}, nothing to send"
+        )
+        order = Order(
+            id=f"{UNSENT_PREFIX}{self._unsent}",
+            symbol=intent.symbol,
+            side=intent.side,
+            order_type=intent.order_type,
+            quantity=intent.quantity if intent.quantity is not None else ZERO,
+            ts=intent.ts,
+            limit_price=intent.limit_price,
+            reduce_only=intent.reduce_only,
+            reason=f"not sent: {why}" + (f" ({intent.reason})" if intent.reason else ""),
+        ).transition(OrderStatus.REJECTED)
+        self.journal.record_order(order)
+        return order
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Orders sent, fills, and every order that did not trade, by why."""
+        journal = self.journal
+        venue = journal.rejected if journal is not None else 0
+        canceled = journal.canceled if journal is not None else 0
+        return {
+            "orders": self.state.orders,
+            "fills": self.state.fills,
+            "rejections": self._risk_rejections + venue,
+            "risk_rejections": self._risk_rejections,
+            "venue_rejections": venue - self._unsent,
+            "unsized": self._unsent,
+            "cancellations": canceled,
+        }
+
+    # -- resuming ---------------------------------------------------------------------------------
+
+    def _recovering(self, bar: Bar) -> None:
+        """While a killed run is replayed: reconcile the venue before the first new bar."""
+        journal = self._catch_up
+        cursor = self._resume.cursor
+        if cursor is not None and bar.ts <= cursor:
+            return
+        if journal.diverged is None and not journal.consumed:
+            return  # a stored record is still ahead (a cancel at a later bar's open)
+        self.end_recovery(bar.ts)
+
+    def end_recovery(self, ts: int | None = None) -> None:
+        """Reconcile the venue's state with the database and trade on from here."""
+        point, journal = self._resume, self._catch_up
+        if point is None or journal is None:
+            return
+        self.flush(keep_last=True)  # still checked against the stored decisions
+        self._resume = None
+        diverged = journal.diverged
+        journal.go_live()
+        gateway = self.c.gateway
+        reconcile = getattr(gateway, "reconcile", None)
+        differences: list[str] = []
+        if reconcile is not None:
+            orders = [
+                o for o in self.store.orders(self.run_id) if not o.id.startswith(UNSENT_PREFIX)
+            ]
+            differences = list(reconcile(orders, self.store.fills(self.run_id), self.state.prices))
+        elif diverged is not None:
+            differences = ["the gateway cannot reconcile; its state is the replay's"]
+        self.account.resync()
+        for line in differences:
+            log.warning("reconcile: %s", line)
+        self.reconciled = {
+            "before_bar": ts,
+            "verified": journal.verified,
+            "diverged": diverged,
+            "differences": differences,
+            "cash": str(self.account.portfolio.cash),
+            "positions": {s: str(p.quantity) for s, p in self.account.portfolio.positions.items()},
+            "open_orders": [o.id for o in gateway.open_orders()],
+        }
+        self.store.record_run_event(self.run_id, "reconciled", self.reconciled)
+        log.info(
+            "resume: replayed %d stored records%s; venue reconciled (%d difference%s)",
+            journal.verified,
+            f", diverged: {diverged}" if diverged else "",
+            len(differences),
+            "" if len(differences) == 1 else "s",
+        )
+
     def _flush_decisions(self) -> None:
         if self._pending_decisions:
-            self.store.record_decisions(self.run_id, self._pending_decisions)
+            decisions = self._fresh_decisions(self._pending_decisions)
+            if decisions:
+                self.store.record_decisions(self.run_id, decisions)
             self._pending_decisions = []
             self.decisions.save()
+
+    def _fresh_decisions(self, decisions: list[Decision]) -> list[Decision]:
+        """The decisions not stored yet: all of them, unless a killed run is being replayed,
+        whose first decisions are stored already (and checked against the replay's)."""
+        offset = self._decisions_seen
+        self._decisions_seen += len(decisions)
+        stored = self._stored_decision_count
+        if offset >= stored:
+            return decisions
+        if self._resume is not None and self._catch_up is not None:
+            _, problem = check_decisions(self._resume, offset, decisions)
+            if problem is not None:
+                self._catch_up.diverge(problem)
+        return decisions[stored - offset :]
 
     def flush(self, keep_last: bool = False) -> None:
         """Write buffered decisions, journal entries and equity rows; ``keep_last`` holds back
@@ -538,8 +740,11 @@ class Engine:
         rows = self._pending_rows
         done, rest = (rows[:-1], rows[-1:]) if keep_last else (rows, [])
         self._pending_rows = rest
-        self.equity_rows.extend(done)
-        decisions, self._pending_decisions = self._pending_decisions, []
+        self.equity_rows.extend(done)  # the whole series, stored rows included
+        decisions = self._fresh_decisions(self._pending_decisions)
+        self._pending_decisions = []
+        if done and self._equity_stored_until is not None:
+            done = [r for r in done if r[0] > self._equity_stored_until]
         self.decisions.save()  # learned weights and memory, where the run keeps a book
         batch = self._store_journal.take() if self.buffered and self._store_journal else None
         if self._writer is not None:

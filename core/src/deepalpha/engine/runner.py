@@ -1,11 +1,20 @@
 """Running a whole backtest or paper session: build, load data, run, summarise, report.
 
 The CLI commands are thin wrappers over ``run``; tests and notebooks call it directly.
+
+Paper and live runs trade a *book* (``<mode>:<app.name>``). A run of a book that is still
+``running`` when the next one starts was killed: the new run resumes it (same run id; see
+``resume.py``) unless ``fresh=True``. A database that stops answering mid-run ends the run with
+one ``UserError`` line and leaves it resumable.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -19,13 +28,14 @@ from ..config import Config, to_dict
 from ..config.loader import mask_secrets
 from ..data import BarSeries, timeframe_ms
 from ..domain import Bar
-from ..errors import ConfigError, DataError
+from ..errors import ConfigError, DataError, UserError
 from ..plugins import DeepAlphaPlugins, get_plugin_manager
 from . import feeds
 from .components import Components
 from .decision import AnswerRecord, DecisionEngine
 from .pipeline import Engine
 from .prepare import parse_when, prepare
+from .resume import ResumePoint, SnapshotStore, decision_state
 
 __all__ = ["RunResult", "load_series", "parse_when", "run"]
 
@@ -56,6 +66,8 @@ class RunResult:
     exposures: tuple = ()
     #: Why the run stopped calling models (its budget), or ``None``.
     budget_stop: str | None = None
+    #: A resumed run: what was found stored and what reconciling the venue found.
+    resumed: dict | None = attrs.field(default=None, repr=False)
 
     @property
     def bars_per_second(self) -> float:
@@ -98,11 +110,16 @@ def run(
     report: bool = True,
     bars: Iterable[Bar] | None = None,
     stop: Callable[[], bool] | None = None,
+    fresh: bool = False,
 ) -> RunResult:
     """Run the pipeline in ``mode`` and return its result (summary, equity, report path).
 
     ``stop`` (polled between bars and between polls of a live feed) ends the feed early when it
     returns true; the run then finishes normally with the bars seen so far.
+
+    A paper or live run resumes its book's unfinished (killed) run unless ``fresh``; the
+    configuration must be the one the killed run had (the pace, the view, logging and the report
+    folder may differ), or ``UserError`` says what differs.
     """
     from ..results.breakdown import breakdown
     from ..storage import Store
@@ -117,6 +134,15 @@ def run(
     if own_store:
         store = Store.open(config.storage.url)
 
+    book = None if mode == "backtest" else f"{mode}:{config.app.name}"
+    stored_config = mask_secrets(to_dict(config))
+    previous = None if book is None or fresh else _storage(store, book, store.unfinished_run, book)
+    start_event: dict[str, Any] = {}
+    point: ResumePoint | None = None
+    if previous is not None:
+        start_event = _resumable(store, previous, stored_config)
+        point = ResumePoint.load(store, previous.id)
+
     series: list[BarSeries] | None = None
     warmup: list[Bar] = []
     if bars is None:
@@ -127,19 +153,34 @@ def run(
             )
             if mode == "backtest":
                 bars = feeds.historical(series)
+            elif point is not None and point.cursor is not None and config.paper.speed > 0:
+                # The bars the killed run saw are replayed unpaced; the pace resumes after them.
+                cut = point.cursor + 1
+                bars = itertools.chain(
+                    feeds.historical([s.between(None, cut) for s in series]),
+                    feeds.replay([s.between(cut, None) for s in series], config.paper.speed),
+                )
             else:
                 bars = feeds.replay(series, config.paper.speed)
         else:
             step = timeframe_ms(config.market.timeframe)
             now = int(time.time() * 1000)
+            feed = start_event.get("feed") or {}
+            # A resumed live run warms up on the bars its first start warmed up on, and its feed
+            # starts where that one did: the bars it saw are replayed, then the ones it missed.
+            warm_from = int(feed.get("warmup_from", now - LIVE_WARMUP * step))
+            warm_to = int(feed.get("start", now))
             recent = [
-                components.data.fetch(
-                    symbol, config.market.timeframe, now - LIVE_WARMUP * step, now
-                )
+                components.data.fetch(symbol, config.market.timeframe, warm_from, warm_to)
                 for symbol in config.market.symbols
             ]
             warmup = list(feeds.historical([s for s in recent if len(s)]))
-            last = max((bar.ts for bar in warmup), default=now - step)
+            last = (
+                int(feed["start"])
+                if "start" in feed
+                else max((bar.ts for bar in warmup), default=now - step)
+            )
+            start_event["feed"] = {"feed": "live", "warmup_from": warm_from, "start": last}
             bars = feeds.live(
                 components.data,
                 config.market.symbols,
@@ -161,21 +202,43 @@ def run(
             exposure.describe(),
         )
     if stop is not None:
-        import itertools
-
         bars = itertools.takewhile(lambda _bar: not stop(), bars)
 
     weights = {wa.name: wa.weight for wa in components.agents}
-    run_id = store.start_run(mode, mask_secrets(to_dict(config)), list(config.market.symbols))
+    resumed = None
+    decision_store: Any = store
+    if previous is not None and point is not None:
+        run_id = previous.id
+        found = point.describe()
+        resumed = {"at": _now_iso(), "found": found, **_owner()}
+        _storage(store, book, store.record_run_event, run_id, "resumed", resumed)
+        log.warning(
+            "resuming run %s of book %s (killed): %d orders (%d open), %d fills, %d decisions "
+            "stored; last bar %s",
+            run_id[:8],
+            book,
+            found["orders"],
+            len(found["open_orders"]),
+            found["fills"],
+            found["decisions"],
+            _when(found["last_bar_ts"]),
+        )
+        decision_store = SnapshotStore(store, book, start_event.get("decision_state") or {})
+    else:
+        run_id = store.start_run(mode, stored_config, list(config.market.symbols), book=book)
+        if book is not None:
+            start_event["decision_state"] = decision_state(store, book, config.decision.memory.size)
+            start_event.update(_owner())
+            store.record_run_event(run_id, "start", start_event)
     decisions = DecisionEngine(
         config.decision,
         weights,
         components.llm,
         AnswerRecord(store if config.decision.llm.record else None),
-        store=store,
+        store=decision_store,
         # Paper and live runs of one configuration name share learned weights and memory across
         # restarts; a backtest starts from the configured weights every time (reproducible).
-        book=None if mode == "backtest" else f"{mode}:{config.app.name}",
+        book=book,
         allow_short=components.policy.allow_short,
         provider_configs=config.llm_providers,
         ledger=store,
@@ -198,10 +261,12 @@ def run(
         series={s.symbol: s for s in series} if series and mode == "backtest" else None,
         agent_budget=None if mode == "backtest" else config.paper.agent_budget_seconds,
         symbols=tuple(config.market.symbols),
+        resume=point,
     )
     started = time.perf_counter()
     interrupted = False
     status = "finished"
+    failure: BaseException | None = None
     try:
         if view is not None:
             with view:
@@ -211,16 +276,24 @@ def run(
     except KeyboardInterrupt:
         interrupted = True
         status = "interrupted"
-    except BaseException:
-        store.finish_run(run_id, "failed", None)
-        raise
-    finally:
-        decisions.close()  # saves learned weights and memory (paper, live)
-        for provider in components.llm.values():
-            provider.close()
-        components.gateway.close()
-        components.data.close()
+    except BaseException as exc:
+        failure = exc
+    if failure is not None:
+        _close(decisions, components, quietly=True)
+        db_error = _storage_error(failure)
+        if db_error is not None:
+            if own_store:
+                store.close()
+            raise UserError(_storage_message(store, db_error, run_id, book)) from None
+        try:
+            store.finish_run(run_id, "failed", None)
+        except Exception as exc:
+            log.warning("could not mark run %s failed: %s", run_id[:8], exc)
+        raise failure
+    _close(decisions, components)
     seconds = time.perf_counter() - started
+    if resumed is not None:
+        resumed["reconciled"] = engine.reconciled
 
     rows = engine.equity_rows
     ts = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
@@ -234,9 +307,7 @@ def run(
     )
     summary = bd.portfolio if bd is not None else None
     stats = dict(decisions.stats)
-    stats.update(
-        orders=engine.state.orders, fills=engine.state.fills, rejections=engine.state.rejections
-    )
+    stats.update(engine.stats)
     llm_usage = decisions.governor.usage() if components.llm else {}
     budget_stop = decisions.governor.budget_stop
     llm_summary = {
@@ -280,7 +351,144 @@ def run(
         llm_usage,
         tuple(exposures),
         budget_stop,
+        resumed,
     )
+
+
+def _close(decisions: DecisionEngine, components: Components, quietly: bool = False) -> None:
+    """Save the decision engine's state and release every component's connections; after a
+    failure (``quietly``) a step that fails too is logged, never chained onto the first error."""
+    steps = [decisions.close]  # saves learned weights and memory (paper, live)
+    steps += [provider.close for provider in components.llm.values()]
+    steps += [components.gateway.close, components.data.close]
+    for step in steps:
+        if not quietly:
+            step()
+            continue
+        try:
+            step()
+        except Exception as exc:
+            log.debug("closing after a failure: %r", exc)
+
+
+def _storage_error(exc: BaseException) -> BaseException | None:
+    """The database error behind ``exc`` (itself, or what it was raised from), if any."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 10:
+        if isinstance(current, SQLAlchemyError):
+            return current
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return None
+
+
+def _storage_message(store: Any, exc: BaseException, run_id: str, book: str | None) -> str:
+    from ..storage import connect
+
+    reason = connect._one_line(exc, store.engine.url)
+    tail = (
+        f"run {run_id[:8]} is left unfinished; the next `deepalpha run` of book {book} resumes it"
+        if book is not None
+        else f"backtest {run_id[:8]} is left unfinished"
+    )
+    return f"the database {store.url} stopped answering mid-run ({reason}); {tail}"
+
+
+def _storage(store: Any, book: str | None, call: Callable[..., Any], *args: Any) -> Any:
+    """``call(*args)`` with a database failure turned into one ``UserError`` line."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ..storage import connect
+
+    try:
+        return call(*args)
+    except SQLAlchemyError as exc:
+        reason = connect._one_line(exc, store.engine.url)
+        raise UserError(f"the database {store.url} did not answer ({reason})") from None
+
+
+#: Settings a resumed run may change: how fast and how visibly it runs, not what it trades.
+_RESUME_FREE = {("paper", "speed"), ("paper", "view"), ("app", "log_level"), ("app", "report_dir")}
+
+
+def _comparable(config: Any) -> dict[str, Any]:
+    from ..storage.convert import dumps
+
+    data = json.loads(dumps(config))
+    for section, key in _RESUME_FREE:
+        if isinstance(data.get(section), dict):
+            data[section].pop(key, None)
+    return data
+
+
+def _differences(a: Any, b: Any, path: str = "") -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        out: list[str] = []
+        for key in sorted(set(a) | set(b), key=str):
+            out += _differences(a.get(key), b.get(key), f"{path}.{key}" if path else str(key))
+        return out
+    return [] if a == b else [path or "(root)"]
+
+
+def _resumable(store: Any, previous: Any, config: dict[str, Any]) -> dict[str, Any]:
+    """The killed run's ``start`` event, after checking it may be resumed by this process with
+    this configuration; ``UserError`` otherwise."""
+    label = f"run {previous.id[:8]} of book {previous.book}"
+    starts = store.run_events(previous.id, "start")
+    if not starts:
+        raise UserError(
+            f"{label} is unfinished but was started by an older release (no start record to "
+            "resume from); run with --fresh to start a new run"
+        )
+    owners = [*starts, *store.run_events(previous.id, "resumed")]
+    owner = owners[-1].details
+    if owner.get("host") == socket.gethostname() and _alive(owner.get("pid")):
+        raise UserError(
+            f"{label} is still running in process {owner['pid']}; stop it first, or run with "
+            "--fresh to start a second, separate run"
+        )
+    differs = _differences(_comparable(previous.config), _comparable(config))
+    if differs:
+        more = f" and {len(differs) - 5} more" if len(differs) > 5 else ""
+        shown = ", ".join(differs[:5]) + more
+        raise UserError(
+            f"{label} was killed and would resume, but its configuration differs in {shown}; "
+            "run it with the configuration it had to resume it, or with --fresh to start anew"
+        )
+    return dict(starts[0].details)
+
+
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid == os.getpid() or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie (killed, not yet reaped by its parent) is not running
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def _owner() -> dict[str, Any]:
+    return {"pid": os.getpid(), "host": socket.gethostname()}
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _when(ms: int | None) -> str:
+    if ms is None:
+        return "none"
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def _safe(hook_caller: Any, **kwargs: Any) -> None:

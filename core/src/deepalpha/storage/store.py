@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -59,6 +61,34 @@ def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+#: Test-only crash points: ``DEEPALPHA_TEST_KILL_AT=<point>:<n>`` makes the process SIGKILL itself
+#: at the ``n``-th time it passes ``<point>`` (``mid_fill_write``: inside the transaction that
+#: books a fill, before it commits; ``after_fill_write``, ``after_order_write``,
+#: ``after_equity_write``, ``after_decision_write``: just after the commit). Read once at import:
+#: unset (always, outside the crash tests) a point costs one ``is None`` test.
+KILL_ENV = "DEEPALPHA_TEST_KILL_AT"
+
+
+def _parse_kill(value: str | None) -> list[Any] | None:
+    if not value:
+        return None
+    point, _, count = value.partition(":")
+    return [point.strip(), int(count or 1)]
+
+
+_KILL_AT = _parse_kill(os.environ.get(KILL_ENV))
+
+
+def _kill_point(point: str) -> None:
+    """Die here if the crash tests asked for it (see ``KILL_ENV``)."""
+    target = _KILL_AT
+    if target is None or target[0] != point:
+        return
+    target[1] -= 1
+    if target[1] <= 0:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 @frozen
 class RunInfo:
     """One run as stored: what was run, on what, how it ended."""
@@ -71,6 +101,8 @@ class RunInfo:
     symbols: tuple[str, ...]
     config: dict[str, Any]
     summary: dict[str, Any] | None
+    #: The paper or live account the run trades (``<mode>:<app.name>``); ``None`` for backtests.
+    book: str | None = None
 
     @property
     def started(self) -> datetime:
@@ -79,6 +111,15 @@ class RunInfo:
     @property
     def finished(self) -> datetime | None:
         return None if self.finished_at is None else ms_to_datetime(self.finished_at)
+
+
+@frozen
+class RunEvent:
+    """Something that happened to a run besides trading (``run_events`` table)."""
+
+    ts: int
+    kind: str
+    details: dict[str, Any]
 
 
 @frozen
@@ -199,8 +240,18 @@ class Store:
 
     # -- runs --------------------------------------------------------------------------------
 
-    def start_run(self, mode: str, config: Mapping[str, Any], symbols: Sequence[str]) -> str:
-        """Record a new run in status ``running``; returns its id (a uuid4 hex)."""
+    def start_run(
+        self,
+        mode: str,
+        config: Mapping[str, Any],
+        symbols: Sequence[str],
+        *,
+        book: str | None = None,
+    ) -> str:
+        """Record a new run in status ``running``; returns its id (a uuid4 hex).
+
+        ``book`` names the account a paper or live run trades; while the run is ``running``
+        (it crashed, or it is still going) ``unfinished_run(book)`` finds it."""
         if mode not in MODES:
             raise ValueError(f"run mode must be one of {', '.join(MODES)}, got {mode!r}")
         if isinstance(symbols, str) or not all(isinstance(s, str) and s for s in symbols):
@@ -217,6 +268,7 @@ class Store:
             "config": dict(config),
             "symbols": list(symbols),
             "summary": None,
+            "book": book,
         }
         with self._write() as conn:
             conn.execute(sa.insert(t.runs), row)
@@ -245,6 +297,31 @@ class Store:
                     summary=None if summary is None else dict(summary),
                 )
             )
+
+    def unfinished_run(self, book: str) -> RunInfo | None:
+        """The newest run of ``book`` still in status ``running`` (a crash leaves it so)."""
+        query = (
+            sa.select(t.runs)
+            .where((t.runs.c.book == book) & (t.runs.c.status == RUNNING))
+            .order_by(t.runs.c.started_at.desc(), t.runs.c.id)
+            .limit(1)
+        )
+        with self._read() as conn:
+            row = conn.execute(query).mappings().first()
+        return None if row is None else from_row(row, RunInfo)
+
+    def record_run_event(self, run_id: str, kind: str, details: Mapping[str, Any]) -> None:
+        """Append an event (``start``, ``resumed``, ``reconciled``...) to the run's log."""
+        row = {"run_id": run_id, "ts": _now_ms(), "kind": kind, "details": dict(details)}
+        with self._write() as conn:
+            conn.execute(sa.insert(t.run_events), row)
+
+    def run_events(self, run_id: str, kind: str | None = None) -> list[RunEvent]:
+        """The run's events, oldest first; ``kind`` keeps one kind."""
+        query = sa.select(t.run_events).where(t.run_events.c.run_id == run_id)
+        if kind is not None:
+            query = query.where(t.run_events.c.kind == kind)
+        return self._all(query.order_by(t.run_events.c.pk), RunEvent)
 
     def runs(self, limit: int = 20) -> list[RunInfo]:
         """The most recent runs, newest first."""
@@ -291,21 +368,49 @@ class Store:
                 _check_update(run_id, from_row(previous, Order), order)
             conn.execute(q.upsert_order, row)
             conn.execute(q.order_event, _event_row(run_id, order, row))
+        if _KILL_AT is not None:
+            _kill_point("after_order_write")
 
-    def _record_fill(self, run_id: str, fill: Fill, position: Position) -> None:
+    def _record_fill(
+        self, run_id: str, fill: Fill, position: Position, order: Order | None = None
+    ) -> None:
+        """The fill, the position after it and (when given) the order's new state, in one
+        transaction: no reader ever sees a fill on an order that still looks unfilled."""
         q = self._stmts
         with self._write() as conn:
+            if order is None:
+                known = (
+                    conn.execute(q.order_pk, {"run_id": run_id, "id": fill.order_id}).first()
+                    is not None
+                )
+                previous = None
+            else:
+                found = conn.execute(q.order, {"run_id": run_id, "id": order.id}).mappings()
+                row = found.first()
+                known = row is not None
+                previous = None if row is None else from_row(row, Order)
             _check_fill(
                 run_id,
                 fill,
                 position,
-                known=conn.execute(q.order_pk, {"run_id": run_id, "id": fill.order_id}).first()
-                is not None,
+                known=known,
                 duplicate=conn.execute(q.fill_pk, {"run_id": run_id, "id": fill.id}).first()
                 is not None,
             )
+            if order is not None:
+                _check_execution(run_id, fill, order)
+                if previous is not None:
+                    _check_update(run_id, previous, order)
             conn.execute(q.insert_fill, to_row(fill, run_id=run_id))
+            if _KILL_AT is not None:
+                _kill_point("mid_fill_write")
+            if order is not None:
+                order_row = to_row(order, run_id=run_id, updated_at=_now_ms())
+                conn.execute(q.upsert_order, order_row)
+                conn.execute(q.order_event, _event_row(run_id, order, order_row))
             conn.execute(q.upsert_position, to_row(position, run_id=run_id, ts=fill.ts))
+        if _KILL_AT is not None:
+            _kill_point("after_fill_write")
 
     def write_journal(self, batch: JournalBatch) -> None:
         """Write a ``BufferedJournal`` batch in one transaction (any thread)."""
@@ -318,6 +423,53 @@ class Store:
                 conn.execute(q.insert_fill, batch.fills)
             if batch.positions:
                 conn.execute(q.upsert_position, batch.positions)
+
+    def journal_log(self, run_id: str) -> tuple[list[OrderEvent], list[Fill]]:
+        """Every order state and every fill the journal committed for the run, each in commit
+        order: what a resumed run replays against."""
+        events = (
+            sa.select(t.order_events)
+            .where(t.order_events.c.run_id == run_id)
+            .order_by(t.order_events.c.pk)
+        )
+        fills = sa.select(t.fills).where(t.fills.c.run_id == run_id).order_by(t.fills.c.pk)
+        return self._all(events, OrderEvent), self._all(fills, Fill)
+
+    def decision_count(self, run_id: str) -> int:
+        """How many decisions the run has stored."""
+        query = (
+            sa.select(sa.func.count())
+            .select_from(t.decisions)
+            .where(t.decisions.c.run_id == run_id)
+        )
+        with self._read() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def last_equity_ts(self, run_id: str) -> int | None:
+        """Timestamp of the newest stored equity row of the run, or ``None``."""
+        query = sa.select(sa.func.max(t.equity.c.ts)).where(t.equity.c.run_id == run_id)
+        with self._read() as conn:
+            value = conn.execute(query).scalar_one_or_none()
+        return None if value is None else int(value)
+
+    def last_bar_ts(self, run_id: str) -> int | None:
+        """The newest bar time anything of the run was stored at (equity, decisions, orders,
+        fills): the feed's position when the run last wrote."""
+        parts = [
+            sa.select(sa.func.max(table.c.ts)).where(table.c.run_id == run_id).scalar_subquery()
+            for table in (t.equity, t.decisions, t.orders, t.fills)
+        ]
+        with self._read() as conn:
+            values = conn.execute(sa.select(*parts)).one()
+        known = [int(v) for v in values if v is not None]
+        return max(known) if known else None
+
+    def memory_keys(self, book: str) -> set[tuple[str, int]]:
+        """(symbol, ts) of every decision the book remembers."""
+        m = t.decision_memory.c
+        with self._read() as conn:
+            rows = conn.execute(sa.select(m.symbol, m.ts).where(m.book == book)).all()
+        return {(symbol, int(ts)) for symbol, ts in rows}
 
     def orders(self, run_id: str) -> list[Order]:
         """Current state of every order of the run, in submission order."""
@@ -391,6 +543,8 @@ class Store:
             conn.execute(sa.insert(t.decisions), rows)
             if signals:
                 conn.execute(sa.insert(t.signals), signals)
+        if _KILL_AT is not None:
+            _kill_point("after_decision_write")
 
     def decisions(self, run_id: str) -> list[Decision]:
         query = (
@@ -504,6 +658,8 @@ class Store:
                 conn.exec_driver_sql(
                     "INSERT INTO equity (run_id, ts, equity, cash) VALUES (?, ?, ?, ?)", batch
                 )
+        if _KILL_AT is not None:
+            _kill_point("after_equity_write")
 
     def equity(self, run_id: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The equity curve as arrays ``(ts int64, equity float64, cash float64)``, by time."""
@@ -874,6 +1030,24 @@ def _check_fill(
         raise ValueError(f"fill {fill.id!r} is already recorded in run {run_id}")
 
 
+def _check_execution(run_id: str, fill: Fill, order: Order) -> None:
+    """Refuse an order state that is not the one the fill produced."""
+    if order.id != fill.order_id:
+        raise ValueError(
+            f"run {run_id}: fill {fill.id} is for order {fill.order_id!r}, not {order.id!r}"
+        )
+    if order.status not in (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED):
+        raise ValueError(
+            f"run {run_id}: order {order.id} after fill {fill.id} must be filled or partially "
+            f"filled, got {order.status.value}"
+        )
+    if order.filled_quantity < fill.quantity:
+        raise ValueError(
+            f"run {run_id}: order {order.id} shows {order.filled_quantity} filled after a fill "
+            f"of {fill.quantity}"
+        )
+
+
 def _check_update(run_id: str, before: Order, after: Order) -> None:
     """Refuse a journal write that would rewrite history: the venue never does either."""
     where = f"run {run_id}: order {after.id}"
@@ -908,6 +1082,11 @@ class StoreJournal:
     def record_fill(self, fill: Fill, position: Position) -> None:
         """Insert the fill and upsert the symbol's position after it, atomically."""
         self._store._record_fill(self.run_id, fill, position)
+
+    def record_execution(self, fill: Fill, position: Position, order: Order) -> None:
+        """The fill, the position after it and the order's new state (filled or partially
+        filled), in one transaction."""
+        self._store._record_fill(self.run_id, fill, position, order)
 
     def flush(self) -> None:
         """Nothing is buffered: every call already committed."""
@@ -954,6 +1133,12 @@ class BufferedJournal:
         self._fill_ids.add(fill.id)
         self._fills.append(to_row(fill, run_id=self.run_id))
         self._positions[position.symbol] = to_row(position, run_id=self.run_id, ts=fill.ts)
+
+    def record_execution(self, fill: Fill, position: Position, order: Order) -> None:
+        """A fill and its order's new state; they reach the database in the same batch."""
+        _check_execution(self.run_id, fill, order)
+        self.record_fill(fill, position)
+        self.record_order(order)
 
     def take(self) -> JournalBatch | None:
         """Hand over what was recorded since the last call (``None`` when nothing was).

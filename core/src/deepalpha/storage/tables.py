@@ -61,7 +61,10 @@ metadata = StorageTable.metadata
 
 class RunRow(StorageTable, table=True):
     __tablename__ = "runs"
-    __table_args__ = (sa.Index("ix_runs_started_at", "started_at"),)
+    __table_args__ = (
+        sa.Index("ix_runs_started_at", "started_at"),
+        sa.Index("ix_runs_book_status", "book", "status"),
+    )
 
     id: str = Field(primary_key=True, sa_type=sa.String(32))
     mode: str = Field(sa_type=sa.String(16))
@@ -71,6 +74,25 @@ class RunRow(StorageTable, table=True):
     config: dict = Field(sa_type=sa.JSON)
     symbols: list = Field(sa_type=sa.JSON)
     summary: dict | None = Field(default=None, sa_type=sa.JSON)
+    #: The account a paper or live run trades (``<mode>:<app.name>``); a crashed run of a book is
+    #: resumed by the next run of that book. Null for backtests and runs before revision 0004.
+    book: str | None = Field(default=None, sa_type=sa.String(128), nullable=True)
+
+
+class RunEventRow(StorageTable, table=True):
+    """What happened to a run besides trading: its start (with the decision state it started
+    from), each resume after a crash (what was found), each reconciliation of the venue's state
+    with the database (every difference), a storage failure."""
+
+    __tablename__ = "run_events"
+    __table_args__ = (sa.Index("ix_run_events_run", "run_id"),)
+
+    pk: int | None = Field(default=None, primary_key=True, sa_type=RowId)
+    run_id: str = _run_id()
+    #: Wall-clock time (epoch ms).
+    ts: int = Field(sa_type=EpochMs)
+    kind: str = Field(sa_type=sa.String(32))
+    details: dict = Field(sa_type=sa.JSON)
 
 
 class SignalRow(StorageTable, table=True):
@@ -300,6 +322,7 @@ class DecisionMemoryRow(StorageTable, table=True):
 
 
 runs = RunRow.__table__
+run_events = RunEventRow.__table__
 signals = SignalRow.__table__
 decisions = DecisionRow.__table__
 orders = OrderRow.__table__

@@ -24,6 +24,18 @@ A market order's expected price is the last close plus slippage; at fill time th
 checked again and an order the account can no longer pay for (a gap up) is canceled with a reason,
 never booked into negative cash.
 
+Fills are atomic. A fill, the position after it and the order's new state (``FILLED``) go to the
+journal in one call, ``record_execution``, which a store journal commits in one transaction: no
+crash can leave a stored fill on an order that still looks open. A journal without that method
+(a test's) gets ``record_fill`` then ``record_order``.
+
+Restarts. The venue's state is rebuilt from what the journal stored (``restore``): cash, fees,
+positions from the fills, resting orders and their reservations, and the order and fill id
+sequences, so a resumed run never issues ``paper-1`` again. ``reconcile`` compares the state the
+gateway holds with the one the stored orders and fills give, returns every difference and adopts
+the stored one; an order stored as ``NEW`` (the venue never answered before the crash) is
+rejected with that reason.
+
 Exactness. Cash and fees are updated in a wide ``Decimal`` context that traps ``Inexact``: a
 booking that would need rounding raises instead of silently losing a fraction of a cent.
 """
@@ -31,6 +43,8 @@ booking that would need rounding raises instead of silently losing a fraction of
 from __future__ import annotations
 
 import decimal
+import re
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_DOWN, Decimal
 
 import attrs
@@ -54,6 +68,16 @@ from .pricing import fee_for, limit_price, market_price, to_tick
 
 #: Booking context: wide enough for any realistic balance, and it refuses to round.
 _BOOKING = decimal.Context(prec=60, traps=[decimal.Inexact, decimal.InvalidOperation])
+
+
+_ORDER_ID = re.compile(r"paper-(\d+)")
+_FILL_ID = re.compile(r"paper-fill-(\d+)")
+_RESTING = (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
+
+
+def _seq(pattern: re.Pattern[str], ids: Iterable[str]) -> int:
+    numbers = [int(m.group(1)) for m in map(pattern.fullmatch, ids) if m is not None]
+    return max(numbers, default=0)
 
 
 def _num(value: Decimal) -> str:
@@ -339,8 +363,12 @@ class PaperGateway(Gateway):
         done = order.transition(
             OrderStatus.FILLED, filled_quantity=order.quantity, average_price=price
         )
-        self._persist(journal.record_fill, fill, after)
-        self._persist(journal.record_order, done)
+        record = getattr(journal, "record_execution", None)
+        if record is not None:
+            self._persist(record, fill, after, done)
+        else:
+            self._persist(journal.record_fill, fill, after)
+            self._persist(journal.record_order, done)
         # Both records are durable: now the venue's own state may move.
         self._fill_seq += 1
         self._positions[order.symbol] = after
@@ -349,6 +377,112 @@ class PaperGateway(Gateway):
         self._fees = _BOOKING.add(self._fees, fee)
         self._unbook(done)
         return fill
+
+    # -- restarts ---------------------------------------------------------------------------------
+
+    def restore(
+        self,
+        orders: Iterable[Order],
+        fills: Iterable[Fill],
+        prices: Mapping[str, float] | None = None,
+    ) -> None:
+        """Rebuild the venue's state from stored ``orders`` (their latest states, in submission
+        order) and ``fills`` (in booking order): cash and fees, positions, resting orders with
+        their reservations (a market buy's at ``prices``, the last closes), and the id sequences.
+        """
+        orders = list(orders)
+        fills = list(fills)
+        cash = self.options.initial_cash
+        fees = ZERO
+        positions: dict[str, Position] = {}
+        for fill in fills:
+            position = positions.get(fill.symbol) or Position(fill.symbol)
+            positions[fill.symbol] = position.apply(fill)
+            notional = _BOOKING.multiply(fill.quantity, fill.price)
+            signed = notional if fill.side is Side.BUY else -notional
+            cash = _BOOKING.subtract(_BOOKING.subtract(cash, signed), fill.fee)
+            fees = _BOOKING.add(fees, fill.fee)
+        for symbol, close in (prices or {}).items():
+            self._last_close[symbol] = close
+        self._cash, self._fees, self._positions = cash, fees, positions
+        self._orders = {o.id: o for o in orders}
+        self._book = {o.id: o for o in orders if o.status in _RESTING}
+        self._expected = {}
+        for order in self._book.values():
+            if order.side is not Side.BUY:
+                continue
+            if order.order_type is OrderType.LIMIT:
+                self._expected[order.id] = order.limit_price
+            elif order.symbol in self._last_close:
+                self._expected[order.id] = market_price(
+                    self._last_close[order.symbol],
+                    Side.BUY,
+                    self.options.slippage_bps,
+                    self.options.price_tick,
+                )
+        self._order_seq = _seq(_ORDER_ID, self._orders)
+        self._fill_seq = _seq(_FILL_ID, (f.id for f in fills))
+
+    def reconcile(
+        self,
+        orders: Iterable[Order],
+        fills: Iterable[Fill],
+        prices: Mapping[str, float] | None = None,
+    ) -> list[str]:
+        """Compare this venue's state with the one the stored ``orders`` and ``fills`` give;
+        adopt the stored one and return every difference (empty: they agree).
+
+        An order stored as ``NEW`` never got the venue's answer (the process died in between):
+        it is rejected, through the journal, with that reason.
+        """
+        orders = list(orders)
+        stored = PaperGateway(self.options)
+        stored._last_close = dict(self._last_close)
+        stored.restore(orders, fills, prices)
+        differences: list[str] = []
+        if stored._cash != self._cash:
+            differences.append(f"cash: venue {_num(self._cash)}, stored {_num(stored._cash)}")
+        if stored._fees != self._fees:
+            differences.append(f"fees: venue {_num(self._fees)}, stored {_num(stored._fees)}")
+        for symbol in sorted(set(stored._positions) | set(self._positions)):
+            mine = self._positions.get(symbol) or Position(symbol)
+            theirs = stored._positions.get(symbol) or Position(symbol)
+            if mine != theirs:
+                differences.append(
+                    f"position {symbol}: venue {_num(mine.quantity)} @ "
+                    f"{_num(mine.average_price)}, stored {_num(theirs.quantity)} @ "
+                    f"{_num(theirs.average_price)}"
+                )
+        for oid in sorted(set(stored._orders) | set(self._orders)):
+            mine_o, theirs_o = self._orders.get(oid), stored._orders.get(oid)
+            if mine_o != theirs_o:
+
+                def show(o: Order | None) -> str:
+                    if o is None:
+                        return "missing"
+                    return f"{o.status.value} {_num(o.filled_quantity)}/{_num(o.quantity)}"
+
+                differences.append(f"order {oid}: venue {show(mine_o)}, stored {show(theirs_o)}")
+        if (stored._order_seq, stored._fill_seq) != (self._order_seq, self._fill_seq):
+            differences.append(
+                f"id sequences: venue {self._order_seq}/{self._fill_seq}, "
+                f"stored {stored._order_seq}/{stored._fill_seq}"
+            )
+        last_close, last_ts = self._last_close, self._last_ts
+        self.restore(orders, fills, prices)
+        self._last_close.update(last_close)
+        self._last_ts = last_ts
+        for order in orders:
+            if order.status is OrderStatus.NEW:
+                journal = self._ready()
+                rejected = order.transition(
+                    OrderStatus.REJECTED,
+                    reason="the venue never acknowledged it: the process stopped in between",
+                )
+                self._persist(journal.record_order, rejected)
+                self._unbook(rejected)
+                differences.append(f"order {order.id}: stored NEW, rejected (never acknowledged)")
+        return differences
 
     # -- plumbing ---------------------------------------------------------------------------------
 

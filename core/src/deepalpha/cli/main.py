@@ -99,9 +99,12 @@ def _add_core_commands() -> None:
     cli.add_command(config_cmd.config_group)
     cli.add_command(run_cmd.backtest)
     cli.add_command(run_cmd.run)
-    from . import eval_cmd
+    from . import eval_cmd, risk_cmd
 
     cli.add_command(eval_cmd.eval_command)
+    cli.add_command(risk_cmd.risk_group)
+    cli.add_command(risk_cmd.halt)
+    cli.add_command(risk_cmd.resume_trading)
 
 
 #: Core command groups that never need plugin-contributed commands. ``deepalpha plugins list``

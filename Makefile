@@ -13,7 +13,8 @@ export VIRTUAL_ENV := $(abspath $(VENV))
 PLUGINS := plugins/data/file plugins/data/ccxt plugins/agents/technical plugins/agents/pattern \
            plugins/agents/trend plugins/agents/risk plugins/agents/news plugins/llm/openai \
            plugins/llm/anthropic plugins/llm/deepseek plugins/llm/ollama \
-           plugins/llm/smollm plugins/risk/basic plugins/gateways/paper
+           plugins/llm/smollm plugins/risk/basic plugins/gateways/paper \
+           plugins/gateways/ccxt
 KERNEL_SOURCES := $(shell find rust-kernel/crates rust-kernel/python -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name 'Cargo.toml' \) 2>/dev/null) rust-kernel/Cargo.lock rust-kernel/pyproject.toml
 
 DEPS_STAMP := $(VENV)/.deps-installed

@@ -373,8 +373,9 @@ def test_technical_indicators_name_bad_input(call, message) -> None:
 def test_seed_names_that_do_not_exist_say_so() -> None:
     with pytest.raises(ImportError, match="WebSocketManager is not part of DeepAlpha"):
         from deepalpha_rust import WebSocketManager  # noqa: F401
-    with pytest.raises(ImportError, match="ExecutionEngine is not part of DeepAlpha"):
-        from deepalpha_rust import ExecutionEngine  # noqa: F401
+    from deepalpha_rust import ExecutionEngine  # the Rust engine now exists (issue 9)
+
+    assert ExecutionEngine().get_stats().total_orders == 0
 
 
 # -- Settings -------------------------------------------------------------------------------------

@@ -78,6 +78,7 @@ from deepalpha_kernel._native import (
     WMA,
     ZLEMA,
     Bank,
+    ExecutionEngine,  # docs/execution.md
     KernelError,
     PatternScanner,
     ad,
@@ -368,6 +369,8 @@ __all__ = [
     "wma",
     "zlema",
 ]
+
+__all__ += ["ExecutionEngine"]
 
 __all__ += [
     "PatternScanner",

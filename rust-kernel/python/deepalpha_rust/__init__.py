@@ -20,8 +20,15 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
+from deepalpha_kernel import _native
 
-__all__ = ["IndicatorOutputs", "IndicatorValue", "TechnicalIndicators"]
+__all__ = [
+    "ExecutionEngine",
+    "ExecutionStats",
+    "IndicatorOutputs",
+    "IndicatorValue",
+    "TechnicalIndicators",
+]
 
 
 class IndicatorValue(float):
@@ -190,15 +197,39 @@ class TechnicalIndicators:
         )
 
 
+class ExecutionStats(dict):
+    """``ExecutionEngine.get_stats()``: a dict whose keys also read as attributes, so the seed's
+    ``stats.total_orders`` and ``stats["total_orders"]`` both work."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class ExecutionEngine(_native.ExecutionEngine):
+    """The Rust execution engine (``deepalpha_kernel.ExecutionEngine``), as the seed imports it.
+
+    Identical to the kernel's class except that :meth:`get_stats` returns an
+    :class:`ExecutionStats` (attribute access, as in ``stats.avg_execution_time_us``). See
+    ``docs/execution.md``.
+    """
+
+    __slots__ = ()
+
+    def get_stats(self) -> ExecutionStats:
+        """Counters and submit latency (see ``deepalpha_kernel.ExecutionEngine.get_stats``)."""
+        return ExecutionStats(super().get_stats())
+
+
 #: Other names the product description imports from ``deepalpha_rust``, and where that work is done.
 _ELSEWHERE = {
     "WebSocketManager": (
         "market data reaches DeepAlpha through data-source plugins (deepalpha.data.DataSource) "
         "and the engine's feeds"
-    ),
-    "ExecutionEngine": (
-        "orders go through gateway plugins (deepalpha.gateways.Gateway; the paper gateway "
-        "simulates fills)"
     ),
 }
 

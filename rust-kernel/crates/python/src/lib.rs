@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 mod arrays;
 mod bank;
 mod errors;
+mod execution;
 mod extra;
 mod momentum;
 mod multi;
@@ -43,5 +44,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     bank::register(m)?;
     extra::register(m)?;
     multi::register(m)?;
+    execution::register(m)?;
     Ok(())
 }

@@ -14,7 +14,7 @@ PLUGINS := plugins/data/file plugins/data/ccxt plugins/agents/technical plugins/
            plugins/agents/trend plugins/agents/risk plugins/agents/news plugins/llm/openai \
            plugins/llm/anthropic plugins/llm/deepseek plugins/llm/ollama \
            plugins/llm/smollm plugins/risk/basic plugins/gateways/paper \
-           plugins/gateways/ccxt
+           plugins/gateways/ccxt plugins/gateways/freqtrade
 KERNEL_SOURCES := $(shell find rust-kernel/crates rust-kernel/python -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name 'Cargo.toml' \) 2>/dev/null) rust-kernel/Cargo.lock rust-kernel/pyproject.toml
 
 DEPS_STAMP := $(VENV)/.deps-installed

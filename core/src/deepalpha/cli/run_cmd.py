@@ -50,6 +50,7 @@ def _print_result(result, as_json: bool) -> None:
             "lookahead_exposures": [e.describe() for e in result.exposures],
             "llm_budget_stop": result.budget_stop,
             "report": str(result.report) if result.report else None,
+            "resumed": result.resumed,
         }
         click.echo(json.dumps(payload, indent=2))
         return
@@ -80,6 +81,23 @@ def _print_result(result, as_json: bool) -> None:
         )
     if result.budget_stop:
         console.print(f"[yellow]LLM budget reached: {result.budget_stop}; decisions held[/]")
+    if result.resumed:
+        found = result.resumed.get("found", {})
+        rec = result.resumed.get("reconciled") or {}
+        differences = rec.get("differences") or []
+        console.print(
+            f"[yellow]resumed run {result.run_id[:8]} after a crash: {found.get('orders', 0)} "
+            f"orders, {found.get('fills', 0)} fills were stored; the venue was reconciled "
+            f"({len(differences)} difference{'' if len(differences) == 1 else 's'})[/]",
+            highlight=False,
+        )
+    if stats.get("rejections") or stats.get("cancellations"):
+        console.print(
+            f"not traded: {stats.get('risk_rejections', 0)} refused by risk rules, "
+            f"{stats.get('venue_rejections', 0)} rejected by the venue, "
+            f"{stats.get('unsized', 0)} not sized, {stats.get('cancellations', 0)} canceled",
+            highlight=False,
+        )
     if result.report:
         console.print(f"report: {result.report}")
     if result.interrupted:
@@ -131,9 +149,20 @@ def backtest(config_path, env, start, end, no_llm, no_report, as_json) -> None:
 @click.option("--speed", type=float, default=None, help="Replay pace in bars/s (0: unthrottled).")
 @click.option("--no-view", is_flag=True, help="No live terminal view.")
 @click.option("--no-llm", is_flag=True, help="Decide by the agents' vote alone.")
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Start a new run even if this book's last run was killed (default: resume it).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def run(config_path, env, feed, start, end, speed, no_view, no_llm, as_json) -> None:
+def run(config_path, env, feed, start, end, speed, no_view, no_llm, fresh, as_json) -> None:
     """Paper trading: the pipeline on a replayed or live feed with a simulated venue.
+
+    A run that was killed (its status still ``running``) is resumed by the next run of the same
+    book (``paper:<app.name>``): same run id, positions, open orders, cash and order ids; the
+    bars it had processed are replayed against what it stored, the venue is reconciled with the
+    database, and trading goes on from the first bar it had not processed. ``--fresh`` starts a
+    new run instead. A finished run is never resumed.
 
     Real-money trading is never reached from here by accident: it needs a live gateway and
     ``live.enabled: true`` in the configuration.
@@ -160,5 +189,5 @@ def run(config_path, env, feed, start, end, speed, no_view, no_llm, as_json) -> 
             return LiveView(console, cfg, series)
 
     _setup_logging(config.app.log_level, console)
-    result = run_pipeline(config, "paper", view_factory=view_factory)
+    result = run_pipeline(config, "paper", view_factory=view_factory, fresh=fresh)
     _print_result(result, as_json)

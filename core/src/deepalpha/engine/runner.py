@@ -136,7 +136,10 @@ def run(
 
     book = None if mode == "backtest" else f"{mode}:{config.app.name}"
     stored_config = mask_secrets(to_dict(config))
-    previous = None if book is None or fresh else _storage(store, book, store.unfinished_run, book)
+    previous = None if book is None else _storage(store, book, store.unfinished_run, book)
+    if previous is not None and fresh:
+        _abandon(store, previous)
+        previous = None
     start_event: dict[str, Any] = {}
     point: ResumePoint | None = None
     if previous is not None:
@@ -411,7 +414,14 @@ def _storage(store: Any, book: str | None, call: Callable[..., Any], *args: Any)
 
 
 #: Settings a resumed run may change: how fast and how visibly it runs, not what it trades.
-_RESUME_FREE = {("paper", "speed"), ("paper", "view"), ("app", "log_level"), ("app", "report_dir")}
+#: (The database's URL too: the killed run was found in it, however it is reached.)
+_RESUME_FREE = {
+    ("paper", "speed"),
+    ("paper", "view"),
+    ("app", "log_level"),
+    ("app", "report_dir"),
+    ("storage", "url"),
+}
 
 
 def _comparable(config: Any) -> dict[str, Any]:
@@ -459,6 +469,24 @@ def _resumable(store: Any, previous: Any, config: dict[str, Any]) -> dict[str, A
             "run it with the configuration it had to resume it, or with --fresh to start anew"
         )
     return dict(starts[0].details)
+
+
+def _abandon(store: Any, previous: Any) -> None:
+    """``--fresh``: close the book's killed run (``interrupted``) so that it is never resumed."""
+    starts = [*store.run_events(previous.id, "start"), *store.run_events(previous.id, "resumed")]
+    owner = starts[-1].details if starts else {}
+    if owner.get("host") == socket.gethostname() and _alive(owner.get("pid")):
+        raise UserError(
+            f"run {previous.id[:8]} of book {previous.book} is still running in process "
+            f"{owner['pid']}; stop it before starting a fresh run of the same book"
+        )
+    store.record_run_event(previous.id, "abandoned", {"at": _now_iso(), **_owner()})
+    store.finish_run(previous.id, "interrupted", previous.summary)
+    log.warning(
+        "run %s of book %s was killed; closed as interrupted (--fresh)",
+        previous.id[:8],
+        previous.book,
+    )
 
 
 def _alive(pid: Any) -> bool:

@@ -122,7 +122,8 @@ enum Ev {
 }
 
 /// Segment events: (distance from the segment start, order id, order version, level, kind).
-type EventHeap = BinaryHeap<Reverse<(i64, u64, u32, i64, Ev)>>;
+type SegEvent = (i64, u64, u32, i64, Ev);
+type EventHeap = BinaryHeap<Reverse<SegEvent>>;
 
 /// Per-event matching context.
 struct Ctx {
@@ -149,6 +150,8 @@ pub struct Engine {
     counts: Counts,
     armed: Vec<u64>,
     scratch: Vec<u64>,
+    events: Vec<SegEvent>,
+    last_lookup: Option<usize>,
 }
 
 fn code_index(code: RejectCode) -> usize {
@@ -230,6 +233,8 @@ impl Engine {
             counts: Counts::default(),
             armed: Vec::new(),
             scratch: Vec::new(),
+            events: Vec::new(),
+            last_lookup: None,
         })
     }
 
@@ -315,7 +320,14 @@ impl Engine {
     }
 
     fn instrument_for(&mut self, symbol: &str) -> Result<usize, ExecError> {
+        // Most calls repeat the previous symbol: a string compare is cheaper than hashing.
+        if let Some(i) = self.last_lookup {
+            if self.instruments[i].symbol == symbol {
+                return Ok(i);
+            }
+        }
         if let Some(&i) = self.by_symbol.get(symbol) {
+            self.last_lookup = Some(i);
             return Ok(i);
         }
         let spec = self.cfg.default_instrument.clone();
@@ -430,7 +442,16 @@ impl Engine {
     ) -> Option<(Position, Ledger, Amount, Amount)> {
         let ins = &self.instruments[inst];
         let mut pos = self.positions[inst][leg];
-        let mut led = self.ledgers[ins.currency].clone();
+        let src = &self.ledgers[ins.currency];
+        // The numbers only: cloning the currency name would allocate on every fill.
+        let mut led = Ledger {
+            currency: String::new(),
+            cash: src.cash,
+            reserved: src.reserved,
+            short_lock: src.short_lock,
+            fees: src.fees,
+            realized: src.realized,
+        };
         let before_lock = pos.short_lock(self.cfg.initial_margin)?;
         let notional = ins.notional(price, lots)?;
         let realized = pos.trade(side.sign() * lots, price, |p, q| ins.notional(p, q))?;
@@ -569,7 +590,8 @@ impl Engine {
                 format!("must be > 0, got {}", req.quantity),
             ));
         }
-        for (name, v) in request_prices(&req.kind) {
+        let (prices, n) = request_prices(&req.kind);
+        for &(name, v) in &prices[..n] {
             if !v.is_positive() {
                 return Err(ExecError::field(name, format!("must be > 0, got {v}")));
             }
@@ -1132,7 +1154,12 @@ impl Engine {
         }
         let cur = ins.currency;
         self.positions[inst][leg] = pos;
-        self.ledgers[cur] = led;
+        let target = &mut self.ledgers[cur];
+        target.cash = led.cash;
+        target.reserved = led.reserved;
+        target.short_lock = led.short_lock;
+        target.fees = led.fees;
+        target.realized = led.realized;
         let o = self.ord_mut(id);
         o.filled += lots;
         o.reserved = new_reserved;
@@ -1398,7 +1425,10 @@ impl Engine {
     }
 
     fn run_segment(&mut self, inst: usize, a: i64, b: i64, ctx: &mut Ctx, out: &mut Vec<Fill>) {
-        let mut heap = BinaryHeap::new();
+        // Events known at the segment start, sorted once; events created while the segment
+        // runs (armed bracket children, triggered stop-limits) go to a small heap beside it.
+        let mut events = std::mem::take(&mut self.events);
+        events.clear();
         let ids = std::mem::take(&mut self.scratch);
         for &id in &ids {
             let o = self.ord(id);
@@ -1406,10 +1436,28 @@ impl Engine {
                 continue;
             }
             if let Some((lvl, ev)) = self.seg_event(o, a, b) {
-                heap.push(Reverse(((lvl - a).abs(), id, o.version, lvl, ev)));
+                events.push(((lvl - a).abs(), id, o.version, lvl, ev));
             }
         }
-        while let Some(Reverse((_, id, version, lvl, ev))) = heap.pop() {
+        events.sort_unstable();
+        let mut heap = EventHeap::new();
+        let mut next = 0;
+        loop {
+            let from_vec = match (events.get(next), heap.peek()) {
+                (Some(v), Some(Reverse(h))) => v <= h,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            let (_, id, version, lvl, ev) = if from_vec {
+                next += 1;
+                events[next - 1]
+            } else {
+                match heap.pop() {
+                    Some(Reverse(e)) => e,
+                    None => break,
+                }
+            };
             let o = self.ord(id);
             if !o.status.is_open() || o.version != version {
                 continue;
@@ -1445,14 +1493,18 @@ impl Engine {
                     }
                 }
             }
-            self.drain_armed(lvl, Some((a, b)), &mut heap, ctx, out);
+            if !self.armed.is_empty() {
+                self.drain_armed(lvl, Some((a, b)), &mut heap, ctx, out);
+            }
         }
         for &id in &ids {
-            if self.ord(id).status.is_open() && self.ord(id).arrived {
+            let o = self.ord(id);
+            if o.order_type == OrderType::TrailingStop && o.status.is_open() && o.arrived {
                 self.update_trail(id, b);
             }
         }
         self.scratch = ids;
+        self.events = events;
         let _ = inst;
     }
 
@@ -1767,37 +1819,40 @@ fn plan_reserve(plan: &mut Plan, need: Amount) {
     plan.reserve = need;
 }
 
-fn request_prices(kind: &RequestKind) -> Vec<(&'static str, Dec)> {
+fn request_prices(kind: &RequestKind) -> ([(&'static str, Dec); 3], usize) {
+    let z = ("", Dec::ONE);
     match *kind {
-        RequestKind::Market => vec![],
-        RequestKind::Limit { price } => vec![("price", price)],
-        RequestKind::Stop { stop } => vec![("stop_price", stop)],
-        RequestKind::StopLimit { stop, limit } => vec![("stop_price", stop), ("price", limit)],
+        RequestKind::Market => ([z; 3], 0),
+        RequestKind::Limit { price } => ([("price", price), z, z], 1),
+        RequestKind::Stop { stop } => ([("stop_price", stop), z, z], 1),
+        RequestKind::StopLimit { stop, limit } => ([("stop_price", stop), ("price", limit), z], 2),
         RequestKind::TrailingStop { trail } => match trail {
-            TrailSpec::Amount(a) => vec![("trailing_amount", a)],
-            TrailSpec::Bps(b) => vec![("trailing_bps", b)],
+            TrailSpec::Amount(a) => ([("trailing_amount", a), z, z], 1),
+            TrailSpec::Bps(b) => ([("trailing_bps", b), z, z], 1),
         },
         RequestKind::Bracket {
             entry_limit,
             stop_loss,
             take_profit,
-        } => {
-            let mut v = vec![("stop_loss", stop_loss), ("take_profit", take_profit)];
-            if let Some(p) = entry_limit {
-                v.push(("price", p));
-            }
-            v
-        }
+        } => (
+            [
+                ("stop_loss", stop_loss),
+                ("take_profit", take_profit),
+                ("price", entry_limit.unwrap_or(Dec::ONE)),
+            ],
+            3,
+        ),
         RequestKind::Oco {
             limit,
             stop,
             stop_limit,
-        } => {
-            let mut v = vec![("price", limit), ("stop_price", stop)];
-            if let Some(p) = stop_limit {
-                v.push(("stop_limit_price", p));
-            }
-            v
-        }
+        } => (
+            [
+                ("price", limit),
+                ("stop_price", stop),
+                ("stop_limit_price", stop_limit.unwrap_or(Dec::ONE)),
+            ],
+            3,
+        ),
     }
 }

@@ -226,6 +226,16 @@ pub fn div_round(a: i128, b: i128, mode: Round) -> Option<i128> {
     if b <= 0 {
         return None;
     }
+    // 64-bit division is several times faster than 128-bit; most values fit.
+    if let (Ok(a64), Ok(b64)) = (i64::try_from(a), i64::try_from(b)) {
+        let (q, r) = (a64.div_euclid(b64), a64.rem_euclid(b64));
+        let q = q as i128;
+        return Some(match mode {
+            Round::Floor => q,
+            Round::Ceil => q + i128::from(r != 0),
+            Round::Nearest => q + i128::from(r as i128 * 2 >= b),
+        });
+    }
     let q = a.div_euclid(b);
     let r = a.rem_euclid(b);
     Some(match mode {

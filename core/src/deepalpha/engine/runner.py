@@ -142,6 +142,18 @@ def run(
         previous = None
     start_event: dict[str, Any] = {}
     point: ResumePoint | None = None
+    if previous is not None and getattr(components.gateway, "live", False):
+        # Resuming replays the run's bars through the gateway: against a real venue that would
+        # send the run's orders again. Refused until a live resume restores from the venue.
+        prepared.close()
+        if own_store:
+            store.close()
+        raise UserError(
+            f"book {book} has an unfinished live run {previous.id[:8]} (killed); resuming "
+            "replays a run's bars through its gateway, which on a live venue would send its "
+            "orders again, so it is refused: check the venue's open orders and positions, then "
+            "start a new run with --fresh (the gateway reconciles the venue at start)"
+        )
     if previous is not None:
         start_event = _resumable(store, previous, stored_config)
         point = ResumePoint.load(store, previous.id)

@@ -54,6 +54,7 @@ from ..domain import (
 )
 from ..history import History, Market
 from ..risk import RiskContext, RiskRule
+from ..risk_state import StateFile, TradingState, describe, filter_intent, orders_to_cancel
 from .account import Account
 from .components import Components
 from .decision import DecisionEngine
@@ -207,6 +208,8 @@ class Engine:
         agent_budget: float | None = None,
         symbols: tuple[str, ...] = (),
         resume: ResumePoint | None = None,
+        book: str | None = None,
+        state_dir: Any = None,
     ) -> None:
         self.c = components
         self.decisions = decisions
@@ -231,6 +234,11 @@ class Engine:
         self._series = dict(series or {})
         self.histories: dict[str, History] = {}
         self.market = Market(self.histories)
+        #: The kill switch (``deepalpha halt``): a paper or live run reads its book's trading
+        #: state before every order and once per bar; a backtest has no book and none.
+        self._book = book
+        self._states = StateFile(state_dir) if book is not None and state_dir is not None else None
+        self._halt_seen: tuple[str, int] | None = None
         #: Fills in the order they happened, for the run's metrics (no re-reading the database).
         self.fills: list[Fill] = []
         self.equity_rows: list[tuple[int, float, float]] = []
@@ -378,6 +386,8 @@ class Engine:
         symbol = bar.symbol
         if self._resume is not None:
             self._recovering(bar)
+        if self._states is not None:
+            self._apply_trading_state()
 
         # 1. the venue moves to this bar: resting orders may fill now, at this bar's prices.
         fills = self._venue_on_bar(bar)
@@ -567,6 +577,24 @@ class Engine:
 
     # -- orders -----------------------------------------------------------------------------------
 
+    def _apply_trading_state(self) -> None:
+        """Per bar: in ``HALTED``, cancel the resting orders that would open or add exposure
+        (once per change of state; reducing orders stay)."""
+        book = self._states.current(self._book)
+        if book.state is not TradingState.HALTED:
+            self._halt_seen = None
+            return
+        seen = (book.reason, book.since)
+        if self._halt_seen == seen:
+            return
+        self._halt_seen = seen
+        log.warning("%s: cancelling resting entries", describe(self._book, book))
+        gateway = self.c.gateway
+        positions = self.account.portfolio.positions
+        for order in orders_to_cancel(book, gateway.open_orders(), positions):
+            canceled = gateway.cancel(order.id)
+            self.account.settle_unfilled(canceled.symbol)
+
     def _risk_context(self, ts: int) -> RiskContext:
         s = self.state
         return RiskContext(
@@ -577,6 +605,7 @@ class Engine:
             s.peak_equity,
             s.day_start_equity,
             self._initial_equity,
+            market=self.market,
         )
 
     def _on_decision(self, decision: Decision, bar: Bar) -> None:
@@ -616,6 +645,16 @@ class Engine:
             self._flush_decisions()
         if intent.quantity is None or intent.quantity <= 0:
             return self._unsized(intent)
+        if self._states is not None:
+            book = self._states.current(self._book)
+            if book.state is not TradingState.ACTIVE:
+                allowed, reason = filter_intent(
+                    book, intent, self.account.portfolio.position(intent.symbol)
+                )
+                if not allowed:
+                    log.info("%s", reason)
+                    self._risk_rejections += 1
+                    return None
         order = self.c.gateway.submit(intent)
         self.state.orders += 1
         self.account.sent(order)

@@ -30,6 +30,7 @@ from ..data import BarSeries, timeframe_ms
 from ..domain import Bar
 from ..errors import ConfigError, DataError, UserError
 from ..plugins import DeepAlphaPlugins, get_plugin_manager
+from ..risk_state import state_dir
 from . import feeds
 from .components import Components
 from .decision import AnswerRecord, DecisionEngine
@@ -277,6 +278,8 @@ def run(
         agent_budget=None if mode == "backtest" else config.paper.agent_budget_seconds,
         symbols=tuple(config.market.symbols),
         resume=point,
+        book=book,
+        state_dir=None if book is None else state_dir(config.storage.url),
     )
     started = time.perf_counter()
     interrupted = False

@@ -555,6 +555,9 @@ impl Engine {
         }
         if let Some((sl, tp)) = children {
             if filled == 0 {
+                // Unlink the pair first, so each child reports its parent, not its sibling.
+                self.ord_mut(sl).oco = None;
+                self.ord_mut(tp).oco = None;
                 for child in [sl, tp] {
                     self.finish(
                         child,

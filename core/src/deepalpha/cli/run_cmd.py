@@ -154,8 +154,17 @@ def backtest(config_path, env, start, end, no_llm, no_report, as_json) -> None:
     is_flag=True,
     help="Start a new run even if this book's last run was killed (default: resume it).",
 )
+@click.option(
+    "--confirm-live",
+    "confirm_live",
+    default=None,
+    metavar="GATEWAY",
+    help="Confirm a real-money run on this gateway without the prompt (scripts).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def run(config_path, env, feed, start, end, speed, no_view, no_llm, fresh, as_json) -> None:
+def run(
+    config_path, env, feed, start, end, speed, no_view, no_llm, fresh, confirm_live, as_json
+) -> None:
     """Paper trading: the pipeline on a replayed or live feed with a simulated venue.
 
     A run that was killed (its status still ``running``) is resumed by the next run of the same
@@ -164,8 +173,10 @@ def run(config_path, env, feed, start, end, speed, no_view, no_llm, fresh, as_js
     database, and trading goes on from the first bar it had not processed. ``--fresh`` starts a
     new run instead. A finished run is never resumed.
 
-    Real-money trading is never reached from here by accident: it needs a live gateway and
-    ``live.enabled: true`` in the configuration.
+    Real-money trading is never reached from here by accident: it needs a live gateway,
+    ``live.enabled: true`` in the configuration, and a confirmation: typing the gateway's name
+    at the prompt, or ``--confirm-live GATEWAY`` naming it. Such a run's book is
+    ``live:<app.name>``.
     """
     from ..config import load_config
     from ..engine.runner import run as run_pipeline
@@ -189,5 +200,50 @@ def run(config_path, env, feed, start, end, speed, no_view, no_llm, fresh, as_js
             return LiveView(console, cfg, series)
 
     _setup_logging(config.app.log_level, console)
-    result = run_pipeline(config, "paper", view_factory=view_factory, fresh=fresh)
+    mode = "live" if _confirmed_live(config, confirm_live) else "paper"
+    result = run_pipeline(config, mode, view_factory=view_factory, fresh=fresh)
     _print_result(result, as_json)
+
+
+def _confirmed_live(config, confirm: str | None) -> bool:
+    """Whether this run trades real money; if so, only once the user named the gateway.
+
+    A gateway that is not live is a paper run whatever was passed. A live gateway without
+    ``live.enabled`` is refused by the run's own checks (``prepare``), naming the key.
+    """
+    from ..errors import UserError
+    from ..plugins import get_plugin_manager
+
+    name = config.gateway.name
+    try:
+        spec = get_plugin_manager().resolve("gateway", name)
+    except UserError:
+        return False  # the run reports the unknown gateway with its own message
+    if not getattr(spec, "live", False) or not config.live.enabled:
+        if confirm is not None:
+            raise UserError(
+                f"--confirm-live {confirm}: gateway {name!r} does not trade real money here; "
+                "drop the option"
+            )
+        return False
+    if confirm is not None:
+        if confirm != name:
+            raise UserError(
+                f"--confirm-live {confirm}: the configured gateway is {name!r}; name it to "
+                "confirm a real-money run"
+            )
+        return True
+    if not sys.stdin.isatty():
+        raise UserError(
+            f"gateway {name!r} trades real money and there is no terminal to confirm it; pass "
+            f"--confirm-live {name}"
+        )
+    typed = click.prompt(
+        f"This run sends real orders with real money through {name!r}. Type the gateway's "
+        "name to go on",
+        default="",
+        show_default=False,
+    )
+    if typed.strip() != name:
+        raise UserError("not confirmed: no real-money run was started")
+    return True

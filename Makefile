@@ -58,7 +58,7 @@ run: setup
 test: setup
 	$(BIN)/deepalpha plugins list
 	DEEPALPHA_STRICT_PLUGINS=1 $(PY) -m pytest core/tests tests plugins rust-kernel/tests
-	cd rust-kernel && cargo test -p deepalpha-ta --release --all-targets
+	cd rust-kernel && cargo test -p deepalpha-ta -p deepalpha-exec --release --all-targets
 
 bench: setup
 	$(UV) pip install --python $(PY) --quiet -r requirements/bench.txt

@@ -87,6 +87,8 @@ def test_two_symbols_fill_on_their_own_bars_with_exact_money():
     pos = e.positions()
     assert pos["BTC/USD"]["quantity"] == Decimal("0.1")
     assert pos["ETH/USD"]["quantity"] == Decimal("3")
+    assert pos["ETH/USD"]["average_price"] == Decimal("9.7")
+    assert e.get_order(btc)["average_price"] == Decimal("100.3")
     # Marked at ETH's close 9.9: (9.9 - 9.7) x 3.
     assert pos["ETH/USD"]["unrealized_pnl"] == Decimal("0.6")
     assert all(isinstance(v, Decimal) for v in e.balances()["USD"].values())
@@ -151,6 +153,7 @@ def test_trades_and_books():
         (Decimal("10.03"), Decimal("1")),
     ]
     assert e.get_order(oid)["status"] == "filled"
+    assert e.get_order(oid)["average_price"] == Decimal("10.02")  # (10.01 + 2 x 10.02 + 10.03) / 4
     e.on_trade("BTC/USD", 1, 100, 5)
     oid = e.submit_order({"symbol": "BTC/USD", "side": "buy", "quantity": 4})
     fills = e.on_trade("BTC/USD", 2, "100.5", 5)

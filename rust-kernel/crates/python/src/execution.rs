@@ -91,6 +91,28 @@ fn int(field: &str, v: &Bound<'_, PyAny>) -> PyResult<i64> {
         .map_err(|_| field_err(field, "is out of range"))
 }
 
+/// `amount / lots` as a price (12 decimal places beyond the tick at most, rounded down).
+fn average_price(ins: &ex::Instrument, amount: ex::Amount, lots: i64) -> Option<Dec> {
+    if lots <= 0 {
+        return None;
+    }
+    let per_tick = ins.notional(1, lots)?.0;
+    if per_tick <= 0 {
+        return None;
+    }
+    let (q, r) = (amount.0 / per_tick, amount.0 % per_tick);
+    let mut k = 12u32;
+    while k > 0 && r.checked_mul(10i128.pow(k)).is_none() {
+        k -= 1;
+    }
+    let frac = r * 10i128.pow(k) / per_tick;
+    let ticks = q.checked_mul(10i128.pow(k))?.checked_add(frac)?;
+    Some(Dec::new(
+        ticks.checked_mul(ins.price_increment.mant)?,
+        ins.price_increment.scale + k,
+    ))
+}
+
 fn to_decimal<'py>(py: Python<'py>, d: Dec) -> PyResult<Bound<'py, PyAny>> {
     DECIMAL
         .import(py, "decimal", "Decimal")?
@@ -466,23 +488,9 @@ impl ExecutionEngine {
         };
         d.set_item(intern!(py, "price"), price(o.limit)?)?;
         d.set_item(intern!(py, "stop_price"), price(o.stop)?)?;
-        let avg = if o.filled > 0 {
-            // Exact average: notional / filled, shown to 18 decimal places at most.
-            let lots_amount = ins.notional(1, o.filled).map(|a| a.0).unwrap_or(1).max(1);
-            let ticks = o.fill_notional.0 * ins.price_increment.mant.max(1);
-            let scaled = ticks
-                .checked_mul(10i128.pow(ex::fixed::AMOUNT_DP.min(18)))
-                .map(|t| t / lots_amount);
-            match scaled {
-                Some(s) => to_decimal(
-                    py,
-                    Dec::new(s, ins.price_increment.scale + ex::fixed::AMOUNT_DP),
-                )
-                .or_else(|_| to_decimal(py, Dec::ZERO))?,
-                None => py.None().into_bound(py),
-            }
-        } else {
-            py.None().into_bound(py)
+        let avg = match average_price(ins, o.fill_notional, o.filled) {
+            Some(p) => to_decimal(py, p)?,
+            None => py.None().into_bound(py),
         };
         d.set_item(intern!(py, "average_price"), avg)?;
         d.set_item(intern!(py, "fees"), to_decimal(py, o.fees.to_dec())?)?;
@@ -925,6 +933,10 @@ impl ExecutionEngine {
                 )?;
                 d.set_item("quantity", to_decimal(py, ins.size_dec(p.quantity))?)?;
                 d.set_item("cost_basis", to_decimal(py, p.basis.to_dec())?)?;
+                match average_price(ins, p.basis, p.quantity.abs()) {
+                    Some(a) => d.set_item("average_price", to_decimal(py, a)?)?,
+                    None => d.set_item("average_price", py.None())?,
+                }
                 d.set_item("realized_pnl", to_decimal(py, p.realized.to_dec())?)?;
                 match self.engine.unrealized(i, leg) {
                     Some(u) => d.set_item("unrealized_pnl", to_decimal(py, u.to_dec())?)?,

@@ -860,3 +860,45 @@ fn spread_and_impact_slippage() {
     );
     assert_eq!(f[0].price, 10_010);
 }
+
+#[test]
+fn an_earlier_ts_cannot_reach_back_into_seen_bars() {
+    let mut e = engine();
+    step(&mut e, "BTC/USD", bar(1, 100, 101, 99, 100));
+    step(&mut e, "BTC/USD", bar(2, 100, 101, 90, 100));
+    // Claims to have been decided at ts 1: raised to 2, so bar 2 (low 90) cannot fill it.
+    let id = e
+        .submit(&OrderRequest {
+            ts: Some(1),
+            ..req(
+                "BTC/USD",
+                Side::Buy,
+                "1",
+                RequestKind::Limit { price: d("95") },
+            )
+        })
+        .unwrap();
+    assert_eq!(e.order(id).unwrap().ts, 2);
+    assert!(step(&mut e, "BTC/USD", bar(3, 100, 101, 96, 100)).is_empty());
+    assert_eq!(step(&mut e, "BTC/USD", bar(4, 100, 101, 94, 100)).len(), 1);
+}
+
+#[test]
+fn fill_or_kill_fills_whole_when_it_can() {
+    let mut e = engine();
+    step(&mut e, "BTC/USD", bar(1, 100, 101, 99, 100));
+    let id = e
+        .submit(&OrderRequest {
+            tif: TimeInForce::Fok,
+            ..req(
+                "BTC/USD",
+                Side::Buy,
+                "2",
+                RequestKind::Limit { price: d("101") },
+            )
+        })
+        .unwrap();
+    let f = step(&mut e, "BTC/USD", bar(2, 100, 101, 99, 100));
+    assert_eq!((f.len(), f[0].quantity, f[0].price), (1, 2000, 10_000));
+    assert_eq!(status(&e, id), OrderStatus::Filled);
+}

@@ -74,9 +74,14 @@ def test_halt_lets_only_reducing_orders_through_and_active_trades_again(
     result = run(config, "paper", plugins=plugins, bars=bars, report=False)
     with Store.open(config.storage.url) as store:
         orders = store.orders(result.run_id)
+    refused = [o for o in orders if o.id.startswith("risk-")]
+    # Every entry the halt refused is stored, rejected, with the state and its reason.
+    assert refused and all(HALT_AT < o.ts < RESUME_AT and o.side is Side.BUY for o in refused)
+    assert all(o.status.value == "rejected" for o in refused)
+    assert all("trading_state: HALTED (test halt)" in o.reason for o in refused)
     held: dict[str, int] = {}
     during = after = 0
-    for order in sorted(orders, key=lambda o: o.ts):
+    for order in sorted((o for o in orders if o not in refused), key=lambda o: o.ts):
         sign = 1 if order.side is Side.BUY else -1
         if HALT_AT < order.ts < RESUME_AT:
             # Sent while halted: only a sell of what is held (long-only: exits are sells).
@@ -87,4 +92,4 @@ def test_halt_lets_only_reducing_orders_through_and_active_trades_again(
         if order.status.value == "filled":
             held[order.symbol] = held.get(order.symbol, 0) + sign
     assert during > 0 and after > 0  # exits passed while halted; entries came back after
-    assert result.stats["risk_rejections"] > 0  # the entries the halt refused
+    assert result.stats["risk_rejections"] == len(refused)

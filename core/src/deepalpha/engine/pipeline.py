@@ -59,7 +59,14 @@ from .account import Account
 from .components import Components
 from .decision import DecisionEngine
 from .policy import TradingPolicy
-from .resume import UNSENT_PREFIX, CatchUpJournal, ResumePoint, check_decisions
+from .resume import (
+    RISK_PREFIX,
+    UNSENT_PREFIXES,
+    UNSIZED_PREFIX,
+    CatchUpJournal,
+    ResumePoint,
+    check_decisions,
+)
 from .writer import BackgroundWriter
 
 log = logging.getLogger(__name__)
@@ -628,8 +635,7 @@ class Engine:
                 verdict = rule.check(intent, ctx)
             except Exception as exc:
                 log.warning("risk rule %s raised; rejecting %s", name, intent, exc_info=exc)
-                self._risk_rejections += 1
-                return None
+                return self._refused(intent, f"risk rule {name} failed ({type(exc).__name__})")
             if not verdict.approved:
                 log.info(
                     "risk rule %s rejected %s %s: %s",
@@ -638,8 +644,7 @@ class Engine:
                     intent.symbol,
                     verdict.reason,
                 )
-                self._risk_rejections += 1
-                return None
+                return self._refused(intent, f"risk rule {name}: {verdict.reason}")
             intent = verdict.intent
         if not self.buffered:  # an order is never persisted before the decision behind it
             self._flush_decisions()
@@ -653,12 +658,19 @@ class Engine:
                 )
                 if not allowed:
                     log.info("%s", reason)
-                    self._risk_rejections += 1
-                    return None
+                    return self._refused(intent, reason)
         order = self.c.gateway.submit(intent)
         self.state.orders += 1
         self.account.sent(order)
         return order
+
+    def _refused(self, intent: OrderIntent, reason: str) -> Order:
+        """Store an intent a risk rule or the trading state refused as a rejected order (never
+        sent to the venue), with the reason, and count it."""
+        self._risk_rejections += 1
+        if not self.buffered:  # an order is never persisted before the decision behind it
+            self._flush_decisions()
+        return self._not_sent(intent, f"{RISK_PREFIX}{self._risk_rejections}", reason)
 
     def _unsized(self, intent: OrderIntent) -> Order:
         """Store an intent no risk rule gave a quantity as a rejected order, with the reason."""
@@ -668,8 +680,11 @@ class Engine:
             if intent.quantity is None
             else f"sized to {intent.quantity}, nothing to send"
         )
+        return self._not_sent(intent, f"{UNSIZED_PREFIX}{self._unsent}", why)
+
+    def _not_sent(self, intent: OrderIntent, order_id: str, why: str) -> Order:
         order = Order(
-            id=f"{UNSENT_PREFIX}{self._unsent}",
+            id=order_id,
             symbol=intent.symbol,
             side=intent.side,
             order_type=intent.order_type,
@@ -693,7 +708,7 @@ class Engine:
             "fills": self.state.fills,
             "rejections": self._risk_rejections + venue,
             "risk_rejections": self._risk_rejections,
-            "venue_rejections": venue - self._unsent,
+            "venue_rejections": venue - self._unsent - self._risk_rejections,
             "unsized": self._unsent,
             "cancellations": canceled,
         }
@@ -724,7 +739,7 @@ class Engine:
         differences: list[str] = []
         if reconcile is not None:
             orders = [
-                o for o in self.store.orders(self.run_id) if not o.id.startswith(UNSENT_PREFIX)
+                o for o in self.store.orders(self.run_id) if not o.id.startswith(UNSENT_PREFIXES)
             ]
             differences = list(reconcile(orders, self.store.fills(self.run_id), self.state.prices))
         elif diverged is not None:

@@ -39,8 +39,11 @@ from ..domain import Decision, Fill, Order, Position
 
 log = logging.getLogger(__name__)
 
-#: Ids of orders the engine stored itself as rejected (never sent: no quantity could be sized).
-UNSENT_PREFIX = "unsized-"
+#: Ids of orders the engine stored itself as rejected, never sent to the venue: no quantity
+#: could be sized (``unsized-N``), or a risk rule or the trading state refused it (``risk-N``).
+UNSIZED_PREFIX = "unsized-"
+RISK_PREFIX = "risk-"
+UNSENT_PREFIXES = (UNSIZED_PREFIX, RISK_PREFIX)
 
 
 @attrs.define

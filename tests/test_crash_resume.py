@@ -176,13 +176,19 @@ def test_twenty_kills_lose_nothing_and_end_as_an_uninterrupted_run(tmp_path, dat
     assert len(expected["fills"]) > 2 * KILLS, "too few fills to spread the kills over"
     assert {f.symbol for f in expected["fills"]} == {"BTC/USD", "XYZ/USD"}
 
-    crash_dir = tmp_path / "crash"
-    crash_dir.mkdir()
-    cfg = _config(crash_dir, datadir)
-    url = f"sqlite:///{crash_dir / 'run.db'}"
+    books = 0
+
+    def new_book():
+        nonlocal books
+        books += 1
+        crash_dir = tmp_path / f"crash{books}"
+        crash_dir.mkdir()
+        return _config(crash_dir, datadir), f"sqlite:///{crash_dir / 'run.db'}"
+
+    cfg, url = new_book()
     rng = random.Random(9)
     before: dict = {}
-    kills = 0
+    kills = in_book = 0
     attempts = 0
     while kills < KILLS:
         attempts += 1
@@ -194,13 +200,18 @@ def test_twenty_kills_lose_nothing_and_end_as_an_uninterrupted_run(tmp_path, dat
             proc.send_signal(signal.SIGKILL)
         else:
             proc = _start(cfg, f"{point}:1")
-        _, err = proc.communicate(timeout=120)
+        out, err = proc.communicate(timeout=120)
         if proc.returncode == 0:
-            # Killed too late (the run had ended): it must have ended correctly all the same;
-            # start a fresh book for the remaining kills.
-            pytest.fail(f"the run finished before kill {kills + 1} ({point}); widen the window")
+            # Killed too late: the resumed run reached its end (how far earlier kills got
+            # depends on the machine's speed). It must have ended as an uninterrupted run;
+            # the remaining kills go to a fresh book.
+            _like_reference(json.loads(out), _snapshot(url), before, expected, reference, in_book)
+            cfg, url = new_book()
+            before, in_book = {}, 0
+            continue
         assert proc.returncode == -signal.SIGKILL, err
         kills += 1
+        in_book += 1
         after = _snapshot(url)
         if after.get("runs"):
             assert len(after["runs"]) == 1, "a restart started a new run instead of resuming"
@@ -212,16 +223,20 @@ def test_twenty_kills_lose_nothing_and_end_as_an_uninterrupted_run(tmp_path, dat
     final = _start(cfg, None)
     out, err = final.communicate(timeout=120)
     assert final.returncode == 0, err
-    result = json.loads(out)
-    got = _snapshot(url)
+    _like_reference(json.loads(out), _snapshot(url), before, expected, reference, in_book)
+
+
+def _like_reference(result, got, before, expected, reference, kills) -> None:
+    """A resumed run that ended: consistent, nothing stored lost, equal to the reference."""
     _check_consistent(got)
     _kept(before, got)
     assert got["runs"] == [(result["run_id"], "finished")]
-    assert result["resumed"] is not None
     kinds = [kind for kind, _ in got["run_events"]]
     assert kinds[0] == "start" and kinds.count("start") == 1
-    # A start killed while it replayed never reached its reconciliation: it has none.
-    assert 1 <= kinds.count("reconciled") <= kinds.count("resumed") <= kills
+    if before.get("runs"):  # a killed run was stored: this one resumed it
+        assert result["resumed"] is not None
+        # A start killed while it replayed never reached its reconciliation: it has none.
+        assert 1 <= kinds.count("reconciled") <= kinds.count("resumed") <= kills
     for kind, details in got["run_events"]:
         if kind == "reconciled":  # the replay reproduced what was stored, every time
             assert details["diverged"] is None and details["differences"] == [], details

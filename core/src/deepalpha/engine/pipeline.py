@@ -301,6 +301,12 @@ class Engine:
         if self._budget is not None:
             self._pool = ThreadPoolExecutor(thread_name_prefix="deepalpha-agent")
         self.c.gateway.start(self.journal)
+        #: A gateway that reconciles itself with a venue (on start, after a reconnect) lists
+        #: what it found in ``reconciliations``; new entries are stored as a ``venue_reconciled``
+        #: run event (``reconciled`` is resume's own check of the replay).
+        self._venue_reconciliations = getattr(self.c.gateway, "reconciliations", None)
+        self._reconciliations_stored = 0
+        self._store_reconciliations("start")
         for rule in self.c.risk:
             rule.reset()
         for symbol in self._symbols:
@@ -395,6 +401,9 @@ class Engine:
             self._recovering(bar)
         if self._states is not None:
             self._apply_trading_state()
+        found = self._venue_reconciliations
+        if found is not None and len(found) > self._reconciliations_stored:
+            self._store_reconciliations("venue")
 
         # 1. the venue moves to this bar: resting orders may fill now, at this bar's prices.
         fills = self._venue_on_bar(bar)
@@ -583,6 +592,16 @@ class Engine:
         )
 
     # -- orders -----------------------------------------------------------------------------------
+
+    def _store_reconciliations(self, when: str) -> None:
+        """Store the venue differences the gateway found since the last call (one run event)."""
+        found = self._venue_reconciliations
+        if not found or len(found) <= self._reconciliations_stored:
+            return
+        new = found[self._reconciliations_stored :]
+        self._reconciliations_stored = len(found)
+        lines = [r.line() if hasattr(r, "line") else str(r) for r in new]
+        self.store.record_run_event(self.run_id, "venue_reconciled", {"when": when, "found": lines})
 
     def _apply_trading_state(self) -> None:
         """Per bar: in ``HALTED``, cancel the resting orders that would open or add exposure

@@ -418,3 +418,21 @@ def test_a_provider_key_given_flat_and_under_options_is_refused() -> None:
             None,
             overrides={"llm_providers": {"openai": {"model": "a", "options": {"model": "b"}}}},
         )
+
+
+def test_naming_another_component_drops_the_earlier_components_options(tmp_path) -> None:
+    """The packaged defaults configure the `paper` gateway and the `file` source; a file naming
+    another one starts from that one's own options, not paper's `initial_cash` or file's `path`."""
+    path = tmp_path / "live.yaml"
+    path.write_text(
+        "gateway: {name: ccxt, options: {sandbox: true}}\n"
+        "market: {source: ccxt, symbols: [BTC/USDT]}\n"
+    )
+    config = load_config(path)
+    assert config.gateway.name == "ccxt" and config.gateway.options == {"sandbox": True}
+    assert config.market.source == "ccxt" and config.market.options == {}
+    # The same component named again keeps merging option by option.
+    same = tmp_path / "same.yaml"
+    same.write_text("gateway: {name: paper, options: {fee_rate: 0.002}}\n")
+    options = load_config(same).gateway.options
+    assert options["fee_rate"] == 0.002 and options["initial_cash"] == 10000

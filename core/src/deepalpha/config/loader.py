@@ -218,7 +218,7 @@ def load_raw(
                 layer = {**layer, "llm_providers": _plain_providers(layer["llm_providers"])}
             except ConfigError as exc:
                 raise ConfigError(f"{source}: {exc}") from None
-        data = merge(data, layer)
+        data = merge(_switched(data, layer), layer)
     try:
         return substitute(data, dict(os.environ))
     except ConfigError as exc:
@@ -226,6 +226,31 @@ def load_raw(
         # The value came from the last layer that sets this key: name that file.
         source = next((name for name, layer in reversed(layers) if _holds(layer, keys)), "config")
         raise _sourced(exc, source) from None
+
+
+#: Sections whose ``options`` belong to the component their key names: a layer that names another
+#: component starts from that component's defaults, not the earlier component's options.
+_COMPONENT_SECTIONS = (("gateway", "name"), ("market", "source"))
+
+
+def _switched(data: dict[str, Any], layer: Any) -> dict[str, Any]:
+    """``data`` without the options of a component ``layer`` replaces (``gateway.name: ccxt``
+    over the packaged ``paper`` would otherwise inherit ``initial_cash`` and fail as unknown
+    keys of ``ccxt``)."""
+    if not isinstance(layer, dict):
+        return data
+    out = data
+    for section, key in _COMPONENT_SECTIONS:
+        new, old = layer.get(section), data.get(section)
+        if (
+            isinstance(new, dict)
+            and isinstance(old, dict)
+            and key in new
+            and new[key] != old.get(key)
+            and "options" in old
+        ):
+            out = {**out, section: {k: v for k, v in old.items() if k != "options"}}
+    return out
 
 
 def _plain_providers(entries: dict[str, Any]) -> dict[str, Any]:

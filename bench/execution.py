@@ -10,15 +10,26 @@ matching throughput in Rust, against the targets of issue 9.
    Target: < 1 us each.
 3. Matching throughput in Rust (``bench_matching``): one million orders (market and limit, two
    symbols) submitted and matched against one bar per symbol. Target: >= 1,000,000 orders/s.
+4. The pipeline with the paper gateway on each engine (``gateway.options.engine``: ``python``,
+   ``rust``), side by side and interleaved: one symbol, the technical agent alone, trades on,
+   the bundled BTC/USD hours, SQLite (the configuration of ``bench/backtest.py``). Bars per second
+   of the engine loop (``RunResult.seconds``); the two runs must give the same fills and equity.
+   ``--profile`` adds a cProfile summary (top 10 by own time) of one run on the rust engine.
+   Target: >= 100,000 bars/s.
 
-Run: ``.venv/bin/python bench/execution.py [--orders 200000] [--repeat 3]``.
+Run: ``.venv/bin/python bench/execution.py [--orders 200000] [--repeat 3] [--profile]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
+import io
+import os
+import pstats
 import statistics
+import tempfile
 import time
 
 from deepalpha_rust import ExecutionEngine
@@ -86,12 +97,77 @@ def submit_latency(orders: int) -> dict[str, float]:
     }
 
 
+def pipeline(repeat: int, profile: bool) -> tuple[dict[str, float], bool]:
+    """Bars/s of the pipeline on each paper engine, interleaved; and whether they agree."""
+    from deepalpha.config import load_config
+    from deepalpha.engine.runner import run
+    from deepalpha.storage import Store
+
+    scratch = tempfile.mkdtemp(prefix="deepalpha-bench-exec-")
+    os.chdir(scratch)
+    one_agent = {
+        n: {"enabled": n == "technical"} for n in ("technical", "pattern", "trend", "risk", "news")
+    }
+
+    def config(engine: str, n: int):
+        return load_config(
+            env="backtest",
+            overrides={
+                "storage": {"url": f"sqlite:///{scratch}/{engine}-{n}.db"},
+                "agents": one_agent,
+                "decision": {"llm": {"providers": []}},
+                "gateway": {"name": "paper", "options": {"engine": engine}},
+            },
+        )
+
+    rates: dict[str, list[float]] = {"python": [], "rust": []}
+    outcome = {}
+    for n in range(repeat):
+        for engine in ("python", "rust"):
+            cfg = config(engine, n)
+            result = run(cfg, "backtest", report=False)
+            rates[engine].append(result.bars_per_second)
+            if n == 0:
+                with Store.open(cfg.storage.url) as store:
+                    fills = [
+                        (f.id, f.ts, f.side, f.quantity, f.price, f.fee)
+                        for f in store.fills(result.run_id)
+                    ]
+                outcome[engine] = (fills, list(result.equity), result.bars, result.stats["orders"])
+    same = outcome["python"] == outcome["rust"]
+    fills, _, bars, orders = outcome["rust"]
+    print(f"  {bars:,} bars, {orders} orders, {len(fills)} fills; identical results: {same}")
+    medians = {e: statistics.median(r) for e, r in rates.items()}
+    for engine, r in rates.items():
+        print(f"  engine {engine:6s}: median {medians[engine]:>9,.0f} bars/s (best {max(r):,.0f})")
+    if profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run(config("rust", repeat), "backtest", report=False)
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(10)
+        print("  cProfile, engine rust, top 10 by own time:")
+        for line in out.getvalue().splitlines():
+            if line.strip() and not line.startswith(("   Ordered", "         ")):
+                print("   ", line.rstrip())
+    return medians, same
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--matching-orders", type=int, default=1_000_000)
+    parser.add_argument("--profile", action="store_true", help="cProfile one pipeline run")
+    parser.add_argument("--pipeline-only", action="store_true", help="only part 4")
     args = parser.parse_args()
+
+    if args.pipeline_only:
+        print("pipeline, paper gateway on each engine (bundled BTC/USD 1h, technical agent)")
+        medians, same = pipeline(args.repeat, args.profile)
+        print(f"  >= 100,000 bars/s: {'met' if max(medians.values()) >= 100_000 else 'MISSED'}")
+        return
 
     print(
         f"submit -> ack through Python ({args.orders:,} limit orders, 2 symbols; "
@@ -129,10 +205,16 @@ def main() -> None:
     )
     matching_ok = total_rate >= 1_000_000
 
+    print("pipeline, paper gateway on each engine (bundled BTC/USD 1h, technical agent)")
+    medians, same = pipeline(args.repeat, args.profile)
+    pipeline_ok = medians["rust"] >= 100_000
+
     print("targets:")
     print(f"  submit p50 < 5 us and p99 < 20 us: {'met' if submit_ok else 'MISSED'}")
     print(f"  each pre-trade check < 1 us:       {'met' if checks_ok else 'MISSED'}")
     print(f"  matching >= 1,000,000 orders/s:     {'met' if matching_ok else 'MISSED'}")
+    print(f"  pipeline (rust) >= 100,000 bars/s:  {'met' if pipeline_ok else 'MISSED'}")
+    print(f"  pipeline python == rust results:    {'yes' if same else 'NO'}")
 
 
 if __name__ == "__main__":

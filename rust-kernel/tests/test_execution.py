@@ -381,3 +381,123 @@ def test_rejections_are_counted_by_code():
     assert stats["rejected"] == 3
     assert stats["rejections"] == {"PRICE_BAND": 1, "INSUFFICIENT_POSITION": 1, "RATE_LIMIT": 1}
     assert stats["p50_execution_time_us"] <= stats["p99_execution_time_us"]
+
+
+# -- the paper venue's rules: bar_matching="arrival", account_rules="cash", fee_increment -------
+
+PAPER = {
+    "balances": {"USD": 1_000},
+    "default_instrument": {
+        "price_increment": "0.01",
+        "size_increment": "0.001",
+        "maker_fee": "0.001",
+        "taker_fee": "0.002",
+        "quote": "USD",
+    },
+    "bar_matching": "arrival",
+    "account_rules": "cash",
+    "fee_increment": "0.01",
+    "slippage": {"model": "fixed", "bps": 10},
+}
+
+
+def paper(**options):
+    return ExecutionEngine(**{**PAPER, **options})
+
+
+def test_arrival_rounds_bar_prices_against_the_trader_and_slips_the_exact_open():
+    e = paper()
+    e.on_bar("BTC/USD", 1, 100.0, 100.0, 100.0, 100.0)
+    buy = e.submit_order({"symbol": "BTC/USD", "side": "buy", "quantity": 1, "ts": 1})
+    sell = e.submit_order({"symbol": "ETH/USD", "side": "sell", "quantity": 1, "ts": 1})
+    # The open 100.004 is off the 0.01 grid: 100.004 x 1.001 = 100.104004 -> up to 100.11 for a
+    # buy (rounding the open first, 100.01 x 1.001 = 100.11001, would give 100.12).
+    (fill,) = e.on_bar("BTC/USD", 2, 100.004, 101.0, 99.0, 100.5)
+    assert (fill["order_id"], fill["price"], fill["liquidity"]) == (buy, Decimal("100.11"), "taker")
+    # Fee 100.11 x 0.002 = 0.20022 -> up to the 0.01 increment: 0.21.
+    assert fill["fee"] == Decimal("0.21")
+    assert e.balances()["USD"]["total"] == Decimal("1000") - Decimal("100.11") - Decimal("0.21")
+    # A spot sell with nothing held is refused (cash rules still need holdings).
+    assert e.get_order(sell)["reason_code"] == "INSUFFICIENT_POSITION"
+
+
+def test_arrival_limits_fill_at_the_open_or_through_their_limit_as_makers():
+    e = paper(balances={"USD": 10_000})
+    e.on_bar("BTC/USD", 1, 100.0, 100.0, 100.0, 100.0)
+    at_open = e.submit_order(
+        {"symbol": "BTC/USD", "side": "buy", "type": "limit", "quantity": 1, "price": 100.0}
+    )
+    through = e.submit_order(
+        {"symbol": "BTC/USD", "side": "buy", "type": "limit", "quantity": 1, "price": 99.0}
+    )
+    touched = e.submit_order(
+        {"symbol": "BTC/USD", "side": "buy", "type": "limit", "quantity": 1, "price": 98.0}
+    )
+    # Open 99.991 rounds up (a buy; the nearest tick would be 99.99) to 100.00 <= 100: fills
+    # at 100, no slippage. The low 98.0 trades through 99 (fills at 99) but only touches 98
+    # (no fill without on-touch).
+    fills = e.on_bar("BTC/USD", 2, 99.991, 100.5, 98.0, 99.5)
+    assert [(f["order_id"], f["price"], f["liquidity"]) for f in fills] == [
+        (at_open, Decimal("100"), "maker"),
+        (through, Decimal("99"), "maker"),
+    ]
+    # Maker fee 0.001: 100 x 0.001 = 0.1; 99 x 0.001 = 0.099 -> up to 0.10.
+    assert [f["fee"] for f in fills] == [Decimal("0.1"), Decimal("0.1")]
+    assert e.get_order(touched)["status"] == "accepted"
+
+
+def test_cash_rules_cancel_a_gap_up_at_fill_time_with_the_amounts():
+    e = paper(balances={"USD": 101})
+    e.on_bar("BTC/USD", 1, 100.0, 100.0, 100.0, 100.0)
+    # Reserved at the last price: 100 + fee 0.2 <= 101, accepted.
+    oid = e.submit_order({"symbol": "BTC/USD", "side": "buy", "quantity": 1})
+    assert e.get_order(oid)["status"] == "accepted"
+    # Gap up: 110 x 1.001 = 110.11, fee 0.22022 -> 0.23; 110.34 > 101 cash.
+    assert e.on_bar("BTC/USD", 2, 110.0, 111.0, 109.0, 110.0) == []
+    order = e.get_order(oid)
+    assert (order["status"], order["reason_code"]) == ("cancelled", "INSUFFICIENT_BALANCE")
+    assert order["reason"] == "insufficient cash at fill: need 110.34 USD, have 101 USD"
+    assert e.balances()["USD"]["locked"] == 0
+
+
+def test_cash_rules_let_a_short_sale_pay_for_a_buy_without_margin():
+    e = paper(balances={"USD": 10}, allow_short=True, slippage=None)
+    e.on_bar("BTC/USD", 1, 100.0, 100.0, 100.0, 100.0)
+    short = e.submit_order({"symbol": "BTC/USD", "side": "sell", "quantity": 1})
+    assert e.get_order(short)["status"] == "accepted"  # no margin asked under the cash rules
+    (fill,) = e.on_bar("BTC/USD", 2, 100.0, 100.0, 100.0, 100.0)
+    assert fill["fee"] == Decimal("0.2")
+    assert e.balances()["USD"]["total"] == Decimal("109.8")
+    # The proceeds count as cash: a second buy of 1 at 100 (+0.2 fee) is accepted.
+    cover = e.submit_order({"symbol": "BTC/USD", "side": "buy", "quantity": 1})
+    assert e.get_order(cover)["status"] == "accepted"
+
+
+def test_restore_fill_and_restore_order_rebuild_an_account():
+    e = paper()
+    e.restore_fill("BTC/USD", "buy", Decimal("2"), Decimal("100"), Decimal("0.4"))
+    e.restore_fill("BTC/USD", "sell", Decimal("0.5"), Decimal("110"), Decimal("0.11"))
+    assert e.balances()["USD"]["total"] == Decimal("1000") - 200 - Decimal("0.4") + 55 - Decimal(
+        "0.11"
+    )
+    assert e.positions()["BTC/USD"]["quantity"] == Decimal("1.5")
+    # A reduce-only sell larger than the position was accepted before the restart: restored
+    # as it was, without the checks (it is trimmed or cancelled when it would fill).
+    oid = e.restore_order(
+        {"symbol": "BTC/USD", "side": "sell", "quantity": 1.5, "reduce_only": True}
+    )
+    assert e.get_order(oid)["status"] == "accepted"
+    e.set_last_price("ETH/USD", 20.004)
+    buy = e.submit_order({"symbol": "ETH/USD", "side": "buy", "quantity": 1})
+    assert e.get_order(buy)["status"] == "accepted"
+    with pytest.raises(KernelError, match="quantity"):
+        e.restore_fill("BTC/USD", "buy", Decimal("0.0001"), Decimal("1"), Decimal("0"))
+
+
+def test_the_new_options_name_their_values():
+    with pytest.raises(KernelError, match="bar_matching"):
+        paper(bar_matching="nearest")
+    with pytest.raises(KernelError, match="account_rules"):
+        paper(account_rules="loose")
+    with pytest.raises(KernelError, match="fee_increment"):
+        paper(fee_increment="0")

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from deepalpha.domain import Bar, Fill, Order, OrderIntent, OrderType, Position, Side
 from deepalpha_gateway_paper import PaperGateway, PaperOptions
+from deepalpha_gateway_paper.options import ENGINES
 
 HOUR = 3_600_000
 SYMBOL = "BTC/USD"
@@ -88,9 +89,16 @@ def make_intent():
     return intent
 
 
-@pytest.fixture(scope="session")
-def make_gateway():
-    return new_gateway
+@pytest.fixture(scope="session", params=ENGINES)
+def make_gateway(request):
+    """``new_gateway`` on each engine (``python``, ``rust``) unless a test names one."""
+    engine = request.param
+
+    def make(**options) -> tuple[PaperGateway, RecordingJournal]:
+        options.setdefault("engine", engine)
+        return new_gateway(**options)
+
+    return make
 
 
 @pytest.fixture(scope="session")

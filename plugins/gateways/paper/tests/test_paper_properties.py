@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from deepalpha.domain import (
     ORDER_TRANSITIONS,
     ZERO,
@@ -31,6 +32,7 @@ from deepalpha.domain import (
     Side,
 )
 from deepalpha_gateway_paper import PaperGateway, PaperOptions
+from deepalpha_gateway_paper.options import ENGINES
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -126,12 +128,16 @@ def check_accounts(gw: PaperGateway, journal: CheckingJournal, marks: dict[str, 
     assert abs(residual) <= scale * (len(journal.fills) + 1) * Decimal("1e-25"), residual
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @settings(max_examples=300, deadline=None)
 @given(session=sessions, allow_short=st.booleans(), limits_on_touch=st.booleans())
-def test_random_sessions_keep_every_invariant(session, allow_short, limits_on_touch):
+def test_random_sessions_keep_every_invariant(engine, session, allow_short, limits_on_touch):
     gw = PaperGateway(
         PaperOptions(
-            allow_short=allow_short, fill_limit_on_touch=limits_on_touch, initial_cash=5000
+            allow_short=allow_short,
+            fill_limit_on_touch=limits_on_touch,
+            initial_cash=5000,
+            engine=engine,
         )
     )
     journal = CheckingJournal()
@@ -209,10 +215,11 @@ class FailingJournal(CheckingJournal):
         super().record_fill(fill, position)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @settings(max_examples=200, deadline=None)
 @given(session=sessions, fail_at=st.integers(1, 40))
-def test_a_failing_journal_acknowledges_nothing_more(session, fail_at):
-    gw = PaperGateway(PaperOptions(initial_cash=5000))
+def test_a_failing_journal_acknowledges_nothing_more(engine, session, fail_at):
+    gw = PaperGateway(PaperOptions(initial_cash=5000, engine=engine))
     journal = FailingJournal(fail_at)
     journal.gateway = gw
     gw.start(journal)

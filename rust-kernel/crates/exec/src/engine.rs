@@ -36,6 +36,32 @@ pub enum Slippage {
     },
 }
 
+/// How a bar meets the resting orders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BarMatching {
+    /// The intra-bar path (open, nearer extreme, other extreme, close) in ticks rounded to the
+    /// nearest tick; orders are served where the path meets them (see `docs/execution.md`).
+    Path,
+    /// The paper venue's rule: each order meets the bar on its own, in arrival order, with the
+    /// bar's exact decimal prices rounded to the tick *against the trader* (a buy up, a sell down).
+    /// A market order fills at the open moved by the slippage; a limit at the open if the open
+    /// reaches it, else at its limit when the bar trades through it (a maker fill). Only market
+    /// and limit orders are matched.
+    Arrival,
+}
+
+/// Which cash and position rules the account applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountRules {
+    /// Free cash (after reservations and short margin) pays for every order that grows a
+    /// position; fills a position cannot take whole are trimmed.
+    Margin,
+    /// The paper venue's rules: a buy needs `notional + fee <= cash - reserved` at submission
+    /// (fee at the order's own rate) and `<= cash` at fill; a sell needs no cash (a short has no
+    /// margin); a fill the position cannot take whole (spot holdings, reduce-only) is cancelled.
+    Cash,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EngineConfig {
     pub position_mode: PositionMode,
@@ -58,6 +84,10 @@ pub struct EngineConfig {
     pub default_instrument: InstrumentSpec,
     /// Quote currency of symbols without a `/`.
     pub default_quote: String,
+    pub bar_matching: BarMatching,
+    pub account_rules: AccountRules,
+    /// Fees are rounded up to a multiple of this (in the quote currency); `None`: to 10^-18.
+    pub fee_increment: Option<Dec>,
 }
 
 impl Default for EngineConfig {
@@ -74,6 +104,9 @@ impl Default for EngineConfig {
             fill_limit_on_touch: false,
             default_instrument: InstrumentSpec::default(),
             default_quote: "USD".to_string(),
+            bar_matching: BarMatching::Path,
+            account_rules: AccountRules::Margin,
+            fee_increment: None,
         }
     }
 }
@@ -152,6 +185,9 @@ pub struct Engine {
     scratch: Vec<u64>,
     events: Vec<SegEvent>,
     last_lookup: Option<usize>,
+    /// Set while re-creating orders a restart found resting: the venue accepted them once, so
+    /// the position, cash and price checks of submission are not applied again.
+    restoring: bool,
 }
 
 fn code_index(code: RejectCode) -> usize {
@@ -202,6 +238,14 @@ impl Engine {
                 ));
             }
         }
+        if let Some(inc) = cfg.fee_increment {
+            if !inc.is_positive() || inc.to_amount().is_none() {
+                return Err(ExecError::field(
+                    "fee_increment",
+                    format!("must be > 0 with at most 18 decimal places, got {inc}"),
+                ));
+            }
+        }
         // Check the default spec now, so a bad one fails at construction, not at first use.
         Instrument::new("default", &cfg.default_instrument, String::new(), 0)?;
         let bucket = match cfg.rate_limit {
@@ -235,6 +279,7 @@ impl Engine {
             scratch: Vec::new(),
             events: Vec::new(),
             last_lookup: None,
+            restoring: false,
         })
     }
 
@@ -467,6 +512,19 @@ impl Engine {
         led.fees = led.fees.checked_add(fee)?;
         led.realized = led.realized.checked_add(realized)?;
         Some((pos, led, realized, notional))
+    }
+
+    /// The fee on `notional` at `rate`: rounded up to 10^-18, then up to `fee_increment`.
+    fn fee_of(&self, notional: Amount, rate: Dec) -> Option<Amount> {
+        let fee = notional.mul_rate(rate, Round::Ceil)?;
+        match self.cfg.fee_increment {
+            None => Some(fee),
+            Some(inc) => {
+                let unit = inc.to_amount()?.0;
+                let n = crate::fixed::div_round(fee.0, unit, Round::Ceil)?;
+                n.checked_mul(unit).map(Amount)
+            }
+        }
     }
 
     fn slip(&self, inst: usize, side: Side, price: i64, lots: i64, volume: i64) -> i64 {
@@ -793,12 +851,18 @@ impl Engine {
             },
             (Some(l), _, None) => l,
             (None, Some(s), _) => s,
-            _ => last.ok_or_else(|| {
-                Reject::new(
-                    RejectCode::NoPrice,
-                    format!("no price for {} yet", ins.symbol),
-                )
-            })?,
+            // Under the cash rules a sell needs no cash, so it needs no price either.
+            _ => match last {
+                Some(p) => p,
+                None if self.restoring => 0,
+                None if self.cfg.account_rules == AccountRules::Cash && req.side == Side::Sell => 0,
+                None => {
+                    return Err(Reject::new(
+                        RejectCode::NoPrice,
+                        format!("no price for {} yet", ins.symbol),
+                    ))
+                }
+            },
         };
         let notional = ins
             .notional(reference, lots)
@@ -844,7 +908,7 @@ impl Engine {
             quantity: lots,
             ..base.clone()
         };
-        if let Some((cap, code)) = self.position_cap(&probe) {
+        if let Some((cap, code)) = self.position_cap(&probe).filter(|_| !self.restoring) {
             let pending = if code == RejectCode::InsufficientPosition {
                 self.pending_qty(inst, Side::Sell)
             } else {
@@ -891,7 +955,33 @@ impl Engine {
             ));
         }
         // Cash or margin.
-        if !Self::closes_only(&probe) {
+        if self.cfg.account_rules == AccountRules::Cash {
+            if base.side == Side::Buy {
+                let rate = if base.order_type == OrderType::Limit {
+                    ins.maker_fee
+                } else {
+                    ins.taker_fee
+                };
+                let need = ins
+                    .notional(reference, lots)
+                    .and_then(|n| n.checked_add(self.fee_of(n, rate)?))
+                    .ok_or_else(|| Reject::new(RejectCode::Overflow, "cost out of range"))?;
+                let led = &self.ledgers[ins.currency];
+                let available = led.cash.checked_sub(led.reserved).unwrap_or(Amount::ZERO);
+                if need > available && !self.restoring {
+                    return Err(Reject::new(
+                        RejectCode::InsufficientBalance,
+                        format!(
+                            "needs {} {} of cash but {} is available",
+                            need.to_dec(),
+                            ins.quote,
+                            available.to_dec()
+                        ),
+                    ));
+                }
+                plan_reserve(&mut plan, need);
+            }
+        } else if !Self::closes_only(&probe) {
             let fee_rate = if ins.taker_fee.cmp_value(ins.maker_fee).is_ge() {
                 ins.taker_fee
             } else {
@@ -899,7 +989,7 @@ impl Engine {
             };
             let fee = ins
                 .notional(reference, lots)
-                .and_then(|n| n.mul_rate(fee_rate, Round::Ceil))
+                .and_then(|n| self.fee_of(n, fee_rate))
                 .ok_or_else(|| Reject::new(RejectCode::Overflow, "fee out of range"))?;
             let leg = self.leg(base.position_side);
             let (pos, led, _, _) = self
@@ -908,7 +998,7 @@ impl Engine {
             let before = self.ledgers[ins.currency].free().unwrap_or(Amount::ZERO);
             let after = led.free().unwrap_or(Amount::ZERO);
             let need = Amount((before.0 - after.0).max(0));
-            if need > before {
+            if need > before && !self.restoring {
                 let short = pos.quantity < 0;
                 return Err(Reject::new(
                     if short {
@@ -1055,6 +1145,13 @@ impl Engine {
         if !o.status.is_open() || !o.armed {
             return 0;
         }
+        if self.cfg.account_rules == AccountRules::Cash {
+            if let Some((code, text)) = self.cash_rules_problem(id, price, liq) {
+                self.finish(id, OrderEvent::Cancel, Some(Reject::new(code, text)));
+                return 0;
+            }
+        }
+        let o = self.ord(id);
         let mut lots = want.min(o.remaining());
         if let Some(b) = ctx.budget {
             lots = lots.min(b);
@@ -1091,10 +1188,7 @@ impl Engine {
             Liquidity::Maker => ins.maker_fee,
             Liquidity::Taker => ins.taker_fee,
         };
-        let Some(fee) = ins
-            .notional(price, lots)
-            .and_then(|n| n.mul_rate(rate, Round::Ceil))
-        else {
+        let Some(fee) = ins.notional(price, lots).and_then(|n| self.fee_of(n, rate)) else {
             self.finish(
                 id,
                 OrderEvent::Cancel,
@@ -1132,7 +1226,7 @@ impl Engine {
         led.reserved = Amount(led.reserved.0 - o.reserved.0 + new_reserved.0);
         let grows = pos.quantity.abs() > old.quantity.abs()
             || pos.quantity.signum() * old.quantity.signum() < 0;
-        if grows {
+        if grows && self.cfg.account_rules == AccountRules::Margin {
             let free = led.free().map_or(i128::MIN, |f| f.0) + peer_reserved.0;
             if free < 0 {
                 let short = pos.quantity < 0;
@@ -1227,6 +1321,272 @@ impl Engine {
             }
         }
         lots
+    }
+
+    /// Under [`AccountRules::Cash`], why the rest of order `id` cannot fill at `price` (the
+    /// paper venue's checks, in its order and with its words), or `None`.
+    fn cash_rules_problem(
+        &self,
+        id: u64,
+        price: i64,
+        liq: Liquidity,
+    ) -> Option<(RejectCode, String)> {
+        let o = self.ord(id);
+        let ins = &self.instruments[o.instrument];
+        let lots = o.remaining();
+        let pos = self.positions[o.instrument][self.leg(o.position_side)].quantity;
+        if price <= 0 {
+            return Some((
+                RejectCode::Overflow,
+                format!("fill price {} is not positive", ins.price_dec(price)),
+            ));
+        }
+        if o.side == Side::Buy {
+            let rate = match liq {
+                Liquidity::Maker => ins.maker_fee,
+                Liquidity::Taker => ins.taker_fee,
+            };
+            let notional = ins.notional(price, lots)?;
+            let cost = notional.checked_add(self.fee_of(notional, rate)?)?;
+            let cash = self.ledgers[ins.currency].cash;
+            if cost > cash {
+                return Some((
+                    RejectCode::InsufficientBalance,
+                    format!(
+                        "insufficient cash at fill: need {} {q}, have {} {q}",
+                        cost.to_dec(),
+                        cash.to_dec(),
+                        q = ins.quote
+                    ),
+                ));
+            }
+        } else if !self.cfg.allow_short && lots > pos {
+            return Some((
+                RejectCode::InsufficientPosition,
+                format!(
+                    "insufficient {} holdings at fill: {}",
+                    ins.symbol,
+                    ins.size_dec(pos)
+                ),
+            ));
+        }
+        if o.reduce_only && (pos * o.side.sign() >= 0 || lots > pos.abs()) {
+            return Some((
+                RejectCode::ReduceOnly,
+                format!(
+                    "reduce_only: the {} position is now {}",
+                    ins.symbol,
+                    ins.size_dec(pos)
+                ),
+            ));
+        }
+        None
+    }
+
+    /// Fill price of a market order at a bar's exact `open` under [`BarMatching::Arrival`]:
+    /// fixed slippage applies to the exact open, then the price goes to the tick against the
+    /// trader; other models slip the open rounded against the trader.
+    fn arrival_market_price(
+        &self,
+        inst: usize,
+        side: Side,
+        open: Dec,
+        lots: i64,
+        volume: i64,
+    ) -> Option<i64> {
+        let inc = self.instruments[inst].price_increment;
+        let mode = match side {
+            Side::Buy => Round::Ceil,
+            Side::Sell => Round::Floor,
+        };
+        match self.cfg.slippage {
+            Slippage::FixedBps(b) => {
+                let den = pow10(b.scale).checked_mul(10_000)?;
+                let num = match side {
+                    Side::Buy => den.checked_add(b.mant)?,
+                    Side::Sell => den.checked_sub(b.mant)?,
+                };
+                let a = open.mant.checked_mul(num)?.checked_mul(pow10(inc.scale))?;
+                let d = pow10(open.scale).checked_mul(den)?.checked_mul(inc.mant)?;
+                i64::try_from(crate::fixed::div_round(a, d, mode)?).ok()
+            }
+            _ => {
+                let p = open.round_units(inc, mode)?;
+                Some(self.slip(inst, side, p, lots, volume))
+            }
+        }
+    }
+
+    /// Match one bar given as exact decimals under [`BarMatching::Arrival`] (the paper venue's
+    /// rule: each order on its own, in arrival order; prices to the tick against the trader).
+    /// `volume` is in lots. Fills are appended to `out`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn on_bar_exact(
+        &mut self,
+        symbol: &str,
+        ts: i64,
+        open: Dec,
+        high: Dec,
+        low: Dec,
+        close: Dec,
+        volume: i64,
+        out: &mut Vec<Fill>,
+    ) -> Result<(), ExecError> {
+        for (name, v) in [
+            ("open", open),
+            ("high", high),
+            ("low", low),
+            ("close", close),
+        ] {
+            if !v.is_positive() {
+                return Err(ExecError::field(
+                    name,
+                    format!("must be a price > 0, got {v}"),
+                ));
+            }
+        }
+        if volume < 0 {
+            return Err(ExecError::field("volume", "must be >= 0"));
+        }
+        let inst = self.instrument_for(symbol)?;
+        let inc = self.instruments[inst].price_increment;
+        let ticks = |v: Dec, mode: Round| {
+            v.round_units(inc, mode)
+                .ok_or(ExecError::Overflow("bar price"))
+        };
+        let (open_up, open_down) = (ticks(open, Round::Ceil)?, ticks(open, Round::Floor)?);
+        let (low_up, low_down) = (ticks(low, Round::Ceil)?, ticks(low, Round::Floor)?);
+        let (high_up, high_down) = (ticks(high, Round::Ceil)?, ticks(high, Round::Floor)?);
+        let last = ticks(close, Round::Nearest)?.max(1);
+        self.begin_event(inst, ts, true)?;
+        let mut ctx = Ctx {
+            ts,
+            budget: self.budget(volume),
+            volume,
+            gap_fills_at_point: true,
+        };
+        let touch = self.cfg.fill_limit_on_touch;
+        let ids = std::mem::take(&mut self.scratch);
+        for &id in &ids {
+            let o = self.ord(id);
+            if !o.status.is_open() || !o.armed || o.ts >= ts {
+                continue;
+            }
+            let want = o.remaining();
+            let matched = match (o.order_type, o.side, o.limit) {
+                (OrderType::Market, side, _) => Some((
+                    self.arrival_market_price(inst, side, open, want, volume)
+                        .unwrap_or(0),
+                    Liquidity::Taker,
+                )),
+                (OrderType::Limit, Side::Buy, Some(l)) => {
+                    if open_up <= l {
+                        Some((open_up, Liquidity::Maker))
+                    } else if low_down < l || (touch && low_up <= l) {
+                        Some((l, Liquidity::Maker))
+                    } else {
+                        None
+                    }
+                }
+                (OrderType::Limit, Side::Sell, Some(l)) => {
+                    if open_down >= l {
+                        Some((open_down, Liquidity::Maker))
+                    } else if high_up > l || (touch && high_down >= l) {
+                        Some((l, Liquidity::Maker))
+                    } else {
+                        None
+                    }
+                }
+                _ => None,
+            };
+            if let Some((price, liq)) = matched {
+                self.ord_mut(id).arrived = true;
+                self.execute(id, price, want, liq, &mut ctx, out);
+            }
+        }
+        self.scratch = ids;
+        self.instruments[inst].last_price = Some(last);
+        Ok(())
+    }
+
+    /// Book a fill made before a restart (rebuilding an account from its stored fills): the
+    /// position, cash, fees and realised PnL move as that fill moved them. Netting only.
+    pub fn restore_fill(
+        &mut self,
+        symbol: &str,
+        side: Side,
+        quantity: Dec,
+        price: Dec,
+        fee: Dec,
+    ) -> Result<(), ExecError> {
+        if self.cfg.position_mode != PositionMode::Netting {
+            return Err(ExecError::field(
+                "position_mode",
+                "restore_fill needs 'netting'",
+            ));
+        }
+        let inst = self.instrument_for(symbol)?;
+        let ins = &self.instruments[inst];
+        let lots = quantity
+            .exact_units(ins.size_increment)
+            .filter(|&l| l > 0)
+            .ok_or_else(|| {
+                ExecError::field(
+                    "quantity",
+                    format!(
+                        "must be > 0 and a multiple of {}, got {quantity}",
+                        ins.size_increment
+                    ),
+                )
+            })?;
+        let ticks = price
+            .exact_units(ins.price_increment)
+            .filter(|&p| p > 0)
+            .ok_or_else(|| {
+                ExecError::field(
+                    "price",
+                    format!(
+                        "must be > 0 and a multiple of {}, got {price}",
+                        ins.price_increment
+                    ),
+                )
+            })?;
+        let fee = fee
+            .to_amount()
+            .filter(|f| f.0 >= 0)
+            .ok_or_else(|| ExecError::field("fee", format!("must be >= 0, got {fee}")))?;
+        let (pos, led, _, _) = self
+            .book(inst, 0, side, lots, ticks, fee)
+            .ok_or(ExecError::Overflow("restore_fill"))?;
+        let cur = self.instruments[inst].currency;
+        self.positions[inst][0] = pos;
+        let target = &mut self.ledgers[cur];
+        target.cash = led.cash;
+        target.short_lock = led.short_lock;
+        target.fees = led.fees;
+        target.realized = led.realized;
+        Ok(())
+    }
+
+    /// Submit an order the venue had accepted before a restart: as [`Engine::submit`], with its
+    /// reservation, but without the position, cash and price checks it passed then.
+    pub fn restore_order(&mut self, req: &OrderRequest<'_>) -> Result<u64, ExecError> {
+        self.restoring = true;
+        let r = self.submit(req);
+        self.restoring = false;
+        r
+    }
+
+    /// Set a symbol's last price (what market orders are checked at before its next event).
+    pub fn set_last_price(&mut self, symbol: &str, price: Dec) -> Result<(), ExecError> {
+        let inst = self.instrument_for(symbol)?;
+        let ins = &mut self.instruments[inst];
+        let p = price
+            .round_units(ins.price_increment, Round::Nearest)
+            .filter(|&p| p > 0)
+            .ok_or_else(|| ExecError::field("price", format!("must be > 0, got {price}")))?;
+        ins.last_price = Some(p);
+        Ok(())
     }
 
     /// A taker fill at `point` (slipped; never beyond a limit).

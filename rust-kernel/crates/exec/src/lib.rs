@@ -24,7 +24,7 @@ pub mod order;
 pub mod state;
 
 pub use account::{Ledger, Position, PositionMode};
-pub use engine::{Bar, Counts, Engine, EngineConfig, Slippage};
+pub use engine::{AccountRules, Bar, BarMatching, Counts, Engine, EngineConfig, Slippage};
 pub use error::{ExecError, Reject, RejectCode};
 pub use fixed::{Amount, Dec};
 pub use instrument::{Instrument, InstrumentSpec};

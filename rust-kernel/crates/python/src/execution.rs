@@ -184,6 +184,8 @@ pub struct ExecutionEngine {
     running: bool,
     poisoned: bool,
     fills: Vec<ex::Fill>,
+    /// Set by `restore_order` around its submission.
+    restoring: bool,
 }
 
 impl ExecutionEngine {
@@ -457,7 +459,11 @@ impl ExecutionEngine {
             ts,
             client_id: client_str,
         };
-        self.engine.submit(&req).map_err(err)
+        if self.restoring {
+            self.engine.restore_order(&req).map_err(err)
+        } else {
+            self.engine.submit(&req).map_err(err)
+        }
     }
 
     fn order_dict<'py>(&self, py: Python<'py>, o: &ex::Order) -> PyResult<Bound<'py, PyDict>> {
@@ -608,12 +614,28 @@ impl ExecutionEngine {
                     "rate_limit" => rate = Some(v),
                     "clock_units_per_second" => cfg.clock_units_per_second = int(&key, &v)?,
                     "fill_limit_on_touch" => cfg.fill_limit_on_touch = flag(&key, &v)?,
+                    "bar_matching" => {
+                        cfg.bar_matching = match text(&key, &v)? {
+                            "path" => ex::BarMatching::Path,
+                            "arrival" => ex::BarMatching::Arrival,
+                            other => return Err(field_err(&key, format!("must be 'path' or 'arrival', got {other:?}"))),
+                        }
+                    }
+                    "account_rules" => {
+                        cfg.account_rules = match text(&key, &v)? {
+                            "margin" => ex::AccountRules::Margin,
+                            "cash" => ex::AccountRules::Cash,
+                            other => return Err(field_err(&key, format!("must be 'margin' or 'cash', got {other:?}"))),
+                        }
+                    }
+                    "fee_increment" => cfg.fee_increment = if v.is_none() { None } else { Some(dec(&key, &v)?) },
                     _ => {
                         return Err(field_err(
                             &key,
                             "unknown option; valid: balances, instruments, default_instrument, default_quote, \
                              position_mode, allow_short, initial_margin, slippage, participation, \
-                             price_band_bps, rate_limit, clock_units_per_second, fill_limit_on_touch",
+                             price_band_bps, rate_limit, clock_units_per_second, fill_limit_on_touch, \
+                             bar_matching, account_rules, fee_increment",
                         ))
                     }
                 }
@@ -705,6 +727,7 @@ impl ExecutionEngine {
             running: false,
             poisoned: false,
             fills: Vec::new(),
+            restoring: false,
         })
     }
 }
@@ -783,6 +806,31 @@ impl ExecutionEngine {
                 }
             };
             let ins = &s.engine.instruments()[inst];
+            if s.engine.config().bar_matching == ex::BarMatching::Arrival {
+                let px = |name: &str, v: f64| -> PyResult<Dec> {
+                    if !v.is_finite() || v <= 0.0 {
+                        return Err(field_err(
+                            name,
+                            format!("must be a finite price > 0, got {v}"),
+                        ));
+                    }
+                    Dec::from_f64(v).map_err(|e| field_err(name, e))
+                };
+                let (o, h, l, c) = (
+                    px("open", open)?,
+                    px("high", high)?,
+                    px("low", low)?,
+                    px("close", close)?,
+                );
+                let lots = ins.lots_from_f64("volume", volume).map_err(err)?;
+                let mut fills = std::mem::take(&mut s.fills);
+                let r = s
+                    .engine
+                    .on_bar_exact(symbol, ts, o, h, l, c, lots, &mut fills);
+                s.fills = fills;
+                r.map_err(err)?;
+                return s.fills_list(py);
+            }
             let bar = ex::Bar {
                 ts,
                 open: ins.ticks_from_f64("open", open).map_err(err)?,
@@ -796,6 +844,54 @@ impl ExecutionEngine {
             s.fills = fills;
             r.map_err(err)?;
             s.fills_list(py)
+        })
+    }
+
+    /// Re-create an order a restart found resting (a dict as ``submit_order``'s): it gets its
+    /// reservation but not the position, cash and price checks it passed when first submitted.
+    fn restore_order(&mut self, order: &Bound<'_, PyAny>) -> PyResult<u64> {
+        self.restoring = true;
+        let r = self.guard("restore_order", |s| s.submit_inner(order));
+        self.restoring = false;
+        r
+    }
+
+    /// Book a fill made before a restart (rebuilding the account from stored fills): position,
+    /// cash, fees and realised PnL move as that fill moved them; no order is created.
+    fn restore_fill(
+        &mut self,
+        symbol: &str,
+        side: &str,
+        quantity: &Bound<'_, PyAny>,
+        price: &Bound<'_, PyAny>,
+        fee: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let side = match side {
+            "buy" => Side::Buy,
+            "sell" => Side::Sell,
+            other => {
+                return Err(field_err(
+                    "side",
+                    format!("must be 'buy' or 'sell', got {other:?}"),
+                ))
+            }
+        };
+        let (q, p, f) = (
+            dec("quantity", quantity)?,
+            dec("price", price)?,
+            dec("fee", fee)?,
+        );
+        self.guard("restore_fill", |s| {
+            s.engine.restore_fill(symbol, side, q, p, f).map_err(err)
+        })
+    }
+
+    /// Set the symbol's last price (to the nearest tick): what a market order is checked at
+    /// before the symbol's next bar.
+    fn set_last_price(&mut self, symbol: &str, price: &Bound<'_, PyAny>) -> PyResult<()> {
+        let p = dec("price", price)?;
+        self.guard("set_last_price", |s| {
+            s.engine.set_last_price(symbol, p).map_err(err)
         })
     }
 

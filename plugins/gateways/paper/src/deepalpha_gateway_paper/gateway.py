@@ -38,6 +38,16 @@ rejected with that reason.
 
 Exactness. Cash and fees are updated in a wide ``Decimal`` context that traps ``Inexact``: a
 booking that would need rounding raises instead of silently losing a fraction of a cent.
+
+Engines. With ``engine: rust`` (the default) the matching and the fill amounts come from the Rust
+execution engine (``deepalpha_kernel.ExecutionEngine``, run with ``bar_matching="arrival"``,
+``account_rules="cash"`` and ``fee_increment=fee_tick``: the rules above, in Rust). Everything
+else stays here, in the same order: admission and reservations (an order the gateway admits is
+then submitted to the engine, and only then journaled ``OPEN``), the journal calls, the halt, the
+``Decimal`` records. Each engine fill is checked against the price and fee rules of ``pricing``
+before it is journaled; a disagreement raises and halts, like a journal failure.
+Cancellations the engine makes at fill time (a gap up, holdings, reduce-only) come back with the
+same reasons. ``restore`` rebuilds the engine from the stored fills and resting orders.
 """
 
 from __future__ import annotations
@@ -119,6 +129,9 @@ class PaperGateway(Gateway):
         self._order_seq = 0
         self._fill_seq = 0
         self._halt: BaseException | None = None
+        #: With ``engine: rust``: the engine, and each resting order's id in it.
+        self._rust = self._new_engine() if self.options.engine == "rust" else None
+        self._rust_ids: dict[str, int] = {}
 
     # -- engine-facing API ------------------------------------------------------------------------
 
@@ -149,6 +162,8 @@ class PaperGateway(Gateway):
             if intent.quantity is None:
                 raise _Refused("quantity is not set: a sizing rule must run before the gateway")
             order, expected = self._admit(order)
+            if self._rust is not None:
+                self._rust_submit(order)
         except _Refused as refusal:
             rejected = order.transition(OrderStatus.REJECTED, reason=str(refusal))
             self._persist(journal.record_order, rejected)
@@ -171,6 +186,8 @@ class PaperGateway(Gateway):
         if order.status.is_terminal:
             return order
         canceled = order.transition(OrderStatus.CANCELED, reason="canceled by request")
+        if self._rust is not None and order.id in self._rust_ids:
+            self._rust.cancel_order(self._rust_ids[order.id])
         self._persist(journal.record_order, canceled)
         self._unbook(canceled)
         return canceled
@@ -185,6 +202,8 @@ class PaperGateway(Gateway):
         if not self._book and self._halt is None and self.journal is not None:
             return []  # the common case on every bar of a backtest: nothing rests
         journal = self._ready()
+        if self._rust is not None:
+            return self._on_bar_rust(journal, bar)
         fills: list[Fill] = []
         resting = [o for o in self._book.values() if o.symbol == symbol]
         for order in resting:
@@ -348,12 +367,26 @@ class PaperGateway(Gateway):
             self._unbook(canceled)
             return None
 
+        return self._book_fill(journal, order, position, price, notional, fee, ts)
+
+    def _book_fill(
+        self,
+        journal: Journal,
+        order: Order,
+        position: Position,
+        price: Decimal,
+        notional: Decimal,
+        fee: Decimal,
+        ts: int,
+    ) -> Fill:
+        """Journal the fill of the rest of ``order`` (with the position after it and the order's
+        ``FILLED`` state), then move the venue's own state."""
         fill = Fill(
             id=f"paper-fill-{self._fill_seq + 1}",
             order_id=order.id,
             symbol=order.symbol,
             side=order.side,
-            quantity=quantity,
+            quantity=order.remaining,
             price=price,
             fee=fee,
             ts=ts,
@@ -377,6 +410,125 @@ class PaperGateway(Gateway):
         self._fees = _BOOKING.add(self._fees, fee)
         self._unbook(done)
         return fill
+
+    # -- the Rust engine (``engine: rust``) --------------------------------------------------------
+
+    def _new_engine(self):
+        from deepalpha_kernel import ExecutionEngine
+
+        opts = self.options
+        try:
+            return ExecutionEngine(
+                balances={opts.quote: opts.initial_cash},
+                default_instrument={
+                    "price_increment": opts.price_tick,
+                    "size_increment": opts.quantity_step,
+                    "taker_fee": opts.fee_rate,
+                    "maker_fee": (
+                        opts.fee_rate if opts.maker_fee_rate is None else opts.maker_fee_rate
+                    ),
+                    "quote": opts.quote,
+                },
+                allow_short=opts.allow_short,
+                slippage={"model": "fixed", "bps": opts.slippage_bps},
+                fill_limit_on_touch=opts.fill_limit_on_touch,
+                bar_matching="arrival",
+                account_rules="cash",
+                fee_increment=opts.fee_tick,
+            )
+        except ValueError as exc:
+            raise ValueError(f"engine: the rust engine cannot run these options: {exc}") from None
+
+    def _rust_submit(self, order: Order, restored: bool = False) -> None:
+        """Hand an admitted order to the engine; its refusal becomes the venue's (``_Refused``).
+        A ``restored`` order (resting at a restart) skips the checks it passed before."""
+        rust = self._rust
+        close = self._last_close.get(order.symbol)
+        if order.order_type is OrderType.MARKET and close is not None:
+            rust.set_last_price(order.symbol, close)
+        request = {
+            "symbol": order.symbol,
+            "side": order.side.value,
+            "type": order.order_type.value,
+            "quantity": order.remaining,
+            "reduce_only": order.reduce_only,
+            "ts": order.ts,
+        }
+        if order.limit_price is not None:
+            request["price"] = order.limit_price
+        rid = (rust.restore_order if restored else rust.submit_order)(request)
+        state = rust.get_order(rid)
+        if state["status"] != "accepted":
+            raise _Refused(f"{state['reason']} ({state['reason_code']})")
+        self._rust_ids[order.id] = rid
+
+    def _on_bar_rust(self, journal: Journal, bar: Bar) -> list[Fill]:
+        rust = self._rust
+        symbol = bar.symbol
+        got = {
+            f["order_id"]: f
+            for f in rust.on_bar(symbol, bar.ts, bar.open, bar.high, bar.low, bar.close)
+        }
+        fills: list[Fill] = []
+        for order in [o for o in self._book.values() if o.symbol == symbol]:
+            if order.ts >= bar.ts:
+                continue
+            rid = self._rust_ids[order.id]
+            fill = got.get(rid)
+            if fill is not None:
+                fills.append(self._rust_fill(journal, order, fill, bar))
+                continue
+            state = rust.get_order(rid)
+            if state["status"] in ("cancelled", "expired", "rejected"):
+                canceled = order.transition(OrderStatus.CANCELED, reason=state["reason"])
+                self._persist(journal.record_order, canceled)
+                self._unbook(canceled)
+        return fills
+
+    def _rust_fill(self, journal: Journal, order: Order, got: dict, bar: Bar) -> Fill:
+        """Check an engine fill against the price and fee rules of ``pricing``, then book it.
+
+        Two implementations of the same rules must agree on every fill, or the gateway halts
+        (as on a journal failure). The booked values are the ``Decimal`` objects those rules
+        give, so the stored text is the python engine's digit for digit (``50.0`` stays
+        ``50.0``, not ``50.00000000``).
+        """
+        price = self._fill_price(order, bar)
+        quantity = order.remaining
+        notional = None if price is None else _BOOKING.multiply(quantity, price)
+        fee = None
+        if notional is not None:
+            fee = fee_for(notional, self._rate(order), self.options.fee_tick)
+        if (price, quantity, notional, fee) != (
+            got["price"],
+            got["quantity"],
+            got["notional"],
+            got["fee"],
+        ):
+            self._halt = RuntimeError(
+                f"paper gateway: the rust engine filled {order.id} with {got['quantity']} at "
+                f"{got['price']}, fee {got['fee']}; the paper rules give {quantity} at {price}, "
+                f"fee {fee}"
+            )
+            raise self._halt
+        position = self._positions.get(order.symbol) or Position(order.symbol)
+        return self._book_fill(journal, order, position, price, notional, fee, bar.ts)
+
+    def _rust_restore(self, fills: list[Fill]) -> None:
+        """A new engine holding what ``restore`` rebuilt: the fills, last prices, resting orders."""
+        self._rust = rust = self._new_engine()
+        self._rust_ids = {}
+        for fill in fills:
+            rust.restore_fill(fill.symbol, fill.side.value, fill.quantity, fill.price, fill.fee)
+        for symbol, close in self._last_close.items():
+            rust.set_last_price(symbol, close)
+        for order in self._book.values():
+            try:
+                self._rust_submit(order, restored=True)
+            except _Refused as refusal:
+                raise RuntimeError(
+                    f"paper gateway: the rust engine refuses restored order {order.id}: {refusal}"
+                ) from None
 
     # -- restarts ---------------------------------------------------------------------------------
 
@@ -422,6 +574,8 @@ class PaperGateway(Gateway):
                 )
         self._order_seq = _seq(_ORDER_ID, self._orders)
         self._fill_seq = _seq(_FILL_ID, (f.id for f in fills))
+        if self.options.engine == "rust":
+            self._rust_restore(fills)
 
     def reconcile(
         self,

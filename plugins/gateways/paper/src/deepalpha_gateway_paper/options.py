@@ -62,9 +62,19 @@ def _label(instance: object, attribute: attrs.Attribute, value: str) -> None:
         raise ValueError(f"{attribute.name}: must be a non-empty string, got {value!r}")
 
 
+def _engine(instance: object, attribute: attrs.Attribute, value: str) -> None:
+    if value not in ENGINES:
+        raise ValueError(f"{attribute.name}: must be one of {', '.join(ENGINES)}, got {value!r}")
+
+
 def _flag(instance: object, attribute: attrs.Attribute, value: bool) -> None:
     if not isinstance(value, bool):
         raise ValueError(f"{attribute.name}: must be true or false, got {value!r}")
+
+
+#: Who matches and books the orders: the gateway's own Python code, or the Rust execution engine
+#: (``deepalpha_kernel.ExecutionEngine``) run with the paper venue's rules.
+ENGINES = ("python", "rust")
 
 
 @frozen
@@ -116,3 +126,6 @@ class PaperOptions:
     #: A resting limit fills when the bar merely touches it (``low == limit``) rather than trading
     #: through it. Off by default: a touch does not prove the queue reached your order.
     fill_limit_on_touch: bool = field(default=False, validator=_flag)
+    #: Who matches orders against bars and books the fills: ``python`` (this package) or ``rust``
+    #: (the execution engine with the paper venue's rules; same results, see the README).
+    engine: str = field(default="rust", validator=_engine)

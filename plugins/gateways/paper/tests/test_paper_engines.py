@@ -231,3 +231,24 @@ def attrs_evolve_run(record):
 
     fields = attrs.fields_dict(type(record))
     return attrs.evolve(record, run_id="") if "run_id" in fields else record
+
+
+def test_bars_at_zero_or_below_cancel_the_same_way_on_both_engines() -> None:
+    """Bad data (a price <= 0) is not refused by the venue: fills there are cancelled, alike."""
+    seen = {}
+    for engine in ("python", "rust"):
+        journal = Journal()
+        gw = PaperGateway(PaperOptions(engine=engine, allow_short=True))
+        gw.start(journal)
+        gw.on_bar(Bar("BTC/USD", HOUR, 100.0, 100.0, 100.0, 100.0, 1.0))
+        gw.submit(OrderIntent("BTC/USD", Side.BUY, HOUR, Decimal(1)))
+        gw.submit(OrderIntent("BTC/USD", Side.SELL, HOUR, Decimal(1)))
+        gw.on_bar(Bar("BTC/USD", 2 * HOUR, 0.0, 1.0, -1.5, 0.0, 1.0))
+        gw.submit(OrderIntent("BTC/USD", Side.BUY, 2 * HOUR, Decimal(1)))  # priced at close 0
+        gw.on_bar(Bar("BTC/USD", 3 * HOUR, -2.0, 1.0, -3.0, 1.0, 1.0))
+        seen[engine] = journal.log
+    assert [o.reason for o in seen["python"] if isinstance(o, Order)][-1] == (
+        "fill price -2.001 is not positive"  # -2 x (1 + 5 bp)
+    )
+    assert seen["rust"] == seen["python"]
+    assert repr(seen["rust"]) == repr(seen["python"])

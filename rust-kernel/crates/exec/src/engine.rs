@@ -1419,7 +1419,8 @@ impl Engine {
 
     /// Match one bar given as exact decimals under [`BarMatching::Arrival`] (the paper venue's
     /// rule: each order on its own, in arrival order; prices to the tick against the trader).
-    /// `volume` is in lots. Fills are appended to `out`.
+    /// `volume` is in lots. Fills are appended to `out`. Prices are not checked (as the paper
+    /// venue): a fill at a price <= 0 is cancelled under [`AccountRules::Cash`].
     #[allow(clippy::too_many_arguments)]
     pub fn on_bar_exact(
         &mut self,
@@ -1432,19 +1433,6 @@ impl Engine {
         volume: i64,
         out: &mut Vec<Fill>,
     ) -> Result<(), ExecError> {
-        for (name, v) in [
-            ("open", open),
-            ("high", high),
-            ("low", low),
-            ("close", close),
-        ] {
-            if !v.is_positive() {
-                return Err(ExecError::field(
-                    name,
-                    format!("must be a price > 0, got {v}"),
-                ));
-            }
-        }
         if volume < 0 {
             return Err(ExecError::field("volume", "must be >= 0"));
         }

@@ -808,11 +808,8 @@ impl ExecutionEngine {
             let ins = &s.engine.instruments()[inst];
             if s.engine.config().bar_matching == ex::BarMatching::Arrival {
                 let px = |name: &str, v: f64| -> PyResult<Dec> {
-                    if !v.is_finite() || v <= 0.0 {
-                        return Err(field_err(
-                            name,
-                            format!("must be a finite price > 0, got {v}"),
-                        ));
+                    if !v.is_finite() {
+                        return Err(field_err(name, format!("must be a finite price, got {v}")));
                     }
                     Dec::from_f64(v).map_err(|e| field_err(name, e))
                 };

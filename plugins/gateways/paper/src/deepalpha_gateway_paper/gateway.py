@@ -445,7 +445,10 @@ class PaperGateway(Gateway):
         rust = self._rust
         close = self._last_close.get(order.symbol)
         if order.order_type is OrderType.MARKET and close is not None:
-            rust.set_last_price(order.symbol, close)
+            if close > 0:
+                rust.set_last_price(order.symbol, close)
+            else:  # the engine takes no price <= 0; this gateway's admission already ran
+                restored = True
         request = {
             "symbol": order.symbol,
             "side": order.side.value,

@@ -1,8 +1,8 @@
 """Options of the ``deepseek`` provider, validated before anything talks to the network.
 
 Import-light like the openai plugin's options (no httpx, openai or instructor): the core imports
-this module while it lists plugins and validates configuration. The field checks are the openai
-plugin's own, so both providers word their errors the same way.
+this module while it lists plugins and validates configuration. The field checks are the core's
+(``deepalpha.validators``), so every provider words its errors the same way.
 """
 
 from __future__ import annotations
@@ -10,20 +10,16 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from attrs import field, frozen
-from deepalpha_llm_openai.options import (
-    check_api_key,
-    check_base_url,
-    check_int,
-    check_model,
-    in_range,
-    is_loopback_url,
-)
+from deepalpha import validators as check
+from deepalpha.validators import is_loopback_url
 
 #: DeepSeek's own endpoint (the openai client appends ``/chat/completions``).
 DEFAULT_BASE_URL = "https://api.deepseek.com"
 DEFAULT_MODEL = "deepseek-chat"
 MAX_RETRIES_LIMIT = 5
 MAX_EMPTY_RETRIES = 5
+
+EXAMPLE_URLS = f"{DEFAULT_BASE_URL!r} or 'http://127.0.0.1:8080/v1'"
 
 
 @frozen
@@ -39,18 +35,18 @@ class DeepSeekOptions:
     ``(1 + max_retries) * (1 + empty_retries)`` requests per decision.
     """
 
-    base_url: str = field(default=DEFAULT_BASE_URL, validator=check_base_url)
-    model: str = field(default=DEFAULT_MODEL, validator=check_model)
+    base_url: str = field(default=DEFAULT_BASE_URL, validator=check.http_url(EXAMPLE_URLS))
+    model: str = field(default=DEFAULT_MODEL, validator=check.model_name)
     api_key: str | None = field(
         default=None,
-        validator=check_api_key,
+        validator=check.api_key,
         repr=lambda v: "None" if v is None else "'***'",
         metadata={"secret": True},
     )
-    timeout_s: float = field(default=60.0, validator=in_range(0.0, 600.0, low_open=True))
-    max_retries: int = field(default=1, validator=[check_int, in_range(0, MAX_RETRIES_LIMIT)])
-    empty_retries: int = field(default=2, validator=[check_int, in_range(0, MAX_EMPTY_RETRIES)])
-    temperature: float = field(default=0.0, validator=in_range(0.0, 2.0))
+    timeout_s: float = field(default=60.0, validator=check.number(0.0, 600.0, low_open=True))
+    max_retries: int = field(default=1, validator=check.integer(0, MAX_RETRIES_LIMIT))
+    empty_retries: int = field(default=2, validator=check.integer(0, MAX_EMPTY_RETRIES))
+    temperature: float = field(default=0.0, validator=check.number(0.0, 2.0))
 
     def __attrs_post_init__(self) -> None:
         key = self.api_key or ""

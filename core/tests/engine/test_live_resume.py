@@ -47,7 +47,7 @@ def test_a_killed_live_run_is_refused_not_replayed(tmp_path, monkeypatch, plugin
     config = load_config(
         overrides={
             "storage": {"url": f"sqlite:///{tmp_path}/live.db"},
-            "market": {"symbols": ["BTC/USD"]},
+            "market": {"symbols": ["BTC/USD", "ETH/USD"]},
             "agents": agents,
             "decision": {"llm": {"providers": []}},
             "gateway": {"name": "venue"},
@@ -56,7 +56,7 @@ def test_a_killed_live_run_is_refused_not_replayed(tmp_path, monkeypatch, plugin
         }
     )
     with Store.open(config.storage.url) as store:
-        killed = store.start_run("live", {}, ["BTC/USD"], book="live:DeepAlpha")
+        killed = store.start_run("live", {}, ["BTC/USD", "ETH/USD"], book="live:DeepAlpha")
     with pytest.raises(UserError) as err:
         run(config, "live", plugins=plugins, report=False)
     text = str(err.value)
